@@ -1,0 +1,71 @@
+"""Evaluation toolkit for ASN competency investment in Kota Semarang.
+
+The public API, for notebooks and for researchers' own panels::
+
+    import evaluation
+    study = evaluation.load_study("data/demo")
+    panel = study.panel()
+    res = evaluation.estimate.panel_fe(panel, "ikm", ["jp_per_asn"], "unit_id", "year")
+    res.tidy()
+
+Stages, one module each: ``read`` -> ``validate`` -> ``indicators`` -> ``panel`` ->
+``estimate`` -> ``narrate`` / ``plot`` -> ``brief``; ``batch`` runs the notebooks.
+Heavy modules are imported on first use so that ``import evaluation`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .config import StudyConfig, read_study_config
+from .errors import (
+    DataValidationError,
+    EstimationError,
+    EvaluationError,
+    EvaluationWarning,
+    ParameterError,
+    PrivacyError,
+    RunError,
+    StudyConfigError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY_ATTRS = {
+    "load_study": ("evaluation.study", "load_study"),
+    "Study": ("evaluation.study", "Study"),
+}
+_SUBMODULES = (
+    "batch", "bps", "brief", "config", "demo", "estimate", "indicators", "narrate",
+    "panel", "params", "plot", "privacy", "read", "report", "study", "validate",
+)
+
+__all__ = [
+    "DataValidationError",
+    "EstimationError",
+    "EvaluationError",
+    "EvaluationWarning",
+    "ParameterError",
+    "PrivacyError",
+    "RunError",
+    "Study",
+    "StudyConfig",
+    "StudyConfigError",
+    "__version__",
+    "load_study",
+    "read_study_config",
+    *_SUBMODULES,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY_ATTRS:
+        module, attr = _LAZY_ATTRS[name]
+        return getattr(importlib.import_module(module), attr)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"evaluation.{name}")
+    raise AttributeError(f"module 'evaluation' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,42 @@
+"""Allowed option values, in one place, and the one helper that checks them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+from .errors import EvaluationError
+
+Language = Literal["id", "en"]
+NumberLocale = Literal["id", "en"]
+UnitLevel = Literal["opd", "kecamatan", "puskesmas", "kabkota", "provinsi"]
+Role = Literal["investment", "quality", "outcome", "control"]
+IkmWeighting = Literal["exact", "regulation"]
+Inference = Literal["auto", "cluster", "wild", "hetero", "iid"]
+CorrelationMethod = Literal["pearson", "spearman"]
+PAdjust = Literal["holm", "fdr_bh", "none"]
+MissingPolicy = Literal["drop", "error", "keep"]
+WildWeights = Literal["rademacher", "webb"]
+ControlGroup = Literal["never_treated", "not_yet_treated"]
+
+
+def allowed(alias) -> tuple:
+    """The allowed values of a ``Literal`` alias, in declaration order."""
+    return get_args(alias)
+
+
+def check_option(name: str, value, alias_or_values, *, error=EvaluationError):
+    """Return ``value`` if it is allowed, else raise ``error`` listing what is.
+
+    >>> check_option("method", "pearson", CorrelationMethod)
+    'pearson'
+    """
+    values = alias_or_values
+    if not isinstance(values, Iterable) or isinstance(values, str):
+        values = allowed(values)
+    values = tuple(values)
+    if value not in values:
+        raise error(
+            f"{name}: expecting one of {list(values)}. Got {value!r}."
+        )
+    return value

@@ -1,0 +1,103 @@
+"""Canonical column names of every input table, with the Indonesian and English aliases
+users' files may carry. Headers are matched case- and accent-insensitively (see
+:func:`evaluation.read.normalise_header`).
+
+Each entry: canonical name -> (kind, required, aliases). ``kind`` is one of
+``"str"``, ``"int"``, ``"float"``, ``"date"``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Column(NamedTuple):
+    kind: str
+    required: bool
+    aliases: tuple[str, ...]
+    description: str
+
+
+_UNIT = Column("str", True, ("kode_opd", "kode_unit", "unit_id", "id_unit", "kode"), "Unit code")
+_YEAR = Column("int", True, ("tahun", "year", "thn"), "Calendar year")
+
+TABLE_COLUMNS: dict[str, dict[str, Column]] = {
+    "units": {
+        "unit_id": _UNIT,
+        "unit_name": Column("str", True, ("nama_opd", "nama_unit", "unit_name", "nama"), "Name as the city writes it"),
+        "unit_type": Column("str", False, ("jenis_opd", "jenis_unit", "unit_type", "jenis"), "badan, dinas, kecamatan, puskesmas, ..."),
+        "sector": Column("str", False, ("sektor", "urusan", "bidang", "sector"), "Sector, for leave-one-sector-out and clustering"),
+        "population_served": Column("int", False, ("populasi", "jumlah_penduduk", "populasi_layanan", "population", "population_served"), "Population the unit serves (SKM sample adequacy)"),
+        "created_year": Column("int", False, ("tahun_dibentuk", "tahun_pembentukan", "created_year"), "Year the unit was created (restructuring)"),
+        "closed_year": Column("int", False, ("tahun_dibubarkan", "closed_year"), "Last year the unit existed"),
+    },
+    "staff": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "asn_count": Column("int", True, ("jumlah_asn", "jml_asn", "asn_count", "jumlah_pegawai", "n_asn"), "ASN on the unit's staff"),
+        "pns_count": Column("int", False, ("jumlah_pns", "pns_count"), "Of which PNS"),
+    },
+    "training": {
+        "nip": Column("str", True, ("nip", "nip_asn", "nomor_induk_pegawai", "employee_id"), "18-digit NIP (pseudonymised at load)"),
+        "name": Column("str", False, ("nama", "nama_pegawai", "nama_asn", "name", "employee_name"), "Person's name (dropped at load)"),
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "date": Column("date", False, ("tanggal", "tanggal_mulai", "tgl", "date", "start_date"), "Start date"),
+        "jp": Column("float", False, ("jp", "jam_pelajaran", "jumlah_jp", "training_hours_jp"), "Learning hours in JP (45 minutes)"),
+        "hours": Column("float", False, ("jam", "durasi_jam", "hours", "duration_hours"), "Clock hours (converted to JP when jp is missing)"),
+        "competency_type": Column("str", False, ("jenis_kompetensi", "kompetensi", "competency_type", "competency"), "teknis, manajerial, sosial_kultural"),
+        "learning_path": Column("str", False, ("jalur", "jalur_pengembangan", "metode", "learning_path"), "klasikal or nonklasikal"),
+        "activity": Column("str", False, ("bentuk", "bentuk_kegiatan", "kegiatan", "activity", "activity_type"), "pelatihan, e_learning, coaching, mentoring, seminar, ..."),
+        "programme": Column("str", False, ("program", "nama_program", "programme", "program_name"), "Programme or course title"),
+        "cost_rp": Column("float", False, ("biaya", "anggaran", "biaya_rp", "cost_rp", "cost", "realisasi_biaya"), "Cost in nominal rupiah"),
+    },
+    "skm": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "period": Column("str", False, ("periode", "semester", "triwulan", "period"), "Survey period within the year"),
+        "respondent_id": Column("str", True, ("id_responden", "responden", "no_responden", "respondent_id", "respondent"), "Questionnaire number"),
+        **{
+            f"u{i}": Column("float", True, (f"u{i}", f"unsur{i}", f"unsur_{i}", f"u_{i}", f"element_{i}"), f"SKM element U{i} (1-4)")
+            for i in range(1, 10)
+        },
+    },
+    "ikm": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "ikm": Column("float", True, ("ikm", "nilai_ikm", "indeks_kepuasan_masyarakat", "ikm_score"), "IKM 25-100"),
+        "n_respondents": Column("int", False, ("jumlah_responden", "n_responden", "n_respondents"), "Respondents"),
+    },
+    "performance": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "iku_achievement": Column("float", True, ("capaian_iku", "iku_capaian", "capaian_kinerja", "iku_achievement", "iku"), "IKU achievement, % of target"),
+        "complaints": Column("int", False, ("pengaduan", "jumlah_pengaduan", "complaints"), "Complaints received"),
+    },
+    "cpi": {
+        "year": _YEAR,
+        "cpi": Column("float", True, ("ihk", "indeks_harga_konsumen", "cpi"), "Consumer price index (any base)"),
+    },
+    "programme": {
+        "unit_id": _UNIT,
+        "cohort_year": Column("int", True, ("tahun_angkatan", "angkatan", "tahun_mulai", "cohort_year", "cohort"), "Year the unit joined the staged programme"),
+    },
+    "regional": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+    },
+    "ip_asn": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "kualifikasi": Column("float", True, ("kualifikasi", "dimensi_kualifikasi", "qualification"), "0-100"),
+        "kompetensi": Column("float", True, ("kompetensi", "dimensi_kompetensi", "competence"), "0-100"),
+        "kinerja": Column("float", True, ("kinerja", "dimensi_kinerja", "performance"), "0-100"),
+        "disiplin": Column("float", True, ("disiplin", "dimensi_disiplin", "discipline"), "0-100"),
+    },
+}
+
+#: Allowed values of coded columns, as stored after normalisation.
+COMPETENCY_TYPES = ("teknis", "manajerial", "sosial_kultural")
+LEARNING_PATHS = ("klasikal", "nonklasikal")
+
+#: Columns whose raw values identify people; they never leave the loader.
+PERSONAL_COLUMNS = ("nip", "name")
