@@ -32,7 +32,8 @@ def check_option(name: str, value, alias_or_values, *, error=EvaluationError):
     'pearson'
     """
     values = alias_or_values
-    if not isinstance(values, Iterable) or isinstance(values, str):
+    # A Literal alias is itself iterable on Python 3.11+, so ask for its arguments first.
+    if get_args(values) or not isinstance(values, Iterable) or isinstance(values, str):
         values = allowed(values)
     values = tuple(values)
     if value not in values:
