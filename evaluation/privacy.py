@@ -1,0 +1,227 @@
+"""Personal data: keyed pseudonyms for NIPs, no names, small groups suppressed.
+
+Training records name real civil servants. The loader replaces each NIP by a keyed
+pseudonym (HMAC-SHA256 with a study secret) and drops names before any other code sees
+the table, so raw identifiers never reach the panel, results, notebooks, logs or briefs.
+The same secret gives the same pseudonym across years and runs (records of one person
+can still be linked); without the secret a pseudonym cannot be turned back into a NIP.
+
+The secret comes from, in this order:
+
+1. the environment variable named by ``privacy.secret_env`` (default
+   ``EVALUATION_SECRET``);
+2. the file named by ``privacy.secret_file``, which must lie outside the repository;
+3. only for a study marked ``synthetic: true``: the fixed ``privacy.pseudonym_key`` of its
+   study file (the demo); the run says so.
+
+Groups smaller than the study's ``min_cell_size`` are suppressed by
+:func:`suppress_small` in every table that leaves the analyst's machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .columns import PERSONAL_COLUMNS
+from .errors import PrivacyError, SyntheticDataWarning
+
+if TYPE_CHECKING:
+    from .config import StudyConfig
+
+__all__ = [
+    "NIP_PATTERN",
+    "PSEUDONYM_PATTERN",
+    "pseudonym",
+    "pseudonymise",
+    "resolve_secret",
+    "suppress_small",
+]
+
+#: An 18-digit NIP standing alone (for scanning outputs and logs).
+NIP_PATTERN = re.compile(r"(?<!\d)\d{18}(?!\d)")
+#: What a pseudonym looks like.
+PSEUDONYM_PATTERN = re.compile(r"^P[0-9a-f]{16}$")
+
+#: Columns that identify a group rather than measure it; never blanked by suppression.
+_KEY_COLUMNS = ("unit_id", "year", "period", "cohort_year", "lag", "year_since")
+
+
+def pseudonym(nip: str, key: bytes) -> str:
+    """Keyed pseudonym of one NIP: ``"P"`` + the first 16 hex digits of HMAC-SHA256.
+
+    Spaces inside the NIP are ignored, so ``"19900101 201501 1 001"`` and
+    ``"199001012015011001"`` give the same pseudonym.
+
+    >>> pseudonym("199001012015011001", b"k") == pseudonym("19900101 201501 1 001", b"k")
+    True
+    >>> len(pseudonym("199001012015011001", b"k"))
+    17
+    """
+    canonical = re.sub(r"\s+", "", str(nip))
+    return "P" + hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def pseudonymise(
+    df: pd.DataFrame, *, key: bytes, columns: Sequence[str] = ("nip",)
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with ``columns`` replaced by keyed pseudonyms and names dropped.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A table that may carry personal columns.
+    key : bytes
+        The study secret (see :func:`resolve_secret`); must not be empty.
+    columns : sequence of str
+        Identifier columns to pseudonymise (those absent from ``df`` are ignored).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"nip": ["199001012015011001", None], "name": ["Siti", "Budi"],
+    ...                    "jp": [24.0, 8.0]})
+    >>> out = pseudonymise(df, key=b"secret")
+    >>> list(out.columns), out["nip"].str.match(r"^P[0-9a-f]{16}$").tolist()
+    (['nip', 'jp'], [True, False])
+    """
+    if not isinstance(key, (bytes, bytearray)) or not key:
+        raise PrivacyError("pseudonymise: key must be non-empty bytes")
+    out = df.drop(columns=[c for c in PERSONAL_COLUMNS if c in df.columns and c not in columns])
+    for col in columns:
+        if col not in out.columns:
+            continue
+        values = out[col]
+        present = values.notna()
+        mapped = {v: pseudonym(v, bytes(key)) for v in pd.unique(values[present].astype("str"))}
+        new = pd.Series(pd.NA, index=out.index, dtype="str")
+        new[present] = values[present].astype("str").map(mapped)
+        out[col] = new
+    return out
+
+
+def _repository_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def resolve_secret(config: StudyConfig) -> tuple[bytes, str]:
+    """Find the pseudonymisation secret of a study.
+
+    Returns
+    -------
+    (bytes, str)
+        The key and a description of where it came from (for the run's notes; never
+        the key itself).
+
+    Raises
+    ------
+    PrivacyError
+        No secret is set (the message says how to set one), or ``privacy.secret_file``
+        lies inside the repository, is missing or is empty.
+    """
+    env_name = config.privacy.secret_env
+    value = os.environ.get(env_name, "")
+    if value.strip():
+        return value.strip().encode("utf-8"), f"environment variable {env_name}"
+    if config.privacy.secret_file:
+        path = Path(os.path.expanduser(config.privacy.secret_file))
+        if not path.is_absolute():
+            path = config.root / path
+        path = path.resolve()
+        repos = {r for r in (_repository_root(config.root.resolve()),
+                             _repository_root(Path(__file__).resolve().parent)) if r}
+        for repo in repos:
+            if path.is_relative_to(repo):
+                raise PrivacyError(
+                    f"privacy.secret_file {config.privacy.secret_file!r} lies inside the "
+                    f"repository ({repo.name}); a secret there can be committed and shared. "
+                    "Move it outside, e.g. to ~/.config/evaluation/secret, and point "
+                    "privacy.secret_file at it."
+                )
+        if not path.is_file():
+            raise PrivacyError(
+                f"privacy.secret_file {config.privacy.secret_file!r} not found. Create it with "
+                "one line of random text, e.g.: python -c \"import secrets; "
+                "print(secrets.token_hex(32))\" > ~/.config/evaluation/secret"
+            )
+        text = path.read_text(encoding="utf-8").strip()
+        if not text:
+            raise PrivacyError(f"privacy.secret_file {config.privacy.secret_file!r} is empty")
+        return text.encode("utf-8"), "privacy.secret_file"
+    if config.synthetic and config.privacy.pseudonym_key:
+        message = (f"study {config.name!r} is synthetic: NIPs are pseudonymised with the fixed "
+                   "key in its study file, which is allowed only for synthetic data")
+        warnings.warn(message, SyntheticDataWarning, stacklevel=2)
+        return config.privacy.pseudonym_key.encode("utf-8"), "fixed key (synthetic study)"
+    raise PrivacyError(
+        f"study {config.name!r} has NIPs but no pseudonymisation secret. Set one before "
+        f"running, either in the environment:\n"
+        f"    export {env_name}=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+        f"or in a file outside the repository named in study.yaml:\n"
+        f"    privacy:\n      secret_file: ~/.config/evaluation/secret\n"
+        "Keep the same secret every year so that pseudonyms stay comparable; never commit it."
+    )
+
+
+def suppress_small(
+    df: pd.DataFrame,
+    count_col: str,
+    *,
+    k: int,
+    value_cols: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Blank the counts and statistics of groups smaller than ``k``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per group.
+    count_col : str
+        Column with the group size.
+    k : int
+        Minimum cell size (the study's ``min_cell_size``).
+    value_cols : sequence of str, optional
+        Columns to blank in small groups; by default every numeric column except the
+        group keys (``unit_id``, ``year``, ``period``, ...).
+
+    Returns
+    -------
+    DataFrame
+        A copy with a boolean ``suppressed`` column; in suppressed rows ``count_col`` and
+        ``value_cols`` are missing. Groups of unknown size are suppressed too.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unit_id": ["a", "b"], "n": [3, 12], "ikm": [80.0, 82.5]})
+    >>> out = suppress_small(df, "n", k=5)
+    >>> out["suppressed"].tolist(), out["ikm"].isna().tolist()
+    ([True, False], [True, False])
+    """
+    if count_col not in df.columns:
+        raise KeyError(f"suppress_small: no column {count_col!r}; columns: {list(df.columns)}")
+    if value_cols is None:
+        value_cols = [c for c in df.columns if c != count_col and c not in _KEY_COLUMNS
+                      and c != "suppressed" and pd.api.types.is_numeric_dtype(df[c])
+                      and not pd.api.types.is_bool_dtype(df[c])]
+    counts = pd.to_numeric(df[count_col], errors="coerce")
+    small = (counts < k) | counts.isna()
+    out = df.copy()
+    for col in [count_col, *value_cols]:
+        series = out[col]
+        if pd.api.types.is_integer_dtype(series) and not isinstance(series.dtype, pd.Int64Dtype):
+            series = series.astype("Int64")
+        elif pd.api.types.is_bool_dtype(series):
+            series = series.astype("boolean")
+        out[col] = series.where(~small)
+    out["suppressed"] = small.to_numpy(dtype=bool)
+    return out
