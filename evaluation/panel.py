@@ -1,0 +1,425 @@
+"""The unit-year analysis panel: one row per unit and year the unit existed.
+
+:func:`build_panel` is pure: a :class:`~evaluation.config.StudyConfig` and the study's
+validated tables (canonical column names) in, one DataFrame out. Every column is
+documented in :data:`PANEL_COLUMNS` (the README's data dictionary is made from it);
+:func:`describe_panel` summarises a panel for the brief.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .config import StudyConfig
+from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
+from .indicators import (
+    _ikm,
+    ikm_category,
+    ip_asn,
+    ipm_category,
+    check_ipm_series,
+    programme_exposure,
+    required_sample,
+    training_intensity,
+)
+
+KEYS = ["unit_id", "year"]
+
+#: Every panel column: name -> (unit, description in Indonesian, description in English).
+#: Lag and lead columns are documented by their pattern.
+PANEL_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "unit_id": ("kode", "Kode unit (OPD, kecamatan, puskesmas, atau wilayah)",
+                "Unit code (agency, district office, health centre, or region)"),
+    "unit_name": ("teks", "Nama unit sebagaimana ditulis pemerintah kota",
+                  "Unit name as the city writes it"),
+    "unit_type": ("teks", "Jenis unit (badan, dinas, kecamatan, puskesmas, ...)",
+                  "Unit type (agency, service, district office, health centre, ...)"),
+    "sector": ("teks", "Sektor/urusan unit (untuk klaster dan uji tinggalkan-satu-sektor)",
+               "Sector of the unit (for clustering and leave-one-sector-out checks)"),
+    "year": ("tahun", "Tahun kalender", "Calendar year"),
+    "asn_count": ("orang", "Jumlah ASN pada unit", "ASN on the unit's staff"),
+    "log_asn_count": ("ln(orang)", "Logaritma natural jumlah ASN",
+                      "Natural log of the ASN count"),
+    "jp_total": ("JP", "Total JP (jam pelajaran 45 menit) yang diakui, termasuk kredit "
+                 "nonklasikal", "Credited JP (45-minute learning hours), nonklasikal credit "
+                 "applied"),
+    "jp_per_asn": ("JP per ASN", "JP yang diakui dibagi jumlah ASN",
+                   "Credited JP over the ASN count"),
+    "n_trained": ("orang", "ASN yang mengikuti pengembangan kompetensi (dihitung sekali, di "
+                  "unit tempat JP terbanyak)", "ASN with any training (counted once, in the "
+                  "unit where they earned most JP)"),
+    "n_reached_20jp": ("orang", "ASN yang mencapai hak 20 JP setahun (PP 11/2017 Pasal "
+                       "203(4))", "ASN reaching the 20 JP a year entitlement (PP 11/2017 "
+                       "art. 203(4))"),
+    "share_20jp": ("proporsi 0-1", "Proporsi ASN yang mencapai 20 JP; ASN tanpa pelatihan "
+                   "dihitung nol", "Share of ASN reaching 20 JP; ASN without training count "
+                   "as zero"),
+    "share_trained": ("proporsi 0-1", "Proporsi ASN yang mengikuti pengembangan kompetensi",
+                      "Share of ASN with any training"),
+    "spend_nominal": ("Rp", "Biaya pengembangan kompetensi, harga berlaku",
+                      "Training spending, current prices"),
+    "spend_real": ("Rp (harga konstan)", "Biaya pada harga tahun dasar (dideflasi IHK)",
+                   "Spending at base-year prices (CPI-deflated)"),
+    "spend_per_asn_real": ("Rp per ASN (harga konstan)", "Biaya riil per ASN",
+                           "Real spending per ASN"),
+    "share_jp_teknis": ("proporsi 0-1", "Porsi JP kompetensi teknis",
+                        "Share of JP in technical competency"),
+    "share_jp_manajerial": ("proporsi 0-1", "Porsi JP kompetensi manajerial",
+                            "Share of JP in managerial competency"),
+    "share_jp_sosial_kultural": ("proporsi 0-1", "Porsi JP kompetensi sosial kultural",
+                                 "Share of JP in socio-cultural competency"),
+    "share_jp_klasikal": ("proporsi 0-1", "Porsi JP jalur klasikal",
+                          "Share of JP through classroom (klasikal) learning"),
+    "share_jp_nonklasikal": ("proporsi 0-1", "Porsi JP jalur nonklasikal (e-learning, "
+                             "coaching, mentoring, ...)", "Share of JP through non-classroom "
+                             "learning (e-learning, coaching, mentoring, ...)"),
+    "ikm": ("poin IKM 25-100", "Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)",
+            "Public satisfaction index (PermenPANRB 14/2017)"),
+    "ikm_category": ("kode A-D", "Mutu pelayanan: A Sangat Baik, B Baik, C Kurang Baik, "
+                     "D Tidak Baik", "Service quality grade: A very good, B good, C less than "
+                     "good, D poor"),
+    "ikm_n_respondents": ("responden", "Jumlah responden SKM", "SKM respondents"),
+    "ikm_required_sample": ("responden", "Sampel minimum Krejcie-Morgan untuk populasi "
+                            "layanan unit", "Krejcie-Morgan minimum sample for the population "
+                            "served"),
+    "ikm_sample_adequate": ("ya/tidak", "Responden memenuhi sampel minimum (jika tidak, IKM "
+                            "ditandai dan dapat dikeluarkan dari estimasi)", "Respondents meet "
+                            "the minimum sample (if not, the IKM is flagged and can be left "
+                            "out of estimates)"),
+    "iku_achievement": ("% target", "Capaian Indikator Kinerja Utama",
+                        "Key performance indicator achievement, % of target"),
+    "complaints": ("pengaduan", "Jumlah pengaduan diterima", "Complaints received"),
+    "cohort_year": ("tahun", "Tahun unit mulai mengikuti program bertahap (kosong: tidak "
+                    "pernah)", "Year the unit joined the staged programme (empty: never)"),
+    "event_time": ("tahun", "Tahun sejak bergabung dengan program (negatif: sebelum)",
+                   "Years since joining the programme (negative: before)"),
+    "programme_active": ("ya/tidak", "Unit sudah bergabung dengan program pada tahun ini",
+                         "The unit has joined the programme by this year"),
+    "ip_asn": ("poin 0-100", "Indeks Profesionalitas ASN (PermenPANRB 38/2018)",
+               "ASN professionalism index (PermenPANRB 38/2018)"),
+    "ip_asn_category": ("kategori", "Kategori IP ASN (Sangat Tinggi ... Sangat Rendah)",
+                        "IP ASN category (very high ... very low)"),
+    "ipm": ("poin", "Indeks Pembangunan Manusia (BPS), satu seri",
+            "Human Development Index (BPS), one series"),
+    "ipm_category": ("kategori", "Kategori IPM BPS: rendah, sedang, tinggi, sangat tinggi",
+                     "BPS HDI category: low, medium, high, very high"),
+    "<measure>_lag<k>": ("satuan ukuran", "Nilai ukuran k tahun sebelumnya (tahun kalender; "
+                         "tahun yang hilang memberi nilai kosong)", "The measure k calendar "
+                         "years earlier (a missing year gives an empty value)"),
+    "<measure>_lead<k>": ("satuan ukuran", "Nilai ukuran k tahun sesudahnya (untuk uji "
+                          "plasebo)", "The measure k calendar years later (placebo checks)"),
+}
+
+_TRAINING_COLUMNS = [
+    "jp_total", "jp_per_asn", "n_trained", "n_reached_20jp", "share_20jp", "share_trained",
+    "spend_nominal", "spend_real", "spend_per_asn_real", "share_jp_teknis",
+    "share_jp_manajerial", "share_jp_sosial_kultural", "share_jp_klasikal",
+    "share_jp_nonklasikal",
+]
+
+
+def _frame(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
+    df = tables.get(name)
+    if df is None:
+        return None
+    out = df.copy()
+    out.attrs.setdefault("file", name)
+    if "unit_id" in out.columns:
+        out["unit_id"] = out["unit_id"].astype("str")
+    if "year" in out.columns:
+        out["year"] = pd.to_numeric(out["year"]).astype("int64")
+    return out
+
+
+def _unit_years(config: StudyConfig, units: pd.DataFrame) -> pd.DataFrame:
+    """Every (unit, year) within the study years in which the unit existed."""
+    file = units.attrs.get("file", "units")
+    dup = units["unit_id"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataValidationError(f"{file}: unit codes must be unique", [Problem(
+            file=file, row=i + 2, column="unit_id", value=units["unit_id"].iloc[i],
+            rule="unique_key", message="the same unit code appears more than once",
+            hint="keep one row per unit; a restructured unit gets a new code, with "
+                 "created_year / closed_year")])
+    years = np.array(list(config.years.span), dtype=np.int64)
+    first = (pd.to_numeric(units["created_year"], errors="coerce") if "created_year" in units
+             else pd.Series(np.nan, index=units.index)).fillna(-math.inf).to_numpy(dtype=float)
+    last = (pd.to_numeric(units["closed_year"], errors="coerce") if "closed_year" in units
+            else pd.Series(np.nan, index=units.index)).fillna(math.inf).to_numpy(dtype=float)
+    bad = first > last
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataValidationError(f"{file}: a unit closes before it was created", [Problem(
+            file=file, row=i + 2, column="closed_year", value=units["closed_year"].iloc[i],
+            rule="created_before_closed", message="closed_year is before created_year",
+            hint="closed_year is the last year the unit existed")])
+    alive = (years[None, :] >= first[:, None]) & (years[None, :] <= last[:, None])
+    u_idx, y_idx = np.nonzero(alive)
+    out = pd.DataFrame({"unit_id": units["unit_id"].to_numpy()[u_idx],
+                        "year": years[y_idx]})
+    for col in ("unit_name", "unit_type", "sector"):
+        values = units[col].to_numpy()[u_idx] if col in units else np.full(len(out), np.nan)
+        out[col] = pd.Series(values, dtype="str")
+    return out[["unit_id", "unit_name", "unit_type", "sector", "year"]]
+
+
+def _join(panel: pd.DataFrame, other: pd.DataFrame, columns: list[str], name: str
+          ) -> pd.DataFrame:
+    """Left-join ``columns`` of ``other`` on unit-year; warn about rows that match nothing."""
+    file = other.attrs.get("file", name)
+    dup = other.duplicated(KEYS, keep=False).to_numpy()
+    if dup.any():
+        rows = np.flatnonzero(dup)
+        raise DataValidationError(f"{file}: {len(rows)} rows repeat a unit and year", [Problem(
+            file=file, row=int(i) + 2, column="unit_id",
+            value=f"{other['unit_id'].iloc[i]} / {other['year'].iloc[i]}", rule="unique_key",
+            message="duplicate unit-year", hint="keep one row per unit and year")
+            for i in rows[:50]])
+    known = pd.MultiIndex.from_frame(panel[KEYS])
+    theirs = pd.MultiIndex.from_frame(other[KEYS])
+    orphan = ~theirs.isin(known)
+    units_known = set(panel["unit_id"])
+    unknown_units = sorted(set(other.loc[orphan, "unit_id"]) - units_known)
+    if unknown_units:
+        warnings.warn(f"{file}: unit code(s) not in the units table, ignored: "
+                      f"{', '.join(unknown_units[:10])}", DataQualityWarning, stacklevel=3)
+    cols = [c for c in columns if c in other.columns]
+    return panel.merge(other[[*KEYS, *cols]], on=KEYS, how="left", validate="one_to_one")
+
+
+def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
+                 skm: pd.DataFrame | None, ikm_table: pd.DataFrame | None
+                 ) -> tuple[pd.DataFrame, str | None]:
+    pop_col = config.ikm.population_column
+    population = None
+    if pop_col and pop_col in units.columns:
+        population = pd.Series(pd.to_numeric(units[pop_col], errors="coerce").to_numpy(),
+                               index=units["unit_id"].to_numpy())
+    if skm is not None:
+        res = _ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting, reps=0,
+                   seed=None, population=population, conf_level=0.95,
+                   file=skm.attrs.get("file", "skm"))
+        t = res.table.rename(columns={"n_respondents": "ikm_n_respondents",
+                                      "required_sample": "ikm_required_sample",
+                                      "sample_adequate": "ikm_sample_adequate",
+                                      "category": "ikm_category"})
+        t = t[[*KEYS, "ikm", "ikm_category", "ikm_n_respondents", "ikm_required_sample",
+               "ikm_sample_adequate"]]
+        source = "skm"
+    elif ikm_table is not None:
+        t = ikm_table[[*KEYS, "ikm"]].copy()
+        t["ikm"] = pd.to_numeric(t["ikm"], errors="coerce")
+        t["ikm_category"] = ikm_category(t["ikm"]).to_numpy()
+        n = (pd.to_numeric(ikm_table["n_respondents"], errors="coerce")
+             if "n_respondents" in ikm_table else pd.Series(np.nan, index=t.index))
+        t["ikm_n_respondents"] = n.to_numpy()
+        pop = (t["unit_id"].map(population) if population is not None
+               else pd.Series(np.nan, index=t.index))
+        t["ikm_required_sample"] = required_sample(pop.to_numpy(dtype=float))
+        t["ikm_sample_adequate"] = pd.array(
+            np.where(n.isna(), None, n.to_numpy() >= t["ikm_required_sample"].to_numpy()),
+            dtype="boolean")
+        source = "ikm"
+    else:
+        return panel, None
+    out = _join(panel, t, [c for c in t.columns if c not in KEYS], "skm" if skm is not None
+                else "ikm")
+    out["ikm_n_respondents"] = out["ikm_n_respondents"].astype("Int64")
+    out["ikm_required_sample"] = out["ikm_required_sample"].astype("Int64")
+    out["ikm_sample_adequate"] = out["ikm_sample_adequate"].astype("boolean")
+    out["ikm_category"] = out["ikm_category"].astype("str")
+    return out, source
+
+
+def _add_shifts(panel: pd.DataFrame, measures: list[str], lags, leads) -> pd.DataFrame:
+    """``<m>_lag<k>`` / ``<m>_lead<k>`` by calendar year within unit (gap year -> NaN)."""
+    src = panel[[*KEYS, *measures]]
+    out = panel
+    for k in [k for k in lags if k > 0]:
+        shifted = src.assign(year=src["year"] + k).rename(
+            columns={m: f"{m}_lag{k}" for m in measures})
+        out = out.merge(shifted, on=KEYS, how="left", validate="one_to_one")
+    for k in [k for k in leads if k > 0]:
+        shifted = src.assign(year=src["year"] - k).rename(
+            columns={m: f"{m}_lead{k}" for m in measures})
+        out = out.merge(shifted, on=KEYS, how="left", validate="one_to_one")
+    return out
+
+
+def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Build the unit-year analysis panel of a study.
+
+    Parameters
+    ----------
+    config : StudyConfig
+        The study (years, measures and their roles, lags and leads, IKM weighting, JP
+        credit, price base year).
+    tables : mapping of str to DataFrame
+        The study's validated tables with canonical column names (``units`` required;
+        ``staff``, ``training``, ``skm`` or ``ikm``, ``performance``, ``cpi``,
+        ``programme``, ``regional``, ``ip_asn`` when the study has them). Personal
+        identifiers must already be pseudonymised; names are not used.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit and year the unit existed (``created_year`` ..
+        ``closed_year``) within ``config.years``: an unbalanced panel when units were
+        created or closed. Columns as in :data:`PANEL_COLUMNS` for the tables present,
+        plus ``<measure>_lag<k>`` and ``<measure>_lead<k>`` for every investment and
+        quality measure of the study and every k > 0 in ``config.lags`` /
+        ``config.leads`` (lag 0 is the measure itself). Sorted by unit and year.
+        ``attrs`` records the study name, ``ikm_weighting``, ``ikm_source``,
+        ``base_year``, ``synthetic``, ``lags``, ``leads`` and the nonklasikal activities
+        credited by default.
+
+    Raises
+    ------
+    StudyConfigError
+        A measure named in ``study.yaml`` cannot be computed from the tables.
+    DataValidationError
+        Duplicate unit-years, a unit closed before it was created, unusable values.
+
+    Examples
+    --------
+    >>> from evaluation.config import StudyConfig
+    >>> cfg = StudyConfig(name="x", title="x", years={"first": 2023, "last": 2024},
+    ...                   tables={"units": "units.csv"}, lags=(0, 1), leads=(),
+    ...                   measures={"investment": ["jp_per_asn"], "quality": [],
+    ...                             "outcome": []})
+    >>> units = pd.DataFrame({"unit_id": ["D01"], "unit_name": ["Dinas A"]})
+    >>> staff = pd.DataFrame({"unit_id": ["D01"] * 2, "year": [2023, 2024],
+    ...                       "asn_count": [10, 10]})
+    >>> training = pd.DataFrame({"unit_id": ["D01"], "year": [2024], "nip": ["p1"],
+    ...                          "jp": [30.0]})
+    >>> p = build_panel(cfg, {"units": units, "staff": staff, "training": training})
+    >>> p[["year", "jp_per_asn", "jp_per_asn_lag1"]].to_numpy().tolist()
+    [[2023.0, 0.0, nan], [2024.0, 3.0, 0.0]]
+    """
+    t = {name: _frame(tables, name) for name in tables}
+    units = t.get("units")
+    if units is None:
+        raise StudyConfigError("build_panel: the units table is required")
+    panel = _unit_years(config, units)
+    attrs: dict = {"study": config.name, "synthetic": bool(config.synthetic),
+                   "base_year": int(config.base_year), "ikm_weighting": config.ikm.weighting,
+                   "lags": list(config.lags), "leads": list(config.leads)}
+
+    staff = t.get("staff")
+    if staff is not None:
+        panel = _join(panel, staff, ["asn_count"], "staff")
+        panel["asn_count"] = pd.to_numeric(panel["asn_count"]).astype(float)
+        asn = panel["asn_count"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            panel["log_asn_count"] = np.where(asn > 0, np.log(np.where(asn > 0, asn, 1)), np.nan)
+
+    training = t.get("training")
+    if training is not None:
+        if staff is None:
+            raise StudyConfigError(
+                "the study has a training table but no staff table: JP per ASN and the "
+                "20-JP share need the ASN count per unit-year (add tables.staff to study.yaml)")
+        # staff unit-years without training come back as zeros (not missing)
+        ti = training_intensity(training, staff, config=config, cpi=t.get("cpi"))
+        attrs["jp_credit_unlisted"] = list(ti.attrs.get("jp_credit_unlisted", []))
+        panel = panel.merge(ti.drop(columns=["asn_count"]), on=KEYS, how="left",
+                            validate="one_to_one")
+
+    panel, ikm_source = _ikm_columns(config, panel, units, t.get("skm"), t.get("ikm"))
+    attrs["ikm_source"] = ikm_source
+
+    perf = t.get("performance")
+    if perf is not None:
+        panel = _join(panel, perf, ["iku_achievement", "complaints"], "performance")
+
+    prog = t.get("programme")
+    if prog is not None:
+        panel = programme_exposure(prog, panel)
+
+    scores = t.get("ip_asn")
+    if scores is not None:
+        scored = ip_asn(scores)
+        panel = _join(panel, scored, ["ip_asn", "ip_asn_category"], "ip_asn")
+
+    regional = t.get("regional")
+    if regional is not None:
+        if "ipm" in regional.columns:
+            attrs["ipm_series"] = check_ipm_series(regional)
+        skip = {*KEYS, "unit_name", "unit_type", "sector", "series", *panel.columns}
+        cols = [c for c in regional.columns if c not in skip
+                and pd.api.types.is_numeric_dtype(regional[c].dtype)]
+        panel = _join(panel, regional, cols, "regional")
+        if "ipm" in cols:
+            panel["ipm_category"] = ipm_category(panel["ipm"]).to_numpy()
+
+    measures = config.measures
+    roles = {"investment": measures.investment, "quality": measures.quality,
+             "outcome": measures.outcome, "control": measures.control}
+    absent = [(role, m) for role, ms in roles.items() for m in ms if m not in panel.columns]
+    if absent:
+        raise StudyConfigError(
+            "study.yaml names measures the tables cannot provide",
+            [Problem(file=str(config.root / "study.yaml"), column=f"measures.{role}", value=m,
+                     rule="known_measure",
+                     message="no such panel column with the tables this study declares",
+                     hint="use one of the panel columns ("
+                          + ", ".join(c for c in panel.columns if c not in KEYS)
+                          + ") or add the table that provides it")
+             for role, m in absent])
+    shifted = list(dict.fromkeys([*measures.investment, *measures.quality]))
+    panel = _add_shifts(panel, shifted, config.lags, config.leads)
+
+    panel = panel.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    panel.attrs = attrs
+    return panel
+
+
+def describe_panel(panel: pd.DataFrame) -> dict:
+    """Summary of a panel for the brief: units, years, ASN, missing shares.
+
+    Returns
+    -------
+    dict
+        ``n_units``, ``n_unit_years``, ``years`` (first, last), ``balanced``,
+        ``n_units_per_year``, ``asn_last_year``, ``missing_share`` per measure column
+        (lags and leads excluded), ``n_ikm_sample_inadequate``, ``synthetic``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"unit_id": ["a", "a", "b"], "year": [2023, 2024, 2024],
+    ...                   "asn_count": [10.0, 12.0, 5.0], "ikm": [80.0, None, 75.0]})
+    >>> d = describe_panel(p)
+    >>> d["n_units"], d["years"], d["asn_last_year"], d["missing_share"]["ikm"]
+    (2, [2023, 2024], 17.0, 0.3333333333333333)
+    """
+    years = sorted(int(y) for y in panel["year"].unique())
+    per_year = panel.groupby("year")["unit_id"].nunique()
+    n_units = int(panel["unit_id"].nunique())
+    descriptive = {"unit_id", "unit_name", "unit_type", "sector", "year"}
+    measure_cols = [c for c in panel.columns if c not in descriptive
+                    and "_lag" not in c and "_lead" not in c]
+    missing = {c: float(panel[c].isna().mean()) for c in measure_cols}
+    out = {
+        "n_units": n_units,
+        "n_unit_years": int(len(panel)),
+        "years": [years[0], years[-1]] if years else [],
+        "balanced": bool(len(panel) == n_units * len(years)),
+        "n_units_per_year": {int(y): int(n) for y, n in per_year.items()},
+        "asn_last_year": (float(panel.loc[panel["year"] == years[-1], "asn_count"].sum())
+                          if "asn_count" in panel and years else None),
+        "missing_share": missing,
+        "n_ikm_sample_inadequate": (
+            int((panel["ikm_sample_adequate"].astype("boolean") == False).sum())  # noqa: E712
+            if "ikm_sample_adequate" in panel else None),
+        "synthetic": bool(panel.attrs.get("synthetic", False)),
+    }
+    return out
+
+
+__all__ = ["PANEL_COLUMNS", "build_panel", "describe_panel"]
