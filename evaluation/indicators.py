@@ -231,7 +231,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers):
+def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=None):
     """Yield (element code, float answers with NaN where skipped), checking every
     answer is a whole number 1-4; raise one DataValidationError listing the bad cells."""
     missing = [c for c in IKM_ANSWER_COLUMNS.values() if c not in responses.columns]
@@ -263,8 +263,10 @@ def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers):
         bad = outside if bad is None else bad | outside
         if bad.any():
             for i in np.flatnonzero(bad)[:50]:
+                value = s.iloc[i]
                 problems.append(Problem(
-                    file=file, row=row_of(i), column=col, value=s.iloc[i],
+                    file=file, row=row_of(i), column=(labels or {}).get(col, col),
+                    value=value.item() if isinstance(value, np.generic) else value,
                     rule="skm_answer_1_4",
                     message="an SKM answer must be a whole number 1-4 "
                             "(1 tidak sesuai ... 4 sangat sesuai)",
@@ -420,7 +422,7 @@ def ikm(
 
 
 def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
-         file: str | None = None, row_numbers=None) -> IkmResult:
+         file: str | None = None, row_numbers=None, labels=None) -> IkmResult:
     check_option("weighting", weighting, IkmWeighting)
     by = (by,) if isinstance(by, str) else tuple(by)
     if not by:
@@ -433,7 +435,7 @@ def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
     if len(responses) == 0:
         raise DataValidationError(f"{file}: no SKM answers to compute an IKM from")
 
-    columns = _answer_columns(responses, file=file, row_numbers=row_numbers)
+    columns = _answer_columns(responses, file=file, row_numbers=row_numbers, labels=labels)
     codes, keys = _group_codes(responses, by, file)
     g = len(keys)
     # per element: sums and counts of answers per group with one bincount each (no
