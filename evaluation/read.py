@@ -19,6 +19,13 @@ A trailing percent sign is stripped and the value stays in percent units
 (IKU achievement, shares) is stored in percent.
 Cells holding ``-``, ``NA``, ``N/A``, ``null`` or nothing are missing values, never zero.
 
+Dates
+-----
+ISO ``2023-07-31``, day-first ``31/07/2023`` (also with ``.`` or ``-``), ``31 Juli 2023``,
+spreadsheet date cells and Excel serial numbers (``45138``). Day-first whatever the number
+locale: month-first dates are not used in Indonesian administration, and a date like
+``05/07/2023`` must not be read two ways.
+
 Rows
 ----
 ``RawTable.row_numbers`` holds, for each data row, the row number a spreadsheet shows:
@@ -110,6 +117,8 @@ class RawTable:
     problems : tuple[Problem, ...]
         Cells that could not be read (unparsable numbers, Excel error cells, formulas
         without a stored value, NIPs stored as numbers).
+    header_row : int or None
+        Spreadsheet row of the header (``None`` for Parquet).
     """
 
     table: str
@@ -119,6 +128,8 @@ class RawTable:
     source_columns: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    #: Spreadsheet row of the header (``None`` for Parquet).
+    header_row: int | None = None
 
     @property
     def file(self) -> str:
@@ -267,8 +278,6 @@ def _read_csv_cells(path: Path, aliases: Mapping[str, str]) -> _Cells:
             best = key
     delimiter = best[2] if best else ","
     records = _split_records(text, delimiter)
-    if delimiter != ",":
-        notes.append(f"{path.name}: columns separated by {delimiter!r}")
     return _Cells(rows=records, row_numbers=list(range(1, len(records) + 1)), notes=notes)
 
 
@@ -478,8 +487,7 @@ def _parse_date_text(text: str, locale: NumberLocale) -> _dt.datetime | None:
         return _safe_date(y, mo, d)
     m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", t)
     if m:
-        a, b, y = (int(x) for x in m.groups())
-        d, mo = (a, b) if locale == "id" else (b, a)
+        d, mo, y = (int(x) for x in m.groups())
         return _safe_date(y, mo, d)
     m = re.fullmatch(r"(\d{1,2})[\s\-]+([A-Za-z]+)\.?[\s\-]+(\d{4})", t)
     if m and m.group(2).lower() in _ID_MONTHS:
@@ -589,12 +597,13 @@ def read_table(
                          "rows", "add the data rows below the header, or remove the table "
                          "from study.yaml if there is nothing to report", rule="no_rows")
         data_frame = pd.DataFrame(data, columns=range(len(header)), dtype=object)
+    header_row = None if kind == "parquet" else int(cells.row_numbers[h])
     return _finish(path, table, locale, header, data_frame, row_numbers, positions, notes,
-                   problems, formulas, aliases, errors)
+                   problems, formulas, aliases, errors, header_row)
 
 
 def _finish(path, table, locale, header, data_frame, row_numbers, positions, notes, problems,
-            formulas, aliases, errors) -> RawTable:
+            formulas, aliases, errors, header_row) -> RawTable:
     specs = TABLE_COLUMNS[table]
     names: list[str] = []
     source: dict[str, str] = {}
@@ -608,7 +617,7 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
             unknown.append(label or canonical)
         if canonical in source:
             dup_problems.append(Problem(
-                file=path.name, row=None, column=label or canonical, value=None,
+                file=path.name, row=header_row, column=label or canonical, value=None,
                 rule="duplicate_column",
                 message=f"columns {source[canonical]!r} and {label!r} both mean {canonical!r}",
                 hint="keep one of the two columns (or rename the other to something unknown "
@@ -662,7 +671,8 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
         raise DataValidationError(f"{path.name}: {len(problems)} value(s) cannot be read",
                                   problems)
     return RawTable(table=table, path=path, frame=result, row_numbers=row_numbers,
-                    source_columns=source, notes=tuple(notes), problems=tuple(problems))
+                    source_columns=source, notes=tuple(notes), problems=tuple(problems),
+                    header_row=header_row)
 
 
 def _count_markers(frame: pd.DataFrame) -> int:
@@ -823,7 +833,6 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
             problems.append(Problem(
                 file=path.name, row=int(row_numbers[k]), column=label, value=str(v)[:60],
                 rule="date", message="not a date",
-                hint="write dates as 2023-07-31 or 31/07/2023 (day first)" if locale == "id"
-                else "write dates as 2023-07-31 or 07/31/2023 (month first)"))
+                hint="write dates as 2023-07-31 or 31/07/2023 (day first)"))
         out.append(d)
     return pd.to_datetime(pd.Series(out, index=series.index, dtype=object)), problems

@@ -1,16 +1,39 @@
-"""`evaluation validate`: not implemented yet."""
+"""`evaluation validate`: check a study folder and print every problem found."""
 
 from __future__ import annotations
 
-from ..errors import EvaluationError
-from ._common import add_study
+import json
 
-HELP = "(not implemented yet)"
+from ._common import add_lang, add_study
+
+HELP = "check a study folder (study.yaml and every input table); exit 1 on problems"
 
 
 def add_arguments(p):
     add_study(p)
+    add_lang(p)
+    p.add_argument("--json", action="store_true",
+                   help="print the report as JSON (problems with file, row, column, value, "
+                        "rule, message, hint)")
 
 
 def run(args) -> int:
-    raise EvaluationError("'validate' is not implemented yet")
+    from ..validate import validate_study
+
+    report = validate_study(args.study)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        lang = args.lang or _study_language(args.study)
+        print(report.render(lang=lang))
+    return 0 if report.ok else 1
+
+
+def _study_language(study: str) -> str:
+    from ..config import read_study_config
+    from ..errors import EvaluationError
+
+    try:
+        return read_study_config(study).language
+    except EvaluationError:
+        return "id"
