@@ -1,0 +1,931 @@
+"""Staged programmes: a TWFE event study and Callaway and Sant'Anna's staggered DiD.
+
+A unit joins a programme in a *cohort* year and stays in it; units that never join have
+no cohort (``NaN``; ``0`` or ``inf`` are read the same way, as in R's ``did`` package).
+
+* :func:`event_study` — two-way fixed effects with event-time dummies (reference period
+  -1, endpoints binned), cluster-robust, with a joint Wald test of the pre-period
+  coefficients. With effects that differ across cohorts or grow over time this regression
+  mixes already-treated units into the comparison and can be biased (Goodman-Bacon 2021;
+  Sun and Abraham 2021); it is kept as the familiar benchmark.
+* :func:`staggered_did` — Callaway and Sant'Anna (2021) group-time effects ATT(g, t)
+  under unconditional parallel trends, i.e. each ATT(g, t) is the 2x2 difference in mean
+  changes between cohort g and its comparison units, aggregated as R's ``did::aggte``
+  ("simple", "group", "dynamic"), with analytic influence-function standard errors
+  clustered by unit (equal to ``att_gt(..., bstrap = FALSE)``) and, optionally, the
+  multiplier bootstrap with simultaneous (uniform) bands.
+
+Reference: Callaway, B. and Sant'Anna, P. H. C. (2021), "Difference-in-Differences with
+Multiple Time Periods", Journal of Econometrics 225(2), 200-230.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._options import ControlGroup, Inference, check_option
+from ._twfe import (
+    check_conf_level,
+    check_positive_int,
+    check_seed,
+    fmt,
+    integer_time,
+    require_columns,
+    require_frame,
+    require_numeric,
+    require_unique_unit_time,
+)
+from .errors import DataQualityWarning, EstimationError, FewClustersWarning
+from .results import ResultBase, json_safe
+
+BasePeriod = Literal["varying", "universal"]
+StaggeredInference = Literal["analytic", "bootstrap"]
+
+TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+PLOT_COLUMNS = ["event_time", "estimate", "conf_low", "conf_high", "estimator"]
+
+
+# =========================================================================================
+# shared preparation
+# =========================================================================================
+
+
+@dataclass(frozen=True)
+class _Design:
+    """A balanced staged-adoption panel in wide form."""
+
+    y: np.ndarray  # n units x T periods
+    cohort: np.ndarray  # per unit; inf for never treated
+    periods: np.ndarray  # sorted periods
+    units: np.ndarray  # unit labels, aligned with rows of y
+    n_dropped_unbalanced: int
+    n_dropped_always_treated: int
+    n_late_as_never: int
+
+
+def _cohorts(df: pd.DataFrame, unit: str, cohort: str, what: str) -> pd.Series:
+    """One cohort per unit (inf = never treated); error when it varies within a unit."""
+    raw = df[cohort]
+    if not pd.api.types.is_numeric_dtype(raw):
+        conv = pd.to_numeric(raw, errors="coerce")
+        bad = raw[conv.isna() & raw.notna()]
+        if len(bad):
+            raise EstimationError(
+                f"{what}: the cohort column '{cohort}' must hold the year a unit joined the "
+                f"programme (a number) or be empty for units that never joined. "
+                f"Got {bad.iloc[0]!r}."
+            )
+        raw = conv
+    g = raw.astype("float64").copy()
+    g[(g == 0) | np.isinf(g) | g.isna()] = np.inf
+    per_unit = pd.DataFrame({"u": df[unit].to_numpy(), "g": g.to_numpy()}).groupby(
+        "u", sort=True
+    )["g"]
+    n_distinct = per_unit.nunique(dropna=False)
+    if (n_distinct > 1).any():
+        bad_unit = n_distinct[n_distinct > 1].index[0]
+        raise EstimationError(
+            f"{what}: the cohort must be the same in every year of a unit (the year it joined "
+            f"the programme). Unit {bad_unit!r} has {int(n_distinct[bad_unit])} different "
+            f"values in '{cohort}'. Fix: give each unit its first programme year in every row."
+        )
+    return per_unit.first()
+
+
+def _prepare(df, outcome, unit, time, cohort, anticipation, what) -> _Design:
+    df = require_frame(df, what)
+    require_columns(df, [outcome, unit, time, cohort], what)
+    require_unique_unit_time(df, unit, time, what)
+    t = integer_time(df, time, what)
+    yv = require_numeric(df, outcome, what)
+    g_unit = _cohorts(df, unit, cohort, what)
+    long = pd.DataFrame({"u": df[unit].to_numpy(), "t": t, "y": yv})
+    long = long[np.isfinite(long["y"].to_numpy())]
+    if long.empty:
+        raise EstimationError(f"{what}: the outcome '{outcome}' is missing in every row.")
+    periods = np.sort(np.unique(t))
+    wide = long.pivot(index="u", columns="t", values="y").reindex(columns=periods)
+    complete = wide.notna().all(axis=1)
+    n_unbalanced = int((~complete).sum())
+    if n_unbalanced:
+        warnings.warn(
+            f"{what}: {n_unbalanced} unit(s) miss '{outcome}' in some year and are left out, "
+            f"as the panel estimator needs every unit in every year (as R's did does).",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    wide = wide[complete]
+    g = g_unit.reindex(wide.index).to_numpy(dtype="float64", copy=True)
+    # Joining after the last observed year is, within the window, never joining.
+    late = np.isfinite(g) & (g > periods[-1])
+    n_late = int(late.sum())
+    g[late] = np.inf
+    # Units treated (or anticipating) from the first period carry no untreated year.
+    always = np.isfinite(g) & (g - anticipation <= periods[0])
+    n_always = int(always.sum())
+    if n_always:
+        warnings.warn(
+            f"{what}: {n_always} unit(s) joined the programme in or before the first year "
+            f"({periods[0]}{' minus anticipation' if anticipation else ''}) and have no "
+            f"untreated year to compare; they are left out.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    keep = ~always
+    y = wide.to_numpy(dtype="float64")[keep]
+    g = g[keep]
+    units = wide.index.to_numpy()[keep]
+    if len(periods) < 2:
+        raise EstimationError(
+            f"{what}: expecting at least two years in '{time}'. Got {len(periods)}."
+        )
+    if not np.isfinite(g).any():
+        raise EstimationError(
+            f"{what}: no treated units: every unit has an empty cohort in '{cohort}' (or "
+            f"joined after the last year). Fix: fill '{cohort}' with the year each "
+            f"participating unit joined the programme."
+        )
+    return _Design(y, g, periods, units, n_unbalanced, n_always, n_late)
+
+
+# =========================================================================================
+# TWFE event study
+# =========================================================================================
+
+
+@dataclass(frozen=True)
+class _EventStudyConfig:
+    outcome: str
+    unit: str
+    time: str
+    cohort: str
+    ref: int
+    window: tuple[int, int]
+    cluster: str | None
+    inference: str
+    reps: int
+    seed: int
+    conf_level: float
+
+
+def _event_term(e: int) -> str:
+    return f"event_m{-e}" if e < 0 else f"event_p{e}"
+
+
+def event_study(
+    df: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    *,
+    ref: int = -1,
+    window: tuple[int, int] = (-4, 4),
+    cluster: str | None = None,
+    inference: Inference = "auto",
+    reps: int = 9999,
+    seed: int = 2026,
+    conf_level: float = 0.95,
+) -> EventStudyResult:
+    """Two-way fixed-effects event study of a staged programme.
+
+    Regresses the outcome on event-time dummies ``1{t - cohort = e}`` for ``e`` in
+    ``window`` (except the reference ``ref``), with unit and year fixed effects. The
+    endpoints are binned: ``e <= window[0]`` shares one dummy, as does
+    ``e >= window[1]``. Never-treated units (empty cohort) have every dummy 0.
+    Inference is :func:`~evaluation.estimate.panel_fe`'s (``"auto"``: wild cluster
+    bootstrap below 50 clusters, CR1 otherwise). The joint pre-trend test is a Wald
+    test on the pre-period coefficients with the CR1 covariance.
+
+    With staggered adoption and effects that change over time or differ between cohorts,
+    these coefficients can be biased (already-treated units serve as controls); compare
+    with :func:`staggered_did`.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Unit-year panel.
+    outcome, unit, time, cohort : str
+        Column names; ``cohort`` holds the year a unit joined (empty if never).
+    ref : int
+        Reference event time (coefficient fixed at 0), -1 by default.
+    window : (int, int)
+        First and last event time shown; farther event times are binned into them.
+    cluster : str, optional
+        Cluster column (default: ``unit``).
+    inference : {"auto", "cluster", "wild", "hetero", "iid"}
+        As in :func:`~evaluation.estimate.panel_fe`.
+    reps, seed : int
+        Wild bootstrap draws and seed.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    EventStudyResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from evaluation.staggered import event_study
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame([(u, t) for u in range(40) for t in range(2015, 2023)],
+    ...                   columns=["unit", "year"])
+    >>> df["cohort"] = df["unit"].map(lambda u: [2018, 2020, np.nan, np.nan][u % 4])
+    >>> df["ikm"] = 80 + 2.0 * (df["year"] >= df["cohort"]) + rng.normal(0, 0.5, len(df))
+    >>> res = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+    >>> round(float(res.plot_data().query("event_time == 0")["estimate"].iloc[0]), 1)
+    2.0
+    """
+    from .estimate import panel_fe  # the façade re-exports this module: import late
+
+    what = "event_study"
+    df = require_frame(df, what)
+    require_columns(df, [outcome, unit, time, cohort] + ([cluster] if cluster else []), what)
+    check_option("inference", inference, Inference, error=EstimationError)
+    if (not isinstance(window, (tuple, list)) or len(window) != 2
+            or not all(isinstance(w, (int, np.integer)) for w in window)
+            or not window[0] < ref < window[1] or window[0] >= 0 or window[1] < 0):
+        raise EstimationError(
+            f"{what}: window must be two whole numbers (first, last) with first < ref < "
+            f"last, first < 0 <= last, e.g. (-4, 4) with ref=-1. Got window={window!r}, "
+            f"ref={ref!r}."
+        )
+    seed = check_seed(seed, what)
+    conf_level = check_conf_level(conf_level, what)
+    config = _EventStudyConfig(outcome, unit, time, cohort, int(ref),
+                               (int(window[0]), int(window[1])), cluster, inference,
+                               int(reps), seed, conf_level)
+    require_unique_unit_time(df, unit, time, what)
+    t = integer_time(df, time, what)
+    g_unit = _cohorts(df, unit, cohort, what)
+    g = df[unit].map(g_unit).to_numpy(dtype="float64")
+    if not np.isfinite(g).any():
+        raise EstimationError(
+            f"{what}: no treated units: every unit has an empty cohort in '{cohort}'. "
+            f"Fix: fill '{cohort}' with the year each participating unit joined."
+        )
+    lo, hi = config.window
+    rel = np.where(np.isfinite(g), np.clip(t - np.where(np.isfinite(g), g, 0), lo, hi), np.nan)
+    events = [e for e in range(lo, hi + 1) if e != config.ref]
+    present = [e for e in events if np.any(rel == e)]
+    if not any(e < config.ref for e in present) and not any(e >= 0 for e in present):
+        raise EstimationError(f"{what}: no event times inside the window {window}.")
+    frame = df.copy()
+    taken = set(frame.columns)
+    terms = {}
+    for e in present:
+        name = _event_term(e)
+        while name in taken:
+            name = "_" + name
+        terms[e] = name
+        frame[name] = (rel == e).astype("float64")
+    res = panel_fe(frame, outcome, list(terms.values()), unit, time, cluster=cluster,
+                   inference=inference, reps=reps, seed=seed, conf_level=conf_level)
+    table = res.tidy().set_index("term")
+    rows = []
+    for e in range(lo, hi + 1):
+        if e == config.ref:
+            rows.append(dict(term=f"event_time::{e}", event_time=e, estimate=0.0,
+                             std_error=np.nan, statistic=np.nan, p_value=np.nan,
+                             conf_low=0.0, conf_high=0.0, reference=True,
+                             binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
+            continue
+        if e not in terms or terms[e] not in table.index:
+            continue
+        r = table.loc[terms[e]]
+        rows.append(dict(term=f"event_time::{e}", event_time=e,
+                         **{k: float(r[k]) for k in TIDY_COLUMNS[1:]}, reference=False,
+                         binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
+    coefs = pd.DataFrame(rows)
+    dropped = [e for e in present if terms[e] not in table.index]
+    if dropped:
+        warnings.warn(
+            f"{what}: event time(s) {dropped} could not be separated from the fixed effects "
+            f"(collinear) and are not reported.", DataQualityWarning, stacklevel=2)
+    pre = [terms[e] for e in present if e < 0 and e != config.ref and terms[e] in table.index]
+    pretrend = _wald_twfe(res, pre, 1 - conf_level)
+    n_units = int(pd.Series(df[unit]).nunique())
+    n_treated = int(np.isfinite(g_unit.to_numpy()).sum())
+    return EventStudyResult(
+        config=config, coefficients=coefs, pretrend=pretrend, inference=res.inference,
+        inference_reason=res.inference_reason, vcov_convention=res.vcov_convention,
+        n_obs=res.n_obs, n_units=n_units, n_treated_units=n_treated,
+        n_never_treated=n_units - n_treated, n_clusters=res.n_clusters,
+    )
+
+
+def _wald_twfe(res, terms: list[str], alpha: float) -> dict:
+    """Joint Wald test (CR1 covariance) that the listed coefficients are all zero."""
+    if not terms:
+        return {"statistic": None, "df": 0, "p_value": None, "passed": None,
+                "note": "no pre-period event times in the window"}
+    b = res.params.loc[terms].to_numpy(dtype="float64")
+    v = res.vcov.loc[terms, terms].to_numpy(dtype="float64")
+    rank = int(np.linalg.matrix_rank(v))
+    w = float(b @ np.linalg.pinv(v) @ b)
+    p = float(stats.chi2.sf(w, rank))
+    out = {"statistic": w, "df": rank, "p_value": p, "passed": bool(p >= alpha),
+           "test": "Wald chi2", "covariance": res.vcov_convention}
+    if res.n_clusters:
+        # F(q, G - 1): the small-sample reading fixest uses; more conservative here
+        out["p_value_f"] = float(stats.f.sf(w / rank, rank, res.n_clusters - 1))
+    return out
+
+
+@dataclass(frozen=True)
+class EventStudyResult(ResultBase):
+    """TWFE event-study coefficients (reference period fixed at 0) and pre-trend test.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        term, event_time, estimate, std_error, statistic, p_value, conf_low, conf_high,
+        reference (the omitted period, shown as 0), binned (an endpoint bin),
+        n_obs_event (treated unit-years at that event time).
+    pretrend : dict
+        Joint Wald chi2 test that every pre-period coefficient is 0: statistic, df,
+        p_value, passed (p >= 1 - conf_level); p_value_f uses F(df, clusters - 1).
+    """
+
+    config: _EventStudyConfig
+    coefficients: pd.DataFrame = field(repr=False)
+    pretrend: dict
+    inference: str
+    inference_reason: str
+    vcov_convention: str
+    n_obs: int
+    n_units: int
+    n_treated_units: int
+    n_never_treated: int
+    n_clusters: int | None
+    estimator: str = "twfe_event_study"
+
+    def tidy(self) -> pd.DataFrame:
+        cols = [*TIDY_COLUMNS, "event_time", "reference", "binned"]
+        return self.coefficients[cols].reset_index(drop=True)
+
+    def plot_data(self) -> pd.DataFrame:
+        """event_time, estimate, conf_low, conf_high, estimator (reference row at 0)."""
+        out = self.coefficients[["event_time", "estimate", "conf_low", "conf_high"]].copy()
+        out["estimator"] = "twfe"
+        return out.reset_index(drop=True)[PLOT_COLUMNS]
+
+    def _title(self) -> str:
+        return f"TWFE event study: {self.config.outcome}"
+
+    def _meta(self) -> dict:
+        c = self.config
+        return {
+            "model": "event_study", "estimator": self.estimator, "outcome": c.outcome,
+            "cohort": c.cohort, "reference_period": c.ref, "window": list(c.window),
+            "binned_endpoints": True, "inference": self.inference,
+            "inference_reason": self.inference_reason, "vcov_convention": self.vcov_convention,
+            "n_obs": self.n_obs, "n_units": self.n_units, "n_treated_units": self.n_treated_units,
+            "n_never_treated": self.n_never_treated, "n_clusters": self.n_clusters,
+            "conf_level": c.conf_level, "seed": c.seed, "fixed_effects": [c.unit, c.time],
+        }
+
+    def _notes(self) -> list[str]:
+        p = self.pretrend
+        if not p.get("df"):
+            return ["No pre-period event times: no pre-trend test."]
+        return [f"Pre-trend test (all pre-period coefficients = 0): chi2({p['df']}) = "
+                f"{p['statistic']:.3f}, p = {p['p_value']:.3f}"
+                + (f" (F version p = {p['p_value_f']:.3f})" if "p_value_f" in p else "")]
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["pretrend"] = json_safe(self.pretrend)
+        return out
+
+
+# =========================================================================================
+# Callaway and Sant'Anna
+# =========================================================================================
+
+
+@dataclass(frozen=True)
+class _StaggeredConfig:
+    outcome: str
+    unit: str
+    time: str
+    cohort: str
+    control_group: str
+    anticipation: int
+    base_period: str
+    inference: str
+    reps: int
+    seed: int
+    conf_level: float
+
+
+def staggered_did(
+    df: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    *,
+    control_group: ControlGroup = "not_yet_treated",
+    anticipation: int = 0,
+    base_period: BasePeriod = "varying",
+    inference: StaggeredInference = "analytic",
+    reps: int = 999,
+    seed: int = 2026,
+    conf_level: float = 0.95,
+) -> StaggeredResult:
+    """Callaway and Sant'Anna (2021) staggered difference-in-differences.
+
+    Estimates every group-time effect ATT(g, t) (cohort g in year t) as the 2x2
+    difference in mean outcome changes between cohort g and its comparison units, from
+    the base year to year t (no covariates: unconditional parallel trends), and
+    aggregates them as R's ``did::aggte``: ``"simple"`` (post-treatment cells weighted by
+    cohort size), ``"group"`` (average per cohort, then across cohorts; the headline
+    overall effect) and ``"dynamic"`` (by event time ``e = t - g``; its overall effect
+    averages ``e >= 0``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Unit-year panel (one row per unit and year).
+    outcome, unit, time : str
+        Column names. ``time`` holds whole-number periods (years).
+    cohort : str
+        Column with the year each unit joined the programme; empty (NaN), 0 or inf for
+        units that never joined. Must be constant within a unit.
+    control_group : {"not_yet_treated", "never_treated"}
+        Comparison units: never-treated units only, or those plus units that have not
+        yet joined by the later of year t and the base year (plus ``anticipation``).
+    anticipation : int
+        Number of years before joining in which units may already react.
+    base_period : {"varying", "universal"}
+        "varying" (R's default): post-treatment cells compare with year g-1-anticipation,
+        pre-treatment cells with the year before (short differences). "universal": all
+        cells compare with g-1-anticipation (long differences; that cell is 0 by
+        construction).
+    inference : {"analytic", "bootstrap"}
+        Standard errors from the influence function (analytic, clustered by unit), or
+        from the multiplier bootstrap (Mammen weights, ``reps`` draws, seeded). The
+        simultaneous bands for the event-time effects always use the bootstrap.
+    reps : int
+        Bootstrap draws. ``seed`` fixes them: the same seed gives the same numbers.
+    conf_level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    StaggeredResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from evaluation.staggered import staggered_did
+    >>> rng = np.random.default_rng(1)
+    >>> units, years = np.arange(40), np.arange(2015, 2023)
+    >>> df = pd.DataFrame([(u, t) for u in units for t in years], columns=["unit", "year"])
+    >>> df["cohort"] = df["unit"].map(lambda u: [2018, 2020, np.nan, np.nan][u % 4])
+    >>> treated = df["year"] >= df["cohort"]
+    >>> df["ikm"] = 80 + 0.3 * (df["year"] - 2015) + 2.0 * treated + rng.normal(0, 0.5, len(df))
+    >>> res = staggered_did(df, "ikm", "unit", "year", "cohort")
+    >>> round(res.overall["estimate"], 1)
+    2.0
+    """
+    what = "staggered_did"
+    check_option("control_group", control_group, ControlGroup, error=EstimationError)
+    check_option("base_period", base_period, BasePeriod, error=EstimationError)
+    check_option("inference", inference, StaggeredInference, error=EstimationError)
+    anticipation = check_positive_int(anticipation, "anticipation", what, minimum=0)
+    reps = check_positive_int(reps, "reps", what, minimum=99)
+    seed = check_seed(seed, what)
+    conf_level = check_conf_level(conf_level, what)
+    config = _StaggeredConfig(outcome, unit, time, cohort, control_group, anticipation,
+                              base_period, inference, reps, seed, conf_level)
+    design = _prepare(df, outcome, unit, time, cohort, anticipation, what)
+    return _run_staggered(design, config)
+
+
+def _att_gt(design: _Design, config: _StaggeredConfig):
+    """All ATT(g, t) with their influence functions (n units x cells), as R's att_gt."""
+    y, g_of, periods = design.y, design.cohort, design.periods
+    n = y.shape[0]
+    groups = np.unique(g_of[np.isfinite(g_of)])
+    never = ~np.isfinite(g_of)
+    if config.control_group == "never_treated" and not never.any():
+        raise EstimationError(
+            "staggered_did: control_group='never_treated' but every unit joins the programme "
+            "within the years observed. Fix: use control_group='not_yet_treated', which "
+            "compares with units that have not joined yet."
+        )
+    ant = config.anticipation
+    universal = config.base_period == "universal"
+    rows, infs, skipped = [], [], []
+    first_current = 0 if universal else 1
+    for g in groups:
+        treat = g_of == g
+        base_post = np.flatnonzero(periods + ant < g)
+        base_post_idx = int(base_post[-1])  # exists: always-treated units were dropped
+        n_post_ok = 0
+        for ti in range(first_current, len(periods)):
+            t = periods[ti]
+            post = g <= t
+            bi = base_post_idx if universal or post else ti - 1
+            later = periods[max(ti, bi)]
+            if universal and bi == ti:
+                rows.append(dict(group=g, time=t, base=periods[bi], estimate=0.0,
+                                 n_treated=int(treat.sum()), n_control=0, post=False,
+                                 reference=True))
+                infs.append(np.zeros(n))
+                continue
+            if config.control_group == "never_treated":
+                ctrl = never
+            else:
+                ctrl = never | ((g_of > later + ant) & (g_of != g))
+            if not ctrl.any():
+                skipped.append((g, t))
+                continue
+            dy = y[:, ti] - y[:, bi]
+            mu_t, mu_c = dy[treat].mean(), dy[ctrl].mean()
+            n1 = int(treat.sum() + ctrl.sum())
+            p = treat.sum() / n1
+            inf = np.zeros(n)
+            inf[treat] = (dy[treat] - mu_t) / p
+            inf[ctrl] = -(dy[ctrl] - mu_c) / (1 - p)
+            rows.append(dict(group=g, time=t, base=periods[bi], estimate=mu_t - mu_c,
+                             n_treated=int(treat.sum()), n_control=int(ctrl.sum()),
+                             post=bool(post), reference=False))
+            infs.append(inf * n / n1)
+            n_post_ok += int(post)
+        if n_post_ok == 0:
+            raise EstimationError(
+                f"staggered_did: cohort {_year(g)} has no valid comparison units in any year "
+                f"after it joined (every other unit has joined by then and there are no "
+                f"never-treated units). Fix: leave that cohort out, or keep only the years "
+                f"before it joined."
+            )
+    if skipped:
+        cells = ", ".join(f"ATT({_year(g)},{_year(t)})" for g, t in skipped[:10])
+        warnings.warn(
+            f"staggered_did: {len(skipped)} group-time cell(s) have no comparison unit and are "
+            f"not estimated: {cells}. The aggregations use the other cells.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    cells = pd.DataFrame(rows)
+    cells["event_time"] = (cells["time"] - cells["group"]).astype("int64")
+    return cells, np.column_stack(infs)
+
+
+def _year(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _wif(keep: np.ndarray, pg: np.ndarray, cell_group: np.ndarray,
+         g_of: np.ndarray) -> np.ndarray:
+    """Influence of estimating the cohort-share weights (R did's ``wif``)."""
+    member = (g_of[:, None] == cell_group[keep][None, :]).astype("float64")
+    pk = pg[keep]
+    s = pk.sum()
+    if1 = (member - pk) / s
+    if2 = (member - pk).sum(axis=1, keepdims=True) * (pk / s**2)[None, :]
+    return if1 - if2
+
+
+def _aggregate(att: np.ndarray, inf: np.ndarray, keep: np.ndarray, weights: np.ndarray,
+               wif: np.ndarray | None):
+    w = weights / weights.sum()
+    est = float(att[keep] @ w)
+    agg_inf = inf[:, keep] @ w
+    if wif is not None:
+        agg_inf = agg_inf + wif @ att[keep]
+    return est, agg_inf
+
+
+def _run_staggered(design: _Design, config: _StaggeredConfig) -> StaggeredResult:
+    cells, inf = _att_gt(design, config)
+    n = design.y.shape[0]
+    g_of = design.cohort
+    att = cells["estimate"].to_numpy(dtype="float64")
+    cg = cells["group"].to_numpy(dtype="float64")
+    ct = cells["time"].to_numpy(dtype="float64")
+    et = cells["event_time"].to_numpy()
+    pg_by_group = {g: float(np.mean(g_of == g)) for g in np.unique(cg)}
+    pg = np.array([pg_by_group[g] for g in cg])
+
+    estimates: list[tuple[str, dict, np.ndarray]] = []  # (kind, labels, influence)
+
+    def add(kind, label, est, agg_inf, **extra):
+        estimates.append((kind, dict(term=label, estimate=est, **extra), agg_inf))
+
+    for i, r in cells.iterrows():
+        add("att_gt", f"ATT({_year(r['group'])},{_year(r['time'])})", float(att[i]), inf[:, i],
+            group=r["group"], time=r["time"], event_time=int(r["event_time"]),
+            reference=bool(r["reference"]))
+
+    post = (cg <= ct)
+    # simple: post-treatment cells weighted by cohort size
+    est, ainf = _aggregate(att, inf, post, pg[post], _wif(post, pg, cg, g_of))
+    add("simple", "overall_simple", est, ainf)
+
+    # group: mean over each cohort's post cells, then across cohorts by size
+    glist = np.array(sorted(pg_by_group))
+    g_att, g_inf = [], []
+    for g in glist:
+        keep = (cg == g) & post
+        est, ainf = _aggregate(att, inf, keep, pg[keep], None)
+        g_att.append(est)
+        g_inf.append(ainf)
+        add("group", f"group={_year(g)}", est, ainf, group=g)
+    g_att, g_inf = np.array(g_att), np.column_stack(g_inf)
+    pgg = np.array([pg_by_group[g] for g in glist])
+    allg = np.ones(len(glist), dtype=bool)
+    est, ainf = _aggregate(g_att, g_inf, allg, pgg, _wif(allg, pgg, glist, g_of))
+    add("group", "overall_group", est, ainf)
+
+    # dynamic: by event time, then the mean over e >= 0
+    e_att, e_inf, eseq = [], [], np.array(sorted(set(et.tolist())))
+    for e in eseq:
+        keep = et == e
+        est, ainf = _aggregate(att, inf, keep, pg[keep], _wif(keep, pg, cg, g_of))
+        ref = bool(cells.loc[keep, "reference"].all())
+        e_att.append(est)
+        e_inf.append(ainf)
+        add("dynamic", f"event_time={int(e)}", est, ainf, event_time=int(e), reference=ref)
+    e_att, e_inf = np.array(e_att), np.column_stack(e_inf)
+    epos = eseq >= 0
+    est, ainf = _aggregate(e_att, e_inf, epos, np.ones(int(epos.sum())), None)
+    add("dynamic", "overall_dynamic", est, ainf)
+
+    # ---- standard errors, bootstrap, intervals --------------------------------------------
+    big_inf = np.column_stack([e[2] for e in estimates])
+    se_analytic = np.sqrt((big_inf**2).sum(axis=0)) / n
+    rng = np.random.default_rng(config.seed)
+    boot = _multiplier_bootstrap(big_inf, config.reps, rng)  # reps x K, on the estimate scale
+    q = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+    se_boot = (np.quantile(boot, 0.75, axis=0) - np.quantile(boot, 0.25, axis=0)) / q
+    se = se_analytic if config.inference == "analytic" else se_boot
+    # R sets the standard error of numerically constant cells (e.g. reference cells) to NA.
+    se = np.where(se_analytic > 0, se, np.nan)
+    z = stats.norm.ppf(0.5 + config.conf_level / 2)
+
+    rows = []
+    kinds = []
+    for (kind, lab, _), s in zip(estimates, se, strict=True):
+        est = lab["estimate"]
+        stat = est / s if s and np.isfinite(s) else np.nan
+        rows.append({**lab, "std_error": s, "statistic": stat,
+                     "p_value": 2 * stats.norm.sf(abs(stat)) if np.isfinite(stat) else np.nan,
+                     "conf_low": est - z * s, "conf_high": est + z * s})
+        kinds.append(kind)
+    table = pd.DataFrame(rows)
+    table.insert(0, "aggregation", kinds)
+
+    # simultaneous band for the event-time effects (sup-t over the estimated event times)
+    dyn = (table["aggregation"] == "dynamic") & table["term"].str.startswith("event_time=")
+    dyn &= np.isfinite(table["std_error"].to_numpy(dtype="float64"))
+    idx = np.flatnonzero(dyn.to_numpy())
+    crit = _sup_t_critical(boot[:, idx], se_boot[idx], config.conf_level) if len(idx) else np.nan
+    table["uniform_low"] = np.nan
+    table["uniform_high"] = np.nan
+    sel = table.index[idx]
+    table.loc[sel, "uniform_low"] = table.loc[sel, "estimate"] - crit * table.loc[sel, "std_error"]
+    table.loc[sel, "uniform_high"] = table.loc[sel, "estimate"] + crit * table.loc[sel, "std_error"]
+
+    # ---- pre-trend tests ----------------------------------------------------------------------
+    v = big_inf.T @ big_inf / n**2
+    pre_e = idx[table.loc[sel, "event_time"].to_numpy() < -config.anticipation] if len(idx) else idx
+    pretrend = _wald(table["estimate"].to_numpy()[pre_e], v[np.ix_(pre_e, pre_e)],
+                     1 - config.conf_level, "event-time effects before joining")
+    cell_rows = np.flatnonzero(
+        (table["aggregation"] == "att_gt").to_numpy()
+        & (table["time"].to_numpy(dtype="float64") < table["group"].to_numpy(dtype="float64"))
+        & np.isfinite(table["std_error"].to_numpy(dtype="float64"))
+    )
+    pretrend_cells = _wald(table["estimate"].to_numpy()[cell_rows],
+                           v[np.ix_(cell_rows, cell_rows)], 1 - config.conf_level,
+                           "group-time effects before joining (as R did's summary)")
+
+    n_never = int((~np.isfinite(g_of)).sum())
+    if n < 30:
+        warnings.warn(
+            f"staggered_did: only {n} units; influence-function standard errors rely on many "
+            f"units and may be too small. Read the intervals with care.",
+            FewClustersWarning, stacklevel=2,
+        )
+    return StaggeredResult(
+        config=config,
+        table=table,
+        critical_value_uniform=float(crit) if np.isfinite(crit) else None,
+        pretrend=pretrend,
+        pretrend_cells=pretrend_cells,
+        n_units=n,
+        n_treated_units=n - n_never,
+        n_never_treated=n_never,
+        cohorts=tuple(float(g) for g in glist),
+        periods=tuple(int(p) for p in design.periods),
+        n_dropped_unbalanced=design.n_dropped_unbalanced,
+        n_dropped_always_treated=design.n_dropped_always_treated,
+        n_joined_after_window=design.n_late_as_never,
+    )
+
+
+def _multiplier_bootstrap(inf: np.ndarray, reps: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws of (estimate - truth) from Mammen's two-point multiplier, unit by unit."""
+    n = inf.shape[0]
+    kappa = (math.sqrt(5) + 1) / 2
+    p = kappa / math.sqrt(5)
+    out = np.empty((reps, inf.shape[1]))
+    chunk = max(1, min(reps, 2_000_000 // max(n, 1)))
+    for start in range(0, reps, chunk):
+        m = min(chunk, reps - start)
+        v = np.where(rng.random((m, n)) < p, 1 - kappa, kappa)
+        out[start:start + m] = v @ inf / n
+    return out
+
+
+def _sup_t_critical(boot: np.ndarray, se: np.ndarray, conf_level: float) -> float:
+    ok = se > 0
+    if not ok.any():
+        return float("nan")
+    t = np.abs(boot[:, ok] / se[ok]).max(axis=1)
+    return float(np.quantile(t, conf_level))
+
+
+def _wald(est: np.ndarray, v: np.ndarray, alpha: float, over: str) -> dict:
+    if len(est) == 0:
+        return {"statistic": None, "df": 0, "p_value": None, "passed": None, "over": over,
+                "note": "no pre-treatment periods to test"}
+    vinv = np.linalg.pinv(v)
+    rank = int(np.linalg.matrix_rank(v))
+    w = float(est @ vinv @ est)
+    p = float(stats.chi2.sf(w, rank))
+    return {"statistic": w, "df": rank, "p_value": p, "passed": bool(p >= alpha),
+            "over": over, "test": "Wald chi2"}
+
+
+@dataclass(frozen=True)
+class StaggeredResult(ResultBase):
+    """Callaway and Sant'Anna staggered DiD: group-time effects and their aggregations.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Every estimate: ``aggregation`` (att_gt, simple, group, dynamic), ``term``,
+        ``estimate``, ``std_error``, ``statistic``, ``p_value``, ``conf_low``,
+        ``conf_high``, plus ``group``, ``time``, ``event_time`` where they apply and the
+        simultaneous band (``uniform_low``/``uniform_high``) for event-time effects.
+    pretrend : dict
+        Joint Wald chi2 test that the event-time effects before joining are all zero:
+        ``statistic``, ``df``, ``p_value``, ``passed`` (p >= 1 - conf_level).
+    pretrend_cells : dict
+        The same over the pre-treatment group-time cells, as R's ``did`` summary prints.
+    """
+
+    config: _StaggeredConfig
+    table: pd.DataFrame
+    critical_value_uniform: float | None
+    pretrend: dict
+    pretrend_cells: dict
+    n_units: int
+    n_treated_units: int
+    n_never_treated: int
+    cohorts: tuple
+    periods: tuple
+    n_dropped_unbalanced: int = 0
+    n_dropped_always_treated: int = 0
+    n_joined_after_window: int = 0
+    estimator: str = field(default="callaway_santanna")
+
+    # ---- views ----------------------------------------------------------------------------
+    @property
+    def att_gt(self) -> pd.DataFrame:
+        """Group-time effects: group, time, event_time, estimate, std_error, CI, p_value."""
+        t = self.table[self.table["aggregation"] == "att_gt"]
+        cols = ["group", "time", "event_time", "estimate", "std_error", "conf_low",
+                "conf_high", "p_value"]
+        out = t[cols].reset_index(drop=True)
+        for c in ("group", "time", "event_time"):
+            out[c] = out[c].astype("int64")
+        return out
+
+    @property
+    def by_event_time(self) -> pd.DataFrame:
+        t = self.table[self.table["term"].str.startswith("event_time=")]
+        cols = ["event_time", "estimate", "std_error", "conf_low", "conf_high", "p_value",
+                "uniform_low", "uniform_high"]
+        out = t[cols].reset_index(drop=True)
+        out["event_time"] = out["event_time"].astype("int64")
+        return out
+
+    @property
+    def by_group(self) -> pd.DataFrame:
+        t = self.table[self.table["term"].str.startswith("group=")]
+        out = t[["group", "estimate", "std_error", "conf_low", "conf_high",
+                 "p_value"]].reset_index(drop=True)
+        out["group"] = out["group"].astype("int64")
+        return out
+
+    def _row(self, term: str) -> dict:
+        r = self.table[self.table["term"] == term].iloc[0]
+        return {k: (None if pd.isna(r[k]) else float(r[k])) for k in
+                ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]}
+
+    @property
+    def overall(self) -> dict:
+        """The headline effect: the cohort ("group") aggregation, as CS recommend."""
+        return self._row("overall_group")
+
+    @property
+    def overall_simple(self) -> dict:
+        return self._row("overall_simple")
+
+    @property
+    def overall_dynamic(self) -> dict:
+        return self._row("overall_dynamic")
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per estimate: the standard columns, then aggregation, group, time,
+        event_time."""
+        cols = [*TIDY_COLUMNS, "aggregation", "group", "time", "event_time"]
+        out = self.table[cols].reset_index(drop=True)
+        for c in ("group", "time", "event_time"):
+            out[c] = out[c].astype("Int64")
+        return out
+
+    def plot_data(self) -> pd.DataFrame:
+        """Event-time effects for the event-study plot (pointwise intervals)."""
+        d = self.by_event_time
+        out = d[["event_time", "estimate", "conf_low", "conf_high"]].copy()
+        out["estimator"] = "callaway_santanna"
+        return out[PLOT_COLUMNS]
+
+    # ---- ResultBase ---------------------------------------------------------------------
+    def _title(self) -> str:
+        return f"Staggered DiD (Callaway and Sant'Anna 2021): {self.config.outcome}"
+
+    def _meta(self) -> dict:
+        c = self.config
+        return {
+            "model": "staggered_did", "estimator": self.estimator, "outcome": c.outcome,
+            "cohort": c.cohort, "control_group": c.control_group,
+            "base_period": c.base_period, "anticipation": c.anticipation,
+            "covariates": "none (unconditional parallel trends)",
+            "inference": self._inference_name(), "inference_reason": self._inference_reason(),
+            "n_units": self.n_units, "n_treated_units": self.n_treated_units,
+            "n_never_treated": self.n_never_treated, "n_cohorts": len(self.cohorts),
+            "n_clusters": self.n_units, "first_year": self.periods[0],
+            "last_year": self.periods[-1], "conf_level": c.conf_level, "reps": c.reps,
+            "seed": c.seed, "critical_value_uniform": self.critical_value_uniform,
+            "n_dropped_unbalanced": self.n_dropped_unbalanced,
+            "n_dropped_always_treated": self.n_dropped_always_treated,
+            "n_joined_after_window": self.n_joined_after_window,
+        }
+
+    def _inference_name(self) -> str:
+        return ("influence_function" if self.config.inference == "analytic"
+                else "multiplier_bootstrap")
+
+    def _inference_reason(self) -> str:
+        base = "clustered by unit; each unit is one observation of the influence function"
+        if self.config.inference == "analytic":
+            return f"analytic influence-function standard errors ({base})"
+        return (f"multiplier bootstrap, Mammen weights, {self.config.reps} draws, "
+                f"seed {self.config.seed} ({base})")
+
+    def _notes(self) -> list[str]:
+        out = []
+        for p in (self.pretrend, self.pretrend_cells):
+            if p.get("df"):
+                out.append(f"Pre-trend test over {p['over']}: chi2({p['df']}) = "
+                           f"{p['statistic']:.3f}, p = {p['p_value']:.4f}")
+        o = self.overall
+        out.append(f"Overall effect (cohort aggregation): {fmt(o['estimate'])} "
+                   f"[{fmt(o['conf_low'])}, {fmt(o['conf_high'])}]")
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-safe: the description, ``estimates`` (tidy rows) and the blocks the
+        ``programme.staggered`` part of results.json uses (``overall``,
+        ``by_event_time``, ``pretrend``) plus ``by_group``, ``att_gt``, ``pretrend_cells``."""
+        out = super().to_dict()
+        overall = {**self.overall, "inference": self._inference_name(),
+                   "inference_reason": self._inference_reason(),
+                   "aggregation": "group", "n_units": self.n_units}
+        out.update(json_safe({
+            "overall": overall,
+            "overall_simple": self.overall_simple,
+            "overall_dynamic": self.overall_dynamic,
+            "by_event_time": self.by_event_time,
+            "by_group": self.by_group,
+            "att_gt": self.att_gt,
+            "pretrend": self.pretrend,
+            "pretrend_cells": self.pretrend_cells,
+        }))
+        return out
