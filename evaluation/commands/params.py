@@ -1,16 +1,19 @@
-"""`evaluation params`: not implemented yet."""
+"""`evaluation params NOTEBOOK`: print a notebook's declared parameters."""
 
 from __future__ import annotations
 
-from ..errors import EvaluationError
-from ._common import add_study
+import argparse
 
-HELP = "(not implemented yet)"
-
-
-def add_arguments(p):
-    add_study(p)
+HELP = "print the parameters a notebook accepts (name, type, default, allowed values)"
 
 
-def run(args) -> int:
-    raise EvaluationError("'params' is not implemented yet")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("notebook", metavar="NOTEBOOK",
+                   help="notebook name or path, e.g. 03_brief or notebooks/03_brief.ipynb")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..params import describe
+
+    print(describe(args.notebook))
+    return 0
