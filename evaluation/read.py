@@ -677,12 +677,31 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
 
 def _count_markers(frame: pd.DataFrame) -> int:
     total = 0
+    markers = MISSING_MARKERS - {""}
     for col in frame.columns:
         s = frame[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            text = s[s.map(lambda v: isinstance(v, str))].astype("str").str.strip().str.lower()
-            total += int(text.isin(MISSING_MARKERS - {""}).sum())
+            counts = s.value_counts(dropna=True)
+            total += int(sum(n for v, n in counts.items()
+                             if isinstance(v, str) and v.strip().lower() in markers))
     return total
+
+
+def _map_present(series: pd.Series, func, dtype) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value (columns repeat a lot)."""
+    present = series.notna().to_numpy()
+    out = pd.Series([None] * len(series), index=series.index, dtype=object)
+    if present.any():
+        values = series[present]
+        lookup = {v: func(v) for v in pd.unique(values)}
+        out[present] = [lookup[v] for v in values]
+    return out.astype(dtype) if dtype is not None else out
+
+
+def _all_text(series: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
 
 def _is_number(v: object) -> bool:
@@ -690,7 +709,9 @@ def _is_number(v: object) -> bool:
 
 
 def _excel_error_mask(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    mask = _map_present(series, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS,
+                        None)
+    return mask.fillna(False).astype(bool)
 
 
 def _parse_unknown(series: pd.Series, table: str, locale: NumberLocale) -> pd.Series:
@@ -704,9 +725,11 @@ def _parse_unknown(series: pd.Series, table: str, locale: NumberLocale) -> pd.Se
 
 
 def _to_text(series: pd.Series) -> pd.Series:
+    if _all_text(series):
+        text = series.astype("str").str.strip()
+        return text.where(text != "", None).astype("str")
+
     def one(v):
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         if isinstance(v, (_dt.datetime, _dt.date)):
@@ -714,7 +737,7 @@ def _to_text(series: pd.Series) -> pd.Series:
         s = str(v).strip()
         return None if s == "" else s
 
-    return pd.Series([one(v) for v in series], index=series.index, dtype="str")
+    return _map_present(series, one, "str")
 
 
 def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Series, pd.Series]:
@@ -722,7 +745,10 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
         values = pd.to_numeric(series, errors="coerce").astype("float64")
         return values, pd.Series(False, index=series.index)
-    is_num = series.map(_is_number)
+    if _all_text(series):
+        v, bad = parse_numbers(series.astype("str").where(series.notna(), ""), locale=locale)
+        return v, bad
+    is_num = _map_present(series, _is_number, None).fillna(False).astype(bool)
     values = pd.Series(np.nan, index=series.index, dtype="float64")
     if is_num.any():
         values[is_num] = series[is_num].astype("float64")
@@ -732,14 +758,16 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
         v, bad = parse_numbers(series[text_mask].map(str), locale=locale)
         values[text_mask] = v
         failed[text_mask] = bad
-    is_bool = series.map(lambda v: isinstance(v, (bool, np.bool_)))
+    is_bool = _map_present(series, lambda v: isinstance(v, (bool, np.bool_)), None)
+    is_bool = is_bool.fillna(False).astype(bool)
     failed |= is_bool
     return values, failed
 
 
 def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
     problems: list[Problem] = []
-    errors = _excel_error_mask(series) if series.dtype == object else None
+    errors = (_excel_error_mask(series)
+              if not pd.api.types.is_numeric_dtype(series.dtype) else None)
     if errors is not None and errors.any():
         for k in np.flatnonzero(errors.to_numpy()):
             problems.append(Problem(
@@ -780,6 +808,17 @@ def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
 def _parse_nip(series, label, path, row_numbers, problems):
     # An 18-digit NIP stored as an Excel number keeps only 15 significant digits: the last
     # digits are already lost, so no pseudonym could ever match the person's other records.
+    if _all_text(series):
+        text = series.astype("str").str.replace(r"\s+", "", regex=True)
+        sci = text.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
+        for k in np.flatnonzero(sci.to_numpy()):
+            problems.append(Problem(
+                file=path.name, row=int(row_numbers[k]), column=label, value=None,
+                rule="nip_as_number",
+                message="the NIP is written in scientific notation, so its digits are lost",
+                hint="format the NIP column as Text and export it again"))
+        text = text.where(~sci & (text != ""), None)
+        return text.astype("str"), problems
     texts = []
     for k, v in enumerate(series):
         if _is_number(v) and not (isinstance(v, float) and math.isnan(v)):
@@ -807,32 +846,32 @@ def _parse_nip(series, label, path, row_numbers, problems):
 
 
 def _parse_dates(series, label, locale, path, row_numbers, problems):
-    out = []
-    for k, v in enumerate(series):
-        d = None
-        bad = False
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
-            d = None
-        elif isinstance(v, pd.Timestamp):
-            d = v.to_pydatetime()
-        elif isinstance(v, _dt.datetime):
-            d = v
-        elif isinstance(v, _dt.date):
-            d = _dt.datetime(v.year, v.month, v.day)
-        elif _is_number(v):
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series, problems
+    failed = object()
+
+    def one(v):
+        if isinstance(v, pd.Timestamp):
+            return v.to_pydatetime()
+        if isinstance(v, _dt.datetime):
+            return v
+        if isinstance(v, _dt.date):
+            return _dt.datetime(v.year, v.month, v.day)
+        if _is_number(v):
             d = _from_serial(float(v))
-            bad = d is None
-        else:
-            s = str(v).strip()
-            if s.lower() in MISSING_MARKERS:
-                d = None
-            else:
-                d = _parse_date_text(s, locale)
-                bad = d is None
-        if bad:
-            problems.append(Problem(
-                file=path.name, row=int(row_numbers[k]), column=label, value=str(v)[:60],
-                rule="date", message="not a date",
-                hint="write dates as 2023-07-31 or 31/07/2023 (day first)"))
-        out.append(d)
-    return pd.to_datetime(pd.Series(out, index=series.index, dtype=object)), problems
+            return failed if d is None else d
+        s = str(v).strip()
+        if s.lower() in MISSING_MARKERS:
+            return None
+        d = _parse_date_text(s, locale)
+        return failed if d is None else d
+
+    parsed = _map_present(series, one, None)
+    bad = parsed.map(lambda d: d is failed).to_numpy(dtype=bool)
+    for k in np.flatnonzero(bad):
+        problems.append(Problem(
+            file=path.name, row=int(row_numbers[k]), column=label, value=str(series.iloc[k])[:60],
+            rule="date", message="not a date",
+            hint="write dates as 2023-07-31 or 31/07/2023 (day first)"))
+    parsed[bad] = None
+    return pd.to_datetime(parsed), problems

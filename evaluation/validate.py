@@ -42,7 +42,7 @@ from .errors import (
     StudyConfigError,
     SyntheticDataWarning,
 )
-from .read import RawTable, read_table
+from .read import RawTable, _map_present, read_table
 from .schemas import KEYS, MAX_JP, rules_for, schema_for
 
 __all__ = ["ValidationReport", "read_study_tables", "validate_study", "validate_tables"]
@@ -239,14 +239,10 @@ def _normalise_codes(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if table != "training":
         return df
     df = df.copy()
-    if "competency_type" in df:
-        df["competency_type"] = df["competency_type"].map(
-            lambda v: _normalise_code(v, _COMPETENCY_SYNONYMS)).astype("str")
-    if "learning_path" in df:
-        df["learning_path"] = df["learning_path"].map(
-            lambda v: _normalise_code(v, _PATH_SYNONYMS)).astype("str")
-    if "activity" in df:
-        df["activity"] = df["activity"].map(lambda v: _normalise_code(v, {})).astype("str")
+    for col, synonyms in (("competency_type", _COMPETENCY_SYNONYMS),
+                          ("learning_path", _PATH_SYNONYMS), ("activity", {})):
+        if col in df:
+            df[col] = _map_present(df[col], lambda v, s=synonyms: _normalise_code(v, s), "str")
     return df
 
 
