@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._options import IkmWeighting, check_option
-from .errors import DataQualityWarning, DataValidationError, Problem, SmallSampleWarning
+from .errors import DataQualityWarning, DataValidationError, ParameterError, Problem
 
 # ---- IKM: PermenPANRB 14/2017 -----------------------------------------------------------------
 
@@ -156,8 +156,8 @@ class IkmResult:
         The options the result was computed with.
     """
 
-    table: pd.DataFrame
-    elements: pd.DataFrame
+    table: pd.DataFrame = field(repr=False)
+    elements: pd.DataFrame = field(repr=False)
     weighting: str
     by: tuple[str, ...]
     reps: int = 0
@@ -423,7 +423,7 @@ def ikm(
 
 def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
          file: str | None = None, row_numbers=None, labels=None) -> IkmResult:
-    check_option("weighting", weighting, IkmWeighting)
+    check_option("weighting", weighting, IkmWeighting, error=ParameterError)
     by = (by,) if isinstance(by, str) else tuple(by)
     if not by:
         raise DataValidationError("ikm: 'by' needs at least one grouping column")
