@@ -18,6 +18,7 @@ PAdjust = Literal["holm", "fdr_bh", "none"]
 MissingPolicy = Literal["drop", "error", "keep"]
 WildWeights = Literal["rademacher", "webb"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
+BriefFormat = Literal["html", "pdf", "xlsx"]
 
 
 def allowed(alias) -> tuple:
