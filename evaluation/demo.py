@@ -82,12 +82,26 @@ AGENCIES: tuple[tuple[str, str], ...] = (
 )
 
 #: The 16 kecamatan and their 2022 population (BPS Kota Semarang), as in the public list.
-KECAMATAN_POPULATION_2022: MappingProxyType[str, int] = MappingProxyType({
-    "Mijen": 85818, "Gunungpati": 98674, "Banyumanik": 141319, "Gajah Mungkur": 55490,
-    "Semarang Selatan": 61212, "Candisari": 74461, "Tembalang": 193480, "Pedurungan": 193125,
-    "Genuk": 128696, "Gayamsari": 69334, "Semarang Timur": 65427, "Semarang Utara": 116054,
-    "Semarang Tengah": 54338, "Semarang Barat": 146915, "Tugu": 33079, "Ngaliyan": 142553,
-})
+KECAMATAN_POPULATION_2022: MappingProxyType[str, int] = MappingProxyType(
+    {
+        "Mijen": 85818,
+        "Gunungpati": 98674,
+        "Banyumanik": 141319,
+        "Gajah Mungkur": 55490,
+        "Semarang Selatan": 61212,
+        "Candisari": 74461,
+        "Tembalang": 193480,
+        "Pedurungan": 193125,
+        "Genuk": 128696,
+        "Gayamsari": 69334,
+        "Semarang Timur": 65427,
+        "Semarang Utara": 116054,
+        "Semarang Tengah": 54338,
+        "Semarang Barat": 146915,
+        "Tugu": 33079,
+        "Ngaliyan": 142553,
+    }
+)
 CITY_POPULATION = sum(KECAMATAN_POPULATION_2022.values())  # 1,659,975
 
 # code, sector, ASN in 2024, population served, JP tilt, IKM tilt, charges a fee (U4)
@@ -133,48 +147,81 @@ _AGENCY_SPECS: tuple[tuple[str, str, int, int, float, float, bool], ...] = (
 NEW_UNIT, NEW_UNIT_YEAR = "BRIDA", 2021
 
 #: Learning activities: bentuk -> (jalur, recorded-JP choices, credit, cost per JP in 2015 Rp)
-ACTIVITIES: MappingProxyType[str, tuple[str, tuple[float, ...], float, int]] = MappingProxyType({
-    "pelatihan": ("klasikal", (8, 12, 16, 24, 32, 40), 1.0, 175_000),
-    "workshop": ("klasikal", (4, 6, 8, 12), 1.0, 125_000),
-    "e_learning": ("nonklasikal", (2, 4, 6, 8, 10, 16, 20), 1.0, 25_000),
-    "coaching": ("nonklasikal", (2, 4, 6), 1.0, 0),
-    "mentoring": ("nonklasikal", (4, 6, 8), 1.0, 0),
-    "seminar": ("nonklasikal", (2, 3, 4), 0.5, 75_000),
-    "magang": ("nonklasikal", (16, 24, 40), 1.0, 150_000),
-})
+ACTIVITIES: MappingProxyType[str, tuple[str, tuple[float, ...], float, int]] = MappingProxyType(
+    {
+        "pelatihan": ("klasikal", (8, 12, 16, 24, 32, 40), 1.0, 175_000),
+        "workshop": ("klasikal", (4, 6, 8, 12), 1.0, 125_000),
+        "e_learning": ("nonklasikal", (2, 4, 6, 8, 10, 16, 20), 1.0, 25_000),
+        "coaching": ("nonklasikal", (2, 4, 6), 1.0, 0),
+        "mentoring": ("nonklasikal", (4, 6, 8), 1.0, 0),
+        "seminar": ("nonklasikal", (2, 3, 4), 0.5, 75_000),
+        "magang": ("nonklasikal", (16, 24, 40), 1.0, 150_000),
+    }
+)
 #: JP credited per recorded JP for nonklasikal activities (also written to study.yaml).
 NONKLASIKAL_CREDIT: MappingProxyType[str, float] = MappingProxyType(
-    {b: spec[2] for b, spec in ACTIVITIES.items() if spec[0] == "nonklasikal"})
+    {b: spec[2] for b, spec in ACTIVITIES.items() if spec[0] == "nonklasikal"}
+)
 _BENTUK = tuple(ACTIVITIES)
 # share of events by bentuk, per year: classroom collapses in 2020-2021, e-learning rises
 _MIX_NORMAL = (0.45, 0.20, 0.05, 0.06, 0.06, 0.15, 0.03)
 _MIX_BY_YEAR: dict[int, tuple[float, ...]] = {
-    2015: _MIX_NORMAL, 2016: (0.44, 0.20, 0.06, 0.06, 0.06, 0.15, 0.03),
-    2017: (0.43, 0.19, 0.08, 0.06, 0.06, 0.15, 0.03), 2018: (0.42, 0.18, 0.10, 0.06, 0.06, 0.15, 0.03),
-    2019: (0.40, 0.18, 0.12, 0.06, 0.06, 0.15, 0.03), 2020: (0.08, 0.04, 0.60, 0.07, 0.06, 0.14, 0.01),
-    2021: (0.15, 0.07, 0.50, 0.07, 0.06, 0.14, 0.01), 2022: (0.32, 0.14, 0.28, 0.08, 0.06, 0.10, 0.02),
-    2023: (0.32, 0.14, 0.28, 0.08, 0.06, 0.10, 0.02), 2024: (0.31, 0.14, 0.29, 0.08, 0.06, 0.10, 0.02),
+    2015: _MIX_NORMAL,
+    2016: (0.44, 0.20, 0.06, 0.06, 0.06, 0.15, 0.03),
+    2017: (0.43, 0.19, 0.08, 0.06, 0.06, 0.15, 0.03),
+    2018: (0.42, 0.18, 0.10, 0.06, 0.06, 0.15, 0.03),
+    2019: (0.40, 0.18, 0.12, 0.06, 0.06, 0.15, 0.03),
+    2020: (0.08, 0.04, 0.60, 0.07, 0.06, 0.14, 0.01),
+    2021: (0.15, 0.07, 0.50, 0.07, 0.06, 0.14, 0.01),
+    2022: (0.32, 0.14, 0.28, 0.08, 0.06, 0.10, 0.02),
+    2023: (0.32, 0.14, 0.28, 0.08, 0.06, 0.10, 0.02),
+    2024: (0.31, 0.14, 0.29, 0.08, 0.06, 0.10, 0.02),
 }
 #: Common year pattern of training intensity (multiplies each unit's level).
-_JP_YEAR = dict(zip(YEARS, (0.85, 0.90, 0.95, 1.00, 1.05, 0.75, 0.90, 1.10, 1.15, 1.20), strict=True))
+_JP_YEAR = dict(
+    zip(YEARS, (0.85, 0.90, 0.95, 1.00, 1.05, 0.75, 0.90, 1.10, 1.15, 1.20), strict=True)
+)
 _JP_LEVEL_MEAN, _JP_SHOCK_SD = 26.0, 0.30
 _COMPETENCY = ("Teknis", "Manajerial", "Sosial Kultural")
-_COMPETENCY_P = {"pelatihan": (0.60, 0.25, 0.15), "workshop": (0.70, 0.20, 0.10),
-                 "e_learning": (0.55, 0.20, 0.25), "coaching": (0.30, 0.60, 0.10),
-                 "mentoring": (0.40, 0.50, 0.10), "seminar": (0.50, 0.20, 0.30),
-                 "magang": (0.80, 0.15, 0.05)}
+_COMPETENCY_P = {
+    "pelatihan": (0.60, 0.25, 0.15),
+    "workshop": (0.70, 0.20, 0.10),
+    "e_learning": (0.55, 0.20, 0.25),
+    "coaching": (0.30, 0.60, 0.10),
+    "mentoring": (0.40, 0.50, 0.10),
+    "seminar": (0.50, 0.20, 0.30),
+    "magang": (0.80, 0.15, 0.05),
+}
 _PROGRAMS = {
-    ("pelatihan", "Teknis"): ("Pelatihan Pelayanan Prima", "Bimtek Pengelolaan Keuangan Daerah",
-                              "Pelatihan Pengadaan Barang/Jasa Pemerintah", "Pelatihan Penyusunan SAKIP",
-                              "Pelatihan Analisis Kebijakan", "Pelatihan Teknis Sesuai Bidang"),
-    ("pelatihan", "Manajerial"): ("Pelatihan Kepemimpinan Pengawas (PKP)",
-                                  "Pelatihan Kepemimpinan Administrator (PKA)", "Pelatihan Manajemen Kinerja"),
-    ("pelatihan", "Sosial Kultural"): ("Pelatihan Wawasan Kebangsaan", "Pelatihan Budaya Kerja BerAKHLAK",
-                                       "Pelatihan Komunikasi Publik"),
-    ("workshop", None): ("Workshop Inovasi Daerah", "Workshop Standar Pelayanan",
-                         "Workshop Penyusunan Renstra"),
-    ("e_learning", None): ("E-Learning Pelayanan Publik", "E-Learning Literasi Digital",
-                           "E-Learning Manajemen ASN", "E-Learning BerAKHLAK"),
+    ("pelatihan", "Teknis"): (
+        "Pelatihan Pelayanan Prima",
+        "Bimtek Pengelolaan Keuangan Daerah",
+        "Pelatihan Pengadaan Barang/Jasa Pemerintah",
+        "Pelatihan Penyusunan SAKIP",
+        "Pelatihan Analisis Kebijakan",
+        "Pelatihan Teknis Sesuai Bidang",
+    ),
+    ("pelatihan", "Manajerial"): (
+        "Pelatihan Kepemimpinan Pengawas (PKP)",
+        "Pelatihan Kepemimpinan Administrator (PKA)",
+        "Pelatihan Manajemen Kinerja",
+    ),
+    ("pelatihan", "Sosial Kultural"): (
+        "Pelatihan Wawasan Kebangsaan",
+        "Pelatihan Budaya Kerja BerAKHLAK",
+        "Pelatihan Komunikasi Publik",
+    ),
+    ("workshop", None): (
+        "Workshop Inovasi Daerah",
+        "Workshop Standar Pelayanan",
+        "Workshop Penyusunan Renstra",
+    ),
+    ("e_learning", None): (
+        "E-Learning Pelayanan Publik",
+        "E-Learning Literasi Digital",
+        "E-Learning Manajemen ASN",
+        "E-Learning BerAKHLAK",
+    ),
     ("coaching", None): ("Coaching Kinerja",),
     ("mentoring", None): ("Mentoring oleh Atasan Langsung",),
     ("seminar", None): ("Seminar Inovasi Pelayanan Publik", "Webinar Smart City Semarang"),
@@ -183,7 +230,9 @@ _PROGRAMS = {
 PROGRAMME_NAME = "Kursus Manajemen Pemerintahan (kemitraan universitas)"
 PROGRAMME_JP, PROGRAMME_COST_2015 = 48.0, 12_500_000
 #: Cohorts of the staged programme and how many units join each (the rest never join).
-PROGRAMME_COHORTS: MappingProxyType[int, int] = MappingProxyType({2018: 8, 2019: 8, 2020: 6, 2022: 8})
+PROGRAMME_COHORTS: MappingProxyType[int, int] = MappingProxyType(
+    {2018: 8, 2019: 8, 2020: 6, 2022: 8}
+)
 
 #: Approximate consumer price index (2018 = 100) built from rounded yearly inflation; SYNTHETIC.
 _INFLATION = dict(zip(YEARS[1:], (3.5, 3.8, 3.2, 2.8, 2.0, 1.6, 4.2, 3.7, 2.3), strict=True))
@@ -195,30 +244,128 @@ ELEMENT_OFFSETS = (0.05, 0.0, -0.12, 0.20, 0.05, 0.02, 0.10, -0.25, -0.05)
 _FEE_U4_SHIFT = -0.45  # units that charge a fee or tariff score lower on U4 (biaya/tarif)
 
 #: The true effects, in the units of the pipeline's panel (see TRUTH.md).
-TRUE_EFFECTS: MappingProxyType[str, object] = MappingProxyType({
-    "beta_jp_lag1": 0.06,  # IKM points per JP per ASN in the previous calendar year
-    "beta_jp_lag0": 0.0,
-    "beta_jp_lag2": 0.0,
-    "tau": MappingProxyType({0: 0.5, 1: 1.0, 2: 1.5}),  # by years since joining; e>=2 -> 1.5
-    "theta_ikm_to_iku": 0.4,  # IKU percentage points per IKM point (realised IKM)
-    "phi_jp_lag1_to_iku": 0.0,  # direct effect of lagged JP per ASN on IKU
-})
+TRUE_EFFECTS: MappingProxyType[str, object] = MappingProxyType(
+    {
+        "beta_jp_lag1": 0.06,  # IKM points per JP per ASN in the previous calendar year
+        "beta_jp_lag0": 0.0,
+        "beta_jp_lag2": 0.0,
+        "tau": MappingProxyType({0: 0.5, 1: 1.0, 2: 1.5}),  # by years since joining; e>=2 -> 1.5
+        "theta_ikm_to_iku": 0.4,  # IKU percentage points per IKM point (realised IKM)
+        "phi_jp_lag1_to_iku": 0.0,  # direct effect of lagged JP per ASN on IKU
+    }
+)
 _IKM_SD_U, _IKU_SD_V, _IKM_BASE = 1.0, 1.5, 79.0
 _GAMMA = dict(zip(YEARS, (0.0, 0.4, 0.8, 1.2, 1.6, 0.9, 1.3, 2.0, 2.4, 2.8), strict=True))
 _ETA = dict(zip(YEARS, (0.0, 0.5, 1.0, 1.0, 1.5, -1.5, 0.0, 1.0, 1.5, 2.0), strict=True))
 
-_FIRST_M = ("Agus", "Budi", "Eko", "Wahyu", "Rudi", "Hadi", "Bambang", "Joko", "Slamet", "Arif",
-            "Dedi", "Hendra", "Yusuf", "Fajar", "Rizki", "Andi", "Bayu", "Dimas", "Teguh", "Imam",
-            "Heru", "Sigit", "Adi", "Galih", "Aditya", "Ahmad", "Muhammad", "Taufik", "Yoga", "Ilham")
-_FIRST_F = ("Sri", "Dewi", "Rina", "Yuni", "Endang", "Siti", "Nur", "Fitri", "Ratna", "Wulan",
-            "Indah", "Lina", "Sari", "Tuti", "Ayu", "Dian", "Eka", "Putri", "Novi", "Retno",
-            "Anisa", "Desi", "Maya", "Rini", "Tri", "Yulia", "Ika", "Lestari", "Nina", "Diah")
-_LAST_M = ("Santoso", "Wibowo", "Purnomo", "Setiawan", "Kurniawan", "Hidayat", "Prasetyo",
-           "Saputra", "Nugroho", "Susilo", "Gunawan", "Hartono", "Wijaya", "Pratama", "Firmansyah",
-           "Suryadi", "Haryanto", "Utomo", "Ramadhan", "Kusuma")
-_LAST_F = ("Rahayu", "Susanti", "Wulandari", "Lestari", "Utami", "Handayani", "Astuti",
-           "Puspitasari", "Kusumawati", "Safitri", "Anggraini", "Permatasari", "Rahmawati",
-           "Hapsari", "Maharani", "Novitasari", "Wahyuni", "Setyowati", "Pertiwi", "Fitriani")
+_FIRST_M = (
+    "Agus",
+    "Budi",
+    "Eko",
+    "Wahyu",
+    "Rudi",
+    "Hadi",
+    "Bambang",
+    "Joko",
+    "Slamet",
+    "Arif",
+    "Dedi",
+    "Hendra",
+    "Yusuf",
+    "Fajar",
+    "Rizki",
+    "Andi",
+    "Bayu",
+    "Dimas",
+    "Teguh",
+    "Imam",
+    "Heru",
+    "Sigit",
+    "Adi",
+    "Galih",
+    "Aditya",
+    "Ahmad",
+    "Muhammad",
+    "Taufik",
+    "Yoga",
+    "Ilham",
+)
+_FIRST_F = (
+    "Sri",
+    "Dewi",
+    "Rina",
+    "Yuni",
+    "Endang",
+    "Siti",
+    "Nur",
+    "Fitri",
+    "Ratna",
+    "Wulan",
+    "Indah",
+    "Lina",
+    "Sari",
+    "Tuti",
+    "Ayu",
+    "Dian",
+    "Eka",
+    "Putri",
+    "Novi",
+    "Retno",
+    "Anisa",
+    "Desi",
+    "Maya",
+    "Rini",
+    "Tri",
+    "Yulia",
+    "Ika",
+    "Lestari",
+    "Nina",
+    "Diah",
+)
+_LAST_M = (
+    "Santoso",
+    "Wibowo",
+    "Purnomo",
+    "Setiawan",
+    "Kurniawan",
+    "Hidayat",
+    "Prasetyo",
+    "Saputra",
+    "Nugroho",
+    "Susilo",
+    "Gunawan",
+    "Hartono",
+    "Wijaya",
+    "Pratama",
+    "Firmansyah",
+    "Suryadi",
+    "Haryanto",
+    "Utomo",
+    "Ramadhan",
+    "Kusuma",
+)
+_LAST_F = (
+    "Rahayu",
+    "Susanti",
+    "Wulandari",
+    "Lestari",
+    "Utami",
+    "Handayani",
+    "Astuti",
+    "Puspitasari",
+    "Kusumawati",
+    "Safitri",
+    "Anggraini",
+    "Permatasari",
+    "Rahmawati",
+    "Hapsari",
+    "Maharani",
+    "Novitasari",
+    "Wahyuni",
+    "Setyowati",
+    "Pertiwi",
+    "Fitriani",
+)
 
 
 @dataclass(frozen=True)
@@ -243,14 +390,41 @@ def _units() -> pd.DataFrame:
     rows = []
     for (jenis, nama), spec in zip(AGENCIES, _AGENCY_SPECS, strict=True):
         code, sector, asn, pop, jp_tilt, ikm_tilt, fee = spec
-        rows.append((code, nama, jenis, sector, pop, NEW_UNIT_YEAR if code == NEW_UNIT else None,
-                     asn, jp_tilt, ikm_tilt, fee))
+        rows.append(
+            (
+                code,
+                nama,
+                jenis,
+                sector,
+                pop,
+                NEW_UNIT_YEAR if code == NEW_UNIT else None,
+                asn,
+                jp_tilt,
+                ikm_tilt,
+                fee,
+            )
+        )
     for kec, pop in KECAMATAN_POPULATION_2022.items():
         code = "KEC_" + kec.upper().replace(" ", "_")
         asn = int(round(100 + pop / 1_000))  # kecamatan office plus its kelurahan offices
-        rows.append((code, f"Kecamatan {kec}", "Kecamatan", "kewilayahan", pop, None, asn, 0.90, 1.0, False))
-    df = pd.DataFrame(rows, columns=["unit_id", "unit_name", "unit_type", "sector", "population_served",
-                                     "created_year", "asn_2024", "jp_tilt", "ikm_tilt", "fee"])
+        rows.append(
+            (code, f"Kecamatan {kec}", "Kecamatan", "kewilayahan", pop, None, asn, 0.90, 1.0, False)
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "unit_id",
+            "unit_name",
+            "unit_type",
+            "sector",
+            "population_served",
+            "created_year",
+            "asn_2024",
+            "jp_tilt",
+            "ikm_tilt",
+            "fee",
+        ],
+    )
     df["created_year"] = df["created_year"].astype("Int64")
     return df
 
@@ -263,7 +437,9 @@ def _unit_years(units: pd.DataFrame) -> list[tuple[int, int]]:
     return out
 
 
-_STAFF_TREND = dict(zip(YEARS, (1.07, 1.06, 1.05, 1.03, 1.02, 1.00, 0.98, 0.98, 0.99, 1.00), strict=True))
+_STAFF_TREND = dict(
+    zip(YEARS, (1.07, 1.06, 1.05, 1.03, 1.02, 1.00, 0.98, 0.98, 0.99, 1.00), strict=True)
+)
 
 
 def _staff_sizes(units: pd.DataFrame, rng: np.random.Generator) -> dict[tuple[int, int], int]:
@@ -288,13 +464,21 @@ class _People:
     def add(self, rng: np.random.Generator, n: int, year: int, *, new_hires: bool) -> np.ndarray:
         start = len(self.sex)
         age_at_appt = rng.integers(21, 36, n)
-        tenure = np.zeros(n, int) if new_hires else np.minimum(rng.integers(0, 31, n), 57 - age_at_appt)
+        tenure = (
+            np.zeros(n, int) if new_hires else np.minimum(rng.integers(0, 31, n), 57 - age_at_appt)
+        )
         appt_year = year - tenure
         sex = rng.integers(1, 3, n)
         first = rng.integers(0, 30, n)
         last = rng.integers(0, 20, n)
         for k in range(n):
-            self.birth.append((int(appt_year[k] - age_at_appt[k]), int(rng.integers(1, 13)), int(rng.integers(1, 29))))
+            self.birth.append(
+                (
+                    int(appt_year[k] - age_at_appt[k]),
+                    int(rng.integers(1, 13)),
+                    int(rng.integers(1, 29)),
+                )
+            )
             self.appt.append((int(appt_year[k]), int(rng.choice((1, 3, 4, 12)))))
             self.sex.append(int(sex[k]))
             if sex[k] == 1:
@@ -333,7 +517,9 @@ def _rosters(units, sizes, rng) -> tuple[_People, dict[tuple[int, int], np.ndarr
                 if len(roster) > n:
                     roster = np.sort(rng.choice(roster, n, replace=False))
                 elif len(roster) < n:
-                    roster = np.concatenate([roster, people.add(rng, n - len(roster), t, new_hires=True)])
+                    roster = np.concatenate(
+                        [roster, people.add(rng, n - len(roster), t, new_hires=True)]
+                    )
             rosters[i, t] = roster
     return people, rosters
 
@@ -355,7 +541,7 @@ def _cohorts(units: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
     order = rng.permutation(len(eligible))
     out, k = {}, 0
     for year, n in PROGRAMME_COHORTS.items():
-        for j in order[k:k + n]:
+        for j in order[k : k + n]:
             out[eligible[j]] = year
         k += n
     return dict(sorted(out.items()))
@@ -371,11 +557,15 @@ def _draw_index(rng, probs: np.ndarray) -> np.ndarray:
 def _training(units, rosters, people, cohorts, levels, cpi, rng):
     jp_choices = [np.array(ACTIVITIES[b][1], float) for b in _BENTUK]
     credit = np.array([ACTIVITIES[b][2] for b in _BENTUK])
-    mean_credited = {t: float(np.dot(_MIX_BY_YEAR[t], [c.mean() for c in jp_choices] * credit)) for t in YEARS}
+    mean_credited = {
+        t: float(np.dot(_MIX_BY_YEAR[t], [c.mean() for c in jp_choices] * credit)) for t in YEARS
+    }
     persons, units_, years_, lam, course_rows, target = [], [], [], [], [], {}
     for (i, t), roster in rosters.items():
         n = len(roster)
-        target[i, t] = levels[i] * _JP_YEAR[t] * np.exp(rng.normal(0, _JP_SHOCK_SD) - _JP_SHOCK_SD**2 / 2)
+        target[i, t] = (
+            levels[i] * _JP_YEAR[t] * np.exp(rng.normal(0, _JP_SHOCK_SD) - _JP_SHOCK_SD**2 / 2)
+        )
         course_jp = 0.0
         if cohorts.get(units.at[i, "unit_id"]) == t:
             k = max(6, int(round(0.04 * n)))
@@ -393,7 +583,9 @@ def _training(units, rosters, people, cohorts, levels, cpi, rng):
     mix = np.array([_MIX_BY_YEAR[t] for t in YEARS])
     b = _draw_index(rng, mix[year - FIRST_YEAR])
     pick = rng.random(len(b))
-    jp = np.array([jp_choices[bb][int(u * len(jp_choices[bb]))] for bb, u in zip(b, pick, strict=True)])
+    jp = np.array(
+        [jp_choices[bb][int(u * len(jp_choices[bb]))] for bb, u in zip(b, pick, strict=True)]
+    )
     comp = _draw_index(rng, np.array([_COMPETENCY_P[_BENTUK[k]] for k in range(len(_BENTUK))])[b])
     # classroom events in 2020-2021 cluster before the pandemic and late in 2021
     month_p = np.full((len(YEARS), 2, 12), 1 / 12)
@@ -413,23 +605,45 @@ def _training(units, rosters, people, cohorts, levels, cpi, rng):
         bentuk = _BENTUK[k]
         titles = _PROGRAMS.get((bentuk, _COMPETENCY[c])) or _PROGRAMS[bentuk, None]
         program.append(titles[int(u * len(titles))])
-    events = pd.DataFrame({
-        "person": person, "unit": unit, "tahun": year, "month": month, "day": day, "jp": jp,
-        "jenis_kompetensi": np.array(_COMPETENCY)[comp], "jalur": np.where(klas, "klasikal", "nonklasikal"),
-        "bentuk": np.array(_BENTUK)[b], "program": program, "biaya": cost,
-    })
+    events = pd.DataFrame(
+        {
+            "person": person,
+            "unit": unit,
+            "tahun": year,
+            "month": month,
+            "day": day,
+            "jp": jp,
+            "jenis_kompetensi": np.array(_COMPETENCY)[comp],
+            "jalur": np.where(klas, "klasikal", "nonklasikal"),
+            "bentuk": np.array(_BENTUK)[b],
+            "program": program,
+            "biaya": cost,
+        }
+    )
     if course_rows:
         cp, cu, ct = (np.array(x) for x in zip(*course_rows, strict=True))
-        course = pd.DataFrame({
-            "person": cp, "unit": cu, "tahun": ct, "month": 8, "day": rng.integers(1, 29, len(cp)),
-            "jp": PROGRAMME_JP, "jenis_kompetensi": "Manajerial", "jalur": "klasikal",
-            "bentuk": "pelatihan", "program": PROGRAMME_NAME,
-            "biaya": PROGRAMME_COST_2015 * np.array([cpi[t] / cpi[FIRST_YEAR] for t in ct])
-            * np.exp(rng.normal(0, 0.05, len(cp))),
-        })
+        course = pd.DataFrame(
+            {
+                "person": cp,
+                "unit": cu,
+                "tahun": ct,
+                "month": 8,
+                "day": rng.integers(1, 29, len(cp)),
+                "jp": PROGRAMME_JP,
+                "jenis_kompetensi": "Manajerial",
+                "jalur": "klasikal",
+                "bentuk": "pelatihan",
+                "program": PROGRAMME_NAME,
+                "biaya": PROGRAMME_COST_2015
+                * np.array([cpi[t] / cpi[FIRST_YEAR] for t in ct])
+                * np.exp(rng.normal(0, 0.05, len(cp))),
+            }
+        )
         events = pd.concat([events, course], ignore_index=True)
     events["biaya"] = (events["biaya"] / 1000).round().astype("int64") * 1000
-    events["credited"] = events["jp"] * events["bentuk"].map(lambda x: NONKLASIKAL_CREDIT.get(x, 1.0))
+    events["credited"] = events["jp"] * events["bentuk"].map(
+        lambda x: NONKLASIKAL_CREDIT.get(x, 1.0)
+    )
     return events, target
 
 
@@ -505,34 +719,56 @@ def simulate(seed: int = DEFAULT_SEED) -> DemoData:
     uy["asn_count"] = [sizes[k] for k in zip(uy["unit"], uy["year"], strict=True)]
     uy["jp_target"] = [target[k] for k in zip(uy["unit"], uy["year"], strict=True)]
     by = events.groupby(["unit", "tahun"])
-    uy = uy.merge(by["credited"].sum().rename("jp_total").reset_index().rename(columns={"tahun": "year"}),
-                  on=["unit", "year"], how="left")
-    uy = uy.merge(by["biaya"].sum().rename("cost_total").reset_index().rename(columns={"tahun": "year"}),
-                  on=["unit", "year"], how="left")
+    uy = uy.merge(
+        by["credited"].sum().rename("jp_total").reset_index().rename(columns={"tahun": "year"}),
+        on=["unit", "year"],
+        how="left",
+    )
+    uy = uy.merge(
+        by["biaya"].sum().rename("cost_total").reset_index().rename(columns={"tahun": "year"}),
+        on=["unit", "year"],
+        how="left",
+    )
     person_jp = events.groupby(["unit", "tahun", "person"])["credited"].sum()
     reach = (person_jp >= 20).groupby(level=[0, 1]).sum().rename("n_20jp").reset_index()
     uy = uy.merge(reach.rename(columns={"tahun": "year"}), on=["unit", "year"], how="left")
     uy[["jp_total", "cost_total", "n_20jp"]] = uy[["jp_total", "cost_total", "n_20jp"]].fillna(0)
     uy["jp_per_asn"] = uy["jp_total"] / uy["asn_count"]
     uy["share_20jp"] = uy["n_20jp"] / uy["asn_count"]
-    uy["spend_per_asn_real"] = uy["cost_total"] / uy["asn_count"] * cpi[LAST_YEAR] / uy["year"].map(cpi)
+    uy["spend_per_asn_real"] = (
+        uy["cost_total"] / uy["asn_count"] * cpi[LAST_YEAR] / uy["year"].map(cpi)
+    )
     prev = uy.set_index(["unit", "year"])["jp_per_asn"]
-    uy["jp_per_asn_lag1"] = [prev.get((u, t - 1), np.nan) for u, t in zip(uy["unit"], uy["year"], strict=True)]
+    uy["jp_per_asn_lag1"] = [
+        prev.get((u, t - 1), np.nan) for u, t in zip(uy["unit"], uy["year"], strict=True)
+    ]
     # the year before a unit's first data year still happened: draw it from the same process
-    latent = levels[uy["unit"]] * np.array([_JP_YEAR.get(t - 1, 0.85) for t in uy["year"]]) * np.exp(
-        rng.normal(0, _JP_SHOCK_SD, len(uy)) - _JP_SHOCK_SD**2 / 2)
+    latent = (
+        levels[uy["unit"]]
+        * np.array([_JP_YEAR.get(t - 1, 0.85) for t in uy["year"]])
+        * np.exp(rng.normal(0, _JP_SHOCK_SD, len(uy)) - _JP_SHOCK_SD**2 / 2)
+    )
     jp_lag_used = uy["jp_per_asn_lag1"].fillna(pd.Series(latent, index=uy.index))
 
     # true expected IKM
-    alpha = (_IKM_BASE + units["ikm_tilt"].to_numpy() + 0.08 * (levels - _JP_LEVEL_MEAN)
-             + rng.normal(0, 2.5, len(units)))
+    alpha = (
+        _IKM_BASE
+        + units["ikm_tilt"].to_numpy()
+        + 0.08 * (levels - _JP_LEVEL_MEAN)
+        + rng.normal(0, 2.5, len(units))
+    )
     uy["unit_id"] = units["unit_id"].to_numpy()[uy["unit"]]
     uy["cohort_year"] = uy["unit_id"].map(cohorts).astype("Int64")
     uy["event_time"] = (uy["year"] - uy["cohort_year"]).astype("Int64")
     uy["tau"] = [_tau(np.nan if pd.isna(e) else float(e)) for e in uy["event_time"]]
     uy["u"] = rng.normal(0, _IKM_SD_U, len(uy))
-    uy["ikm_expected"] = (alpha[uy["unit"]] + uy["year"].map(_GAMMA) + TRUE_EFFECTS["beta_jp_lag1"] * jp_lag_used
-                          + uy["tau"] + uy["u"])
+    uy["ikm_expected"] = (
+        alpha[uy["unit"]]
+        + uy["year"].map(_GAMMA)
+        + TRUE_EFFECTS["beta_jp_lag1"] * jp_lag_used
+        + uy["tau"]
+        + uy["u"]
+    )
 
     # SKM answers
     offsets = np.tile(np.array(ELEMENT_OFFSETS), (len(units), 1))
@@ -544,7 +780,7 @@ def simulate(seed: int = DEFAULT_SEED) -> DemoData:
     base_n = rng.integers(90, 421, len(units))
     surveyed = rng.random(len(uy)) > 0.03
     skm_parts, n_resp, ikm_real = [], [], []
-    for row, (i, t, ikm_t, ok) in enumerate(zip(uy["unit"], uy["year"], uy["ikm_expected"], surveyed, strict=True)):
+    for i, t, ikm_t, ok in zip(uy["unit"], uy["year"], uy["ikm_expected"], surveyed, strict=True):
         if not ok:
             n_resp.append(0)
             ikm_real.append(np.nan)
@@ -567,46 +803,94 @@ def simulate(seed: int = DEFAULT_SEED) -> DemoData:
     # IKU: realised IKM where surveyed (no survey error in the chain's estimand), else expected
     delta = rng.normal(97, 4, len(units))
     ikm_for_iku = uy["ikm_sample"].fillna(uy["ikm_expected"])
-    uy["iku_expected"] = (delta[uy["unit"]] + uy["year"].map(_ETA)
-                          + TRUE_EFFECTS["theta_ikm_to_iku"] * (ikm_for_iku - 80)
-                          + TRUE_EFFECTS["phi_jp_lag1_to_iku"] * jp_lag_used)
+    uy["iku_expected"] = (
+        delta[uy["unit"]]
+        + uy["year"].map(_ETA)
+        + TRUE_EFFECTS["theta_ikm_to_iku"] * (ikm_for_iku - 80)
+        + TRUE_EFFECTS["phi_jp_lag1_to_iku"] * jp_lag_used
+    )
     uy["iku"] = (uy["iku_expected"] + rng.normal(0, _IKU_SD_V, len(uy))).round(2)
-    scale = (units["asn_2024"].to_numpy() / 8 + units["population_served"].to_numpy() / 40_000)[uy["unit"]]
+    scale = (units["asn_2024"].to_numpy() / 8 + units["population_served"].to_numpy() / 40_000)[
+        uy["unit"]
+    ]
     complaints = rng.poisson(scale * np.exp(-0.08 * (uy["ikm_expected"] - 82)))
 
     tables = _as_files(units, sizes, uy, events, people, skm, cohorts, cpi, complaints)
-    unit_year = uy[["unit_id", "year", "asn_count", "jp_target", "jp_per_asn", "jp_per_asn_lag1",
-                    "share_20jp", "spend_per_asn_real", "cohort_year", "event_time", "tau",
-                    "ikm_expected", "n_respondents", "ikm_sample", "iku_expected", "iku"]].copy()
+    unit_year = uy[
+        [
+            "unit_id",
+            "year",
+            "asn_count",
+            "jp_target",
+            "jp_per_asn",
+            "jp_per_asn_lag1",
+            "share_20jp",
+            "spend_per_asn_real",
+            "cohort_year",
+            "event_time",
+            "tau",
+            "ikm_expected",
+            "n_respondents",
+            "ikm_sample",
+            "iku_expected",
+            "iku",
+        ]
+    ].copy()
     unit_year.insert(2, "unit_name", units["unit_name"].to_numpy()[uy["unit"]])
     unit_year = unit_year.sort_values(["unit_id", "year"], ignore_index=True)
     return DemoData(seed=seed, tables=tables, unit_year=unit_year, cohorts=cohorts)
 
 
-def _as_files(units, sizes, uy, events, people, skm, cohorts, cpi, complaints) -> dict[str, pd.DataFrame]:
+def _as_files(
+    units, sizes, uy, events, people, skm, cohorts, cpi, complaints
+) -> dict[str, pd.DataFrame]:
     code = units["unit_id"].to_numpy()
-    units_out = pd.DataFrame({
-        "kode_opd": code, "nama_opd": units["unit_name"], "jenis_opd": units["unit_type"],
-        "sektor": units["sector"], "populasi_layanan": units["population_served"],
-        "tahun_dibentuk": units["created_year"],
-    })
-    staff = pd.DataFrame({"kode_opd": code[uy["unit"]], "tahun": uy["year"], "jumlah_asn": uy["asn_count"]})
+    units_out = pd.DataFrame(
+        {
+            "kode_opd": code,
+            "nama_opd": units["unit_name"],
+            "jenis_opd": units["unit_type"],
+            "sektor": units["sector"],
+            "populasi_layanan": units["population_served"],
+            "tahun_dibentuk": units["created_year"],
+        }
+    )
+    staff = pd.DataFrame(
+        {"kode_opd": code[uy["unit"]], "tahun": uy["year"], "jumlah_asn": uy["asn_count"]}
+    )
     staff = staff.sort_values(["kode_opd", "tahun"], ignore_index=True)
     nips = np.array(people.nips())
     names = np.array(people.name)
-    dates = (np.array((events["tahun"] - 1970) * 12 + events["month"] - 1, dtype="datetime64[M]")
-             .astype("datetime64[D]") + np.array(events["day"] - 1, dtype="timedelta64[D]"))
-    training = pd.DataFrame({
-        "nip": nips[events["person"]], "nama": names[events["person"]], "kode_opd": code[events["unit"]],
-        "tahun": events["tahun"].astype("int32"), "tanggal": dates, "jp": events["jp"].astype(float),
-        "jenis_kompetensi": events["jenis_kompetensi"], "jalur": events["jalur"], "bentuk": events["bentuk"],
-        "program": events["program"], "biaya": events["biaya"],
-    })
-    training = training.sort_values(["tahun", "kode_opd", "nip", "tanggal", "program", "jp"],
-                                    ignore_index=True, kind="stable")
+    dates = np.array(
+        (events["tahun"] - 1970) * 12 + events["month"] - 1, dtype="datetime64[M]"
+    ).astype("datetime64[D]") + np.array(events["day"] - 1, dtype="timedelta64[D]")
+    training = pd.DataFrame(
+        {
+            "nip": nips[events["person"]],
+            "nama": names[events["person"]],
+            "kode_opd": code[events["unit"]],
+            "tahun": events["tahun"].astype("int32"),
+            "tanggal": dates,
+            "jp": events["jp"].astype(float),
+            "jenis_kompetensi": events["jenis_kompetensi"],
+            "jalur": events["jalur"],
+            "bentuk": events["bentuk"],
+            "program": events["program"],
+            "biaya": events["biaya"],
+        }
+    )
+    training = training.sort_values(
+        ["tahun", "kode_opd", "nip", "tanggal", "program", "jp"], ignore_index=True, kind="stable"
+    )
     skm = skm.sort_values(["kode_opd", "tahun", "id_responden"], ignore_index=True)
-    iku = pd.DataFrame({"kode_opd": code[uy["unit"]], "tahun": uy["year"], "capaian_iku": uy["iku"],
-                        "pengaduan": complaints})
+    iku = pd.DataFrame(
+        {
+            "kode_opd": code[uy["unit"]],
+            "tahun": uy["year"],
+            "capaian_iku": uy["iku"],
+            "pengaduan": complaints,
+        }
+    )
     iku = iku.sort_values(["kode_opd", "tahun"], ignore_index=True)
     return {
         "units.csv": units_out,
@@ -615,7 +899,9 @@ def _as_files(units, sizes, uy, events, people, skm, cohorts, cpi, complaints) -
         "skm.parquet": skm,
         "iku.csv": iku,
         "cpi.csv": pd.DataFrame({"tahun": list(cpi), "ihk": list(cpi.values())}),
-        "programme.csv": pd.DataFrame({"kode_opd": list(cohorts), "tahun_angkatan": list(cohorts.values())}),
+        "programme.csv": pd.DataFrame(
+            {"kode_opd": list(cohorts), "tahun_angkatan": list(cohorts.values())}
+        ),
     }
 
 
@@ -644,8 +930,12 @@ def truth(seed: int = DEFAULT_SEED) -> dict:
     """
     data = simulate(seed)
     out = {k: (dict(v) if isinstance(v, MappingProxyType) else v) for k, v in TRUE_EFFECTS.items()}
-    out.update(seed=seed, cohorts=dict(data.cohorts), nonklasikal_credit=dict(NONKLASIKAL_CREDIT),
-               unit_year=data.unit_year.copy())
+    out.update(
+        seed=seed,
+        cohorts=dict(data.cohorts),
+        nonklasikal_credit=dict(NONKLASIKAL_CREDIT),
+        unit_year=data.unit_year.copy(),
+    )
     return out
 
 
@@ -715,8 +1005,9 @@ privacy:
 
 def _study_yaml(seed: int) -> str:
     credit = ", ".join(f"{k}: {v}" for k, v in NONKLASIKAL_CREDIT.items())
-    return _STUDY_YAML.format(first=FIRST_YEAR, last=LAST_YEAR, seed=seed, credit=credit,
-                              programme=PROGRAMME_NAME)
+    return _STUDY_YAML.format(
+        first=FIRST_YEAR, last=LAST_YEAR, seed=seed, credit=credit, programme=PROGRAMME_NAME
+    )
 
 
 def _readme(data: DemoData) -> str:
@@ -746,13 +1037,13 @@ and the specification that recovers each, are in [TRUTH.md](TRUTH.md).
 | File | Rows | Columns | Content |
 |---|---|---|---|
 | `study.yaml` | | | The study declaration (`synthetic: true`) |
-| `units.csv` | {len(t['units.csv'])} | kode_opd; nama_opd; jenis_opd; sektor; populasi_layanan; tahun_dibentuk | {len(AGENCIES)} agencies and {len(KECAMATAN_POPULATION_2022)} kecamatan offices; {NEW_UNIT} created in {NEW_UNIT_YEAR} |
-| `staff.csv` | {len(t['staff.csv'])} | kode_opd; tahun; jumlah_asn | ASN per unit-year ({n_asn.min():,}-{n_asn.max():,} in all) |
-| `training.parquet` | {len(t['training.parquet']):,} | nip, nama, kode_opd, tahun, tanggal, jp, jenis_kompetensi, jalur, bentuk, program, biaya | One row per training event per ASN (no rows for an ASN without training that year); fake NIPs and names; `biaya` in nominal rupiah |
-| `skm.parquet` | {len(t['skm.parquet']):,} | kode_opd, tahun, id_responden, u1-u9 | Respondent-level SKM answers (1-4; about 1% of answers skipped, stored as missing) |
-| `iku.csv` | {len(t['iku.csv'])} | kode_opd; tahun; capaian_iku; pengaduan | IKU achievement (% of target) and complaints |
-| `cpi.csv` | {len(t['cpi.csv'])} | tahun; ihk | Approximate consumer price index, 2018 = 100 (synthetic: built from rounded yearly inflation, not an official series) |
-| `programme.csv` | {len(t['programme.csv'])} | kode_opd; tahun_angkatan | Units that joined the "{PROGRAMME_NAME}", by cohort year; units not listed never joined |
+| `units.csv` | {len(t["units.csv"])} | kode_opd; nama_opd; jenis_opd; sektor; populasi_layanan; tahun_dibentuk | {len(AGENCIES)} agencies and {len(KECAMATAN_POPULATION_2022)} kecamatan offices; {NEW_UNIT} created in {NEW_UNIT_YEAR} |
+| `staff.csv` | {len(t["staff.csv"])} | kode_opd; tahun; jumlah_asn | ASN per unit-year ({n_asn.min():,}-{n_asn.max():,} in all) |
+| `training.parquet` | {len(t["training.parquet"]):,} | nip, nama, kode_opd, tahun, tanggal, jp, jenis_kompetensi, jalur, bentuk, program, biaya | One row per training event per ASN (no rows for an ASN without training that year); fake NIPs and names; `biaya` in nominal rupiah |
+| `skm.parquet` | {len(t["skm.parquet"]):,} | kode_opd, tahun, id_responden, u1-u9 | Respondent-level SKM answers (1-4; about 1% of answers skipped, stored as missing) |
+| `iku.csv` | {len(t["iku.csv"])} | kode_opd; tahun; capaian_iku; pengaduan | IKU achievement (% of target) and complaints |
+| `cpi.csv` | {len(t["cpi.csv"])} | tahun; ihk | Approximate consumer price index, 2018 = 100 (synthetic: built from rounded yearly inflation, not an official series) |
+| `programme.csv` | {len(t["programme.csv"])} | kode_opd; tahun_angkatan | Units that joined the "{PROGRAMME_NAME}", by cohort year; units not listed never joined |
 
 CSV files are UTF-8, semicolon-separated, with decimal commas (the study declares
 `number_locale: id`). Parquet files carry the same Indonesian column names.
@@ -769,7 +1060,8 @@ def _truth_md(data: DemoData) -> str:
     uy = data.unit_year
     cohort_lines = "\n".join(
         f"| {year} | {', '.join(u for u, c in data.cohorts.items() if c == year)} |"
-        for year in PROGRAMME_COHORTS)
+        for year in PROGRAMME_COHORTS
+    )
     n_never = uy["unit_id"].nunique() - len(data.cohorts)
     ikm = uy["ikm_expected"]
     return f"""\
@@ -856,9 +1148,18 @@ confidence interval (event-time effects jointly); a slow test repeats this over 
 
 # ---- the writing edge ----------------------------------------------------------------------------
 
-PARQUET_OPTIONS = MappingProxyType(dict(compression="zstd", compression_level=9, use_dictionary=True,
-                                        write_statistics=False, store_schema=False, version="2.6",
-                                        data_page_version="1.0", row_group_size=1_000_000))
+PARQUET_OPTIONS = MappingProxyType(
+    dict(
+        compression="zstd",
+        compression_level=9,
+        use_dictionary=True,
+        write_statistics=False,
+        store_schema=False,
+        version="2.6",
+        data_page_version="1.0",
+        row_group_size=1_000_000,
+    )
+)
 
 
 def csv_text(df: pd.DataFrame) -> str:
@@ -895,7 +1196,9 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
         if f.type == pa.string():
             arrays.append(pa.array(s.astype(object).to_numpy(), type=pa.string()))
         elif f.type == pa.int8():
-            arrays.append(pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=pa.int8()))
+            arrays.append(
+                pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=pa.int8())
+            )
         else:
             arrays.append(pa.array(s.to_numpy(), type=f.type))
     table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
@@ -934,7 +1237,8 @@ def generate(out_dir: str | Path = "data/demo", *, seed: int = DEFAULT_SEED) -> 
         raise EvaluationError(
             f"{out / 'study.yaml'}: this folder holds a study that is not marked 'synthetic: true'; "
             "demo-data will not overwrite it. Choose another folder with --out, or remove the "
-            "folder first if it really is a disposable demo.")
+            "folder first if it really is a disposable demo."
+        )
     data = simulate(seed)
     written = []
     for name, df in data.tables.items():
@@ -948,5 +1252,14 @@ def generate(out_dir: str | Path = "data/demo", *, seed: int = DEFAULT_SEED) -> 
     return written
 
 
-__all__ = ["AGENCIES", "DEFAULT_SEED", "DemoData", "KECAMATAN_POPULATION_2022", "NONKLASIKAL_CREDIT",
-           "TRUE_EFFECTS", "generate", "simulate", "truth"]
+__all__ = [
+    "AGENCIES",
+    "DEFAULT_SEED",
+    "DemoData",
+    "KECAMATAN_POPULATION_2022",
+    "NONKLASIKAL_CREDIT",
+    "TRUE_EFFECTS",
+    "generate",
+    "simulate",
+    "truth",
+]

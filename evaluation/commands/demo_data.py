@@ -11,11 +11,20 @@ DEFAULT_OUT = "data/demo"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=2026, metavar="N",
-                   help="seed of the generator (default: 2026, the committed demo)")
-    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder to write (default: {DEFAULT_OUT}); a folder holding a study not "
-                        "marked 'synthetic: true' is never overwritten")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        metavar="N",
+        help="seed of the generator (default: 2026, the committed demo)",
+    )
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder to write (default: {DEFAULT_OUT}); a folder holding a study not "
+        "marked 'synthetic: true' is never overwritten",
+    )
 
 
 def run(args) -> int:
@@ -27,6 +36,8 @@ def run(args) -> int:
     start = time.perf_counter()
     written = generate(Path(args.out), seed=args.seed)
     size = sum(p.stat().st_size for p in written)
-    print(f"SYNTHETIC demo study written to {args.out} (seed {args.seed}): {len(written)} files, "
-          f"{size / 1e6:.1f} MB, {time.perf_counter() - start:.1f} s")
+    print(
+        f"SYNTHETIC demo study written to {args.out} (seed {args.seed}): {len(written)} files, "
+        f"{size / 1e6:.1f} MB, {time.perf_counter() - start:.1f} s"
+    )
     return 0
