@@ -148,10 +148,14 @@ def _unit_years(config: StudyConfig, units: pd.DataFrame) -> pd.DataFrame:
             hint="keep one row per unit; a restructured unit gets a new code, with "
                  "created_year / closed_year")])
     years = np.array(list(config.years.span), dtype=np.int64)
-    first = (pd.to_numeric(units["created_year"], errors="coerce") if "created_year" in units
-             else pd.Series(np.nan, index=units.index)).fillna(-math.inf).to_numpy(dtype=float)
-    last = (pd.to_numeric(units["closed_year"], errors="coerce") if "closed_year" in units
-            else pd.Series(np.nan, index=units.index)).fillna(math.inf).to_numpy(dtype=float)
+    def year_bound(col: str, default: float) -> np.ndarray:
+        if col not in units:
+            return np.full(len(units), default)
+        v = pd.to_numeric(units[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(v), default, v)
+
+    first = year_bound("created_year", -math.inf)
+    last = year_bound("closed_year", math.inf)
     bad = first > last
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -189,6 +193,14 @@ def _join(panel: pd.DataFrame, other: pd.DataFrame, columns: list[str], name: st
     if unknown_units:
         warnings.warn(f"{file}: unit code(s) not in the units table, ignored: "
                       f"{', '.join(unknown_units[:10])}", DataQualityWarning, stacklevel=3)
+    first, last = int(panel["year"].min()), int(panel["year"].max())
+    outside = (orphan & other["unit_id"].isin(units_known).to_numpy()
+               & other["year"].between(first, last).to_numpy())
+    if outside.any():
+        listed = ", ".join(f"{u}/{y}" for u, y in other.loc[outside, KEYS].head(10).to_numpy())
+        warnings.warn(f"{file}: {int(outside.sum())} row(s) for years in which the unit did not "
+                      f"exist (created_year/closed_year in the units table), ignored: {listed}",
+                      DataQualityWarning, stacklevel=3)
     cols = [c for c in columns if c in other.columns]
     return panel.merge(other[[*KEYS, *cols]], on=KEYS, how="left", validate="one_to_one")
 
@@ -237,18 +249,34 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
     return out, source
 
 
-def _add_shifts(panel: pd.DataFrame, measures: list[str], lags, leads) -> pd.DataFrame:
-    """``<m>_lag<k>`` / ``<m>_lead<k>`` by calendar year within unit (gap year -> NaN)."""
-    src = panel[[*KEYS, *measures]]
+def add_lags(panel: pd.DataFrame, measures, *, lags=(1,), leads=(), unit: str = "unit_id",
+             time: str = "year") -> pd.DataFrame:
+    """Add ``<m>_lag<k>`` and ``<m>_lead<k>`` columns by calendar year within unit.
+
+    The value of year t−k is looked up by year, not by row: when a unit has no row (or a
+    missing value) for year t−k, the lag is missing rather than the previous row's value.
+    Lag or lead 0 adds nothing (it is the measure itself).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unit_id": ["a", "a", "a"], "year": [2020, 2021, 2023],
+    ...                    "jp_per_asn": [1.0, 2.0, 4.0]})
+    >>> add_lags(df, ["jp_per_asn"], lags=(1,))["jp_per_asn_lag1"].tolist()
+    [nan, 1.0, nan]
+    """
+    keys = [unit, time]
+    measures = list(measures)
+    src = panel[[*keys, *measures]]
     out = panel
-    for k in [k for k in lags if k > 0]:
-        shifted = src.assign(year=src["year"] + k).rename(
+    for k in sorted({int(k) for k in lags if k > 0}):
+        shifted = src.assign(**{time: src[time] + k}).rename(
             columns={m: f"{m}_lag{k}" for m in measures})
-        out = out.merge(shifted, on=KEYS, how="left", validate="one_to_one")
-    for k in [k for k in leads if k > 0]:
-        shifted = src.assign(year=src["year"] - k).rename(
+        out = out.merge(shifted, on=keys, how="left", validate="one_to_one")
+    for k in sorted({int(k) for k in leads if k > 0}):
+        shifted = src.assign(**{time: src[time] - k}).rename(
             columns={m: f"{m}_lead{k}" for m in measures})
-        out = out.merge(shifted, on=KEYS, how="left", validate="one_to_one")
+        out = out.merge(shifted, on=keys, how="left", validate="one_to_one")
+    out.attrs = dict(panel.attrs)
     return out
 
 
@@ -373,7 +401,7 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
                           + ") or add the table that provides it")
              for role, m in absent])
     shifted = list(dict.fromkeys([*measures.investment, *measures.quality]))
-    panel = _add_shifts(panel, shifted, config.lags, config.leads)
+    panel = add_lags(panel, shifted, lags=config.lags, leads=config.leads)
 
     panel = panel.sort_values(KEYS, kind="stable").reset_index(drop=True)
     panel.attrs = attrs
@@ -422,4 +450,4 @@ def describe_panel(panel: pd.DataFrame) -> dict:
     return out
 
 
-__all__ = ["PANEL_COLUMNS", "build_panel", "describe_panel"]
+__all__ = ["PANEL_COLUMNS", "add_lags", "build_panel", "describe_panel"]
