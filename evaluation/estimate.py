@@ -78,6 +78,7 @@ class PanelFEConfig:
     wild_weights: str = "auto"
     seed: int = 2026
     conf_level: float = 0.95
+    fixed_effects: tuple[str, ...] = ("unit", "time")
 
 
 def _check_config(cfg: PanelFEConfig) -> None:
@@ -86,6 +87,12 @@ def _check_config(cfg: PanelFEConfig) -> None:
     if not 0 < cfg.conf_level < 1:
         raise EstimationError(
             f"conf_level: expecting a number between 0 and 1 (e.g. 0.95). Got {cfg.conf_level!r}."
+        )
+    bad = [f for f in cfg.fixed_effects if f not in ("unit", "time")]
+    if bad or len(set(cfg.fixed_effects)) != len(cfg.fixed_effects):
+        raise EstimationError(
+            f"fixed_effects: expecting any of ['unit', 'time'] (the roles, not column names). "
+            f"Got {list(cfg.fixed_effects)}."
         )
     if int(cfg.reps) != cfg.reps or cfg.reps < 99:
         raise EstimationError(
@@ -141,6 +148,7 @@ def panel_fe(
     leads: Sequence[int] | None = None,
     weights: str | None = None,
     trends: bool = False,
+    fixed_effects: Sequence[str] = ("unit", "time"),
     reps: int = 9999,
     wild_weights: str = "auto",
     seed: int = 2026,
@@ -177,6 +185,9 @@ def panel_fe(
     trends
         Add unit-specific linear trends (as regressors, so they count in ``K``; not
         reported in the table).
+    fixed_effects
+        Which of ``"unit"`` and ``"time"`` to absorb; default both. ``()`` fits pooled
+        OLS with an intercept (for comparisons with published pooled results).
     reps, wild_weights, seed
         Bootstrap draws; ``"auto"`` (Webb below 12 clusters, Rademacher otherwise),
         ``"rademacher"`` or ``"webb"``; the seed (same seed, same numbers).
@@ -224,6 +235,7 @@ def panel_fe(
         wild_weights=wild_weights,
         seed=int(seed),
         conf_level=float(conf_level),
+        fixed_effects=tuple(_as_tuple("fixed_effects", fixed_effects) or ()),
     )
     _check_config(cfg)
     if cfg.leads is not None and 0 in cfg.leads:
@@ -391,7 +403,10 @@ def _vcov_arg(inference: str, cluster: str):
 def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
     import pyfixest as pf
 
-    fml = f"{spec.y} ~ {' + '.join(spec.x_internal)} | {spec.unit} + {spec.time}"
+    fe = [{"unit": spec.unit, "time": spec.time}[f] for f in cfg.fixed_effects]
+    fml = f"{spec.y} ~ {' + '.join(spec.x_internal)}"
+    if fe:
+        fml += f" | {' + '.join(fe)}"
     vcov = _vcov_arg(cfg.inference, spec.cluster)
     try:
         with warnings.catch_warnings():
@@ -457,7 +472,8 @@ class _WildInputs:
             fit, spec = self.fit, self.spec
             data = fit._data
             cl_codes, _ = pd.factorize(data[spec.cluster])
-            fe = fit._fe.to_numpy()
+            n = len(cl_codes)
+            fe = fit._fe.to_numpy() if fit._fe is not None else np.empty((n, 0), dtype=np.int64)
             # a fixed effect nested in the cluster needs no re-projection
             keep = []
             for j in range(fe.shape[1]):
@@ -553,7 +569,7 @@ def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
         unit=cfg.unit,
         time=cfg.time,
         table=table,
-        params=beta[[n for n in names if n in spec.display.values() or n in terms]],
+        params=beta[[n for n in names if n not in set(spec.x_internal[len(spec.terms):])]],
         vcov=vcov,
         inference=inference,
         inference_reason=reason,
@@ -563,7 +579,7 @@ def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
         n_years=int(data[spec.time].nunique()),
         n_clusters=G if analytic == "cluster" else G,
         cluster=cfg.cluster,
-        fixed_effects=(cfg.unit, cfg.time),
+        fixed_effects=tuple({"unit": cfg.unit, "time": cfg.time}[f] for f in cfg.fixed_effects),
         controls=cfg.controls,
         conf_level=cfg.conf_level,
         seed=cfg.seed,
