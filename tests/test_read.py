@@ -1,0 +1,212 @@
+"""The readers: number locales, encodings, delimiters, title rows, Excel cells, Parquet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from evaluation.errors import DataValidationError
+from evaluation.read import normalise_header, parse_numbers, read_table
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1.234.567", 1234567.0), ("1.234,5", 1234.5), ("Rp 1.250.000,00", 1250000.0),
+    ("Rp1.250.000", 1250000.0), ("12,5%", 12.5), ("-3,25", -3.25), ("0", 0.0),
+    ("1 234", 1234.0), ("1.000", 1000.0), ("7", 7.0), ("\u00a012,0 ", 12.0),
+])
+def test_indonesian_numbers(text, expected):
+    values, failed = parse_numbers(pd.Series([text]), locale="id")
+    assert not failed.iloc[0]
+    assert values.iloc[0] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1,234,567.5", 1234567.5), ("1234.5", 1234.5), ("12.5%", 12.5), ("1,000", 1000.0),
+    ("-0.5", -0.5), ("1.5e3", 1500.0),
+])
+def test_english_numbers(text, expected):
+    values, failed = parse_numbers(pd.Series([text]), locale="en")
+    assert not failed.iloc[0]
+    assert values.iloc[0] == expected
+
+
+@pytest.mark.parametrize(("text", "locale"), [
+    ("1,234.5", "id"), ("12.5", "id"), ("1.23.4", "id"), ("abc", "id"), ("1.234,5", "en"),
+    ("12,5", "en"), ("1,23", "en"), ("--1", "id"), ("1,2,3", "id"),
+])
+def test_numbers_not_valid_under_the_locale_fail(text, locale):
+    values, failed = parse_numbers(pd.Series([text]), locale=locale)
+    assert failed.iloc[0] and np.isnan(values.iloc[0])
+
+
+def test_missing_markers_are_missing_not_zero():
+    values, failed = parse_numbers(pd.Series(["-", "", "NA", "n/a", None, "..."]), locale="id")
+    assert values.isna().all() and not failed.any()
+
+
+def test_normalise_header():
+    assert normalise_header("Kode OPD") == "kode_opd"
+    assert normalise_header("  TAHUN ") == "tahun"
+    assert normalise_header("Jumlah ASN (orang)") == "jumlah_asn"
+    assert normalise_header("Jenis-Kompetensi") == "jenis_kompetensi"
+    assert normalise_header("Nomor.Induk.Pegawai") == "nomor_induk_pegawai"
+    assert normalise_header("\ufeffKódé") == "kode"
+
+
+def test_semicolon_csv_with_title_rows_and_row_numbers(tmp_path):
+    p = tmp_path / "staff.csv"
+    p.write_text("REKAP ASN\n\nKode OPD;Tahun;Jumlah ASN;Keterangan\nD01;2023;1.234;a\n\n"
+                 "D02;2023;-;\nD03;2023;12,5;\n", encoding="utf-8")
+    t = read_table(p, table="staff", locale="id", errors="collect")
+    assert list(t.frame.columns) == ["unit_id", "year", "asn_count", "keterangan"]
+    assert t.row_numbers.tolist() == [4, 6, 7]  # blank line 5 skipped, numbering kept
+    assert t.header_row == 3
+    assert t.frame["asn_count"].tolist()[0] == 1234
+    assert pd.isna(t.frame["asn_count"].iloc[1])
+    [problem] = t.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "staff.csv", 7, "Jumlah ASN", "12,5")
+    assert any("Keterangan" in n for n in t.notes)
+    with pytest.raises(DataValidationError, match="staff.csv"):
+        read_table(p, table="staff", locale="id")
+
+
+def test_encodings(tmp_path):
+    text = "kode_opd,nama_opd\nD01,Dinas Kesehatan Café\n"
+    for name, data in [("bom.csv", "\ufeff" + text), ("plain.csv", text)]:
+        (tmp_path / name).write_text(data, encoding="utf-8")
+        t = read_table(tmp_path / name, table="units")
+        assert t.frame["unit_name"].iloc[0] == "Dinas Kesehatan Café"
+        assert list(t.frame.columns) == ["unit_id", "unit_name"]
+    (tmp_path / "win.csv").write_bytes(text.encode("cp1252"))
+    t = read_table(tmp_path / "win.csv", table="units")
+    assert t.frame["unit_name"].iloc[0] == "Dinas Kesehatan Café"
+    assert any("Windows-1252" in n for n in t.notes)
+    (tmp_path / "u16.csv").write_bytes(text.encode("utf-16"))
+    with pytest.raises(DataValidationError, match="UTF-16"):
+        read_table(tmp_path / "u16.csv", table="units")
+
+
+def test_quoted_cells_and_english_locale(tmp_path):
+    p = tmp_path / "training.csv"
+    p.write_text('nip,unit_id,year,jp,cost_rp,programme\n'
+                 '199001012015011001,D01,2023,24,"1,250,000","Course, part 1"\n',
+                 encoding="utf-8")
+    t = read_table(p, table="training", locale="en")
+    assert t.frame["cost_rp"].iloc[0] == 1250000.0
+    assert t.frame["programme"].iloc[0] == "Course, part 1"
+    assert t.frame["nip"].iloc[0] == "199001012015011001"
+
+
+def test_duplicate_columns_after_mapping(tmp_path):
+    p = tmp_path / "staff.csv"
+    p.write_text("kode_opd;tahun;Year;jumlah_asn\nD01;2023;2023;5\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        read_table(p, table="staff")
+    [problem] = info.value.problems
+    assert problem.rule == "duplicate_column" and problem.row == 1 and problem.column == "Year"
+
+
+def test_empty_and_header_only(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"")
+    (tmp_path / "b.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    (tmp_path / "c.csv").write_text("kode_opd;tahun;jumlah_asn\n", encoding="utf-8")
+    for name, match in [("a.csv", "empty"), ("b.csv", "empty"), ("c.csv", "no data rows")]:
+        with pytest.raises(DataValidationError, match=match):
+            read_table(tmp_path / name, table="staff")
+    with pytest.raises(DataValidationError, match="not found"):
+        read_table(tmp_path / "nope.csv", table="staff")
+
+
+def _workbook(path, build):
+    wb = openpyxl.Workbook()
+    build(wb.active)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_title_rows_merged_cells_errors_formulas_dates(tmp_path):
+    def build(ws):
+        ws.title = "Pelatihan"
+        ws["A1"] = "REKAP PELATIHAN ASN 2023"
+        ws.merge_cells("A1:F1")
+        ws.append([])
+        ws.append(["NIP", "Kode OPD", "Tahun", "JP", "Tanggal", "Biaya (Rp)"])
+        ws.append(["199001012015011001", "D01", 2023, 24, 45292, "Rp 1.250.000,00"])
+        ws.append(["199001012015011002", None, 2023, "#DIV/0!", dt.datetime(2023, 5, 1), 1500000])
+        ws.append(["199001012015011003", "D02", 2023, "=D4*2", "31/07/2023", None])
+        ws.merge_cells("B4:B5")  # a unit code merged over two rows
+
+    p = _workbook(tmp_path / "training.xlsx", build)
+    t = read_table(p, table="training", locale="id", errors="collect")
+    assert t.header_row == 3
+    assert t.row_numbers.tolist() == [4, 5, 6]
+    assert t.frame["unit_id"].tolist() == ["D01", "D01", "D02"]
+    assert t.frame["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2023-05-01"),
+                                        pd.Timestamp("2023-07-31")]
+    assert t.frame["cost_rp"].iloc[0] == 1250000.0
+    assert t.frame["jp"].iloc[0] == 24.0
+    assert t.frame["jp"].iloc[1:].isna().all()  # error and formula never become numbers
+    rules = {(p.row, p.column, p.rule) for p in t.problems}
+    assert rules == {(5, "JP", "excel_error"), (6, "JP", "formula")}
+
+
+def test_xlsx_named_sheet_and_missing_sheet(tmp_path):
+    def build(ws):
+        ws.title = "Lain"
+        ws.append(["x"])
+
+    p = _workbook(tmp_path / "cpi.xlsx", build)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.create_sheet("IHK")
+    ws.append(["Tahun", "IHK"])
+    ws.append([2023, 116.56])
+    wb.save(p)
+    t = read_table(p, table="cpi", sheet="IHK")
+    assert t.frame["cpi"].tolist() == [116.56]
+    with pytest.raises(DataValidationError, match="sheet 'Nope' not found"):
+        read_table(p, table="cpi", sheet="Nope")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(DataValidationError, match="not a readable .xlsx"):
+        read_table(tmp_path / "bad.xlsx", table="cpi")
+
+
+def test_nip_as_number_is_a_problem_without_the_nip(tmp_path):
+    def build(ws):
+        ws.append(["nip", "kode_opd", "tahun", "jp"])
+        ws.append([199001012015011001, "D01", 2023, 8])
+
+    p = _workbook(tmp_path / "t.xlsx", build)
+    t = read_table(p, table="training", errors="collect")
+    [problem] = t.problems
+    assert problem.rule == "nip_as_number" and problem.value is None
+    assert "1990010120150" not in str(problem)
+
+
+def test_parquet(tmp_path):
+    df = pd.DataFrame({"kode_opd": ["D01", "D02"], "tahun": [2023, 2024],
+                       "u1": [3.0, None], **{f"u{i}": [4.0, 3.0] for i in range(2, 10)},
+                       "id_responden": ["R1", "R2"]})
+    p = tmp_path / "skm.parquet"
+    df.to_parquet(p)
+    t = read_table(p, table="skm")
+    assert t.row_numbers.tolist() == [2, 3]
+    assert t.frame["year"].tolist() == [2023, 2024]
+    assert t.frame["u1"].isna().tolist() == [False, True]
+    assert t.frame["respondent_id"].tolist() == ["R1", "R2"]
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1garbage")
+    with pytest.raises(DataValidationError, match="not a readable Parquet"):
+        read_table(tmp_path / "bad.parquet", table="skm")
+
+
+def test_unknown_option_values(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("tahun;ihk\n2023;1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="xpecting one of"):
+        read_table(p, table="cpi", locale="fr")
+    with pytest.raises(ValueError, match="xpecting one of"):
+        read_table(p, table="nonsense")
