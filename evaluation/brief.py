@@ -224,6 +224,10 @@ def _methods_tables(results: Mapping, f: Formatter) -> list[dict]:
         if isinstance(lag, dict):
             rows.append([f.integer(lag.get("lag")), f.number(lag.get("estimate"), 3),
                          f"{f.number(lag.get('conf_low'), 3)} – {f.number(lag.get('conf_high'), 3)}"])
+    placebo = _d(_d(results.get("distributed_lags")).get("placebo_lead"))
+    if rows and _finite(placebo.get("estimate")):
+        rows.append([f.cat["table"]["placebo"], f.number(placebo["estimate"], 3),
+                     f"p = {f.p_value(placebo.get('p_value'))}"])
     if rows:
         tables.append({"title": h["lags"], "rows": rows, "columns": [
             _col(t["lag"], True), _col(t["estimate"], True), _col(t["ci"], True)]})
@@ -335,13 +339,8 @@ def _offline_fetcher():
 
 def render_pdf(html: str) -> bytes:
     """The PDF (A4, print stylesheet) of a brief's HTML, rendered by WeasyPrint offline."""
-    import logging
-
     from weasyprint import HTML
 
-    # WeasyPrint logs every CSS property it does not know at WARNING; the brief's CSS is
-    # checked in the tests, so keep its chatter out of batch logs.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML(string=html, base_url=None, url_fetcher=_offline_fetcher(),
                 media_type="print").write_pdf(pdf_tags=True)
 

@@ -496,11 +496,24 @@ def _jp20_sentence(c: _Ctx) -> str | None:
     return text + "."
 
 
+def _categories_from_units(results: Mapping) -> list[dict]:
+    """``descriptives.ikm_categories`` rebuilt from ``units`` when the block is absent."""
+    units = [u for u in _l(results.get("units"))
+             if isinstance(u, dict) and not u.get("suppressed") and u.get("ikm_category")]
+    out = []
+    for cat in sorted({str(u["ikm_category"]) for u in units}):
+        names = [str(u.get("unit_name", "")) for u in units if str(u["ikm_category"]) == cat]
+        out.append({"category": cat, "n_units": len(names), "units": names})
+    return out
+
+
 def _category_parts(c: _Ctx) -> tuple[list[dict], str | None]:
     cats = [x for x in _l(_d(c.results.get("descriptives")).get("ikm_categories"))
-            if isinstance(x, dict)]
+            if isinstance(x, dict)] or _categories_from_units(c.results)
     label_key = "label_en" if c.f.lang == "en" else "label_id"
-    rows = [{"category": x.get("category", "?"), "label": x.get(label_key) or x.get("label_id", ""),
+    labels = c.f.cat["ikm_labels"]
+    rows = [{"category": x.get("category", "?"),
+             "label": x.get(label_key) or labels.get(str(x.get("category")), ""),
              "n": x.get("n_units"), "units": [u for u in _l(x.get("units")) if isinstance(u, str)]}
             for x in cats]
     if not rows:
@@ -585,12 +598,6 @@ def _certainty(c: _Ctx, programme_text: str | None) -> list[str]:
         out.append(f.msg("sure.robustness", n_total=f.integer(rob["n_total"]),
                          n_same_sign=f.integer(rob["n_same_sign"]),
                          n_significant=f.integer(rob["n_significant"])))
-    placebo = _d(_d(r.get("distributed_lags")).get("placebo_lead"))
-    if _finite(placebo.get("estimate")):
-        value = placebo["estimate"] * c.scale
-        out.append(f.msg("sure.placebo", outcome=c.outcome["name"], unit=c.outcome["unit"],
-                         estimate=f.number(value, digits_for(value)),
-                         p=f.p_value(placebo.get("p_value"))))
     mde = _mde_text(c)
     if mde:
         m = _d(r.get("mde"))
@@ -750,7 +757,10 @@ def narrate(results: Mapping, *, lang: Language = "id", date: _dt.date | None = 
     key_messages = [headline]
     jp20 = _jp20_sentence(c)
     rows, cat_sentence = _category_parts(c)
-    second = jp20 or cat_sentence
+    certainty = _certainty(c, programme_text)
+    # Second message: the entitlement, else the categories, else the design in one sentence.
+    second = jp20 or cat_sentence or (certainty[0].split(". ")[0].rstrip(".") + "."
+                                      if certainty else None)
     if second:
         key_messages.append(second)
     key_messages.append(_certainty_message(c, wording, programme_text))
@@ -786,7 +796,7 @@ def narrate(results: Mapping, *, lang: Language = "id", date: _dt.date | None = 
         findings=tuple(findings),
         categories=_category_table(c, rows),
         categories_note=categories_note,
-        certainty=tuple(_certainty(c, programme_text)),
+        certainty=tuple(certainty),
         caveats=tuple(_caveat_sentences(c, codes)),
         next_steps=tuple(_next_steps(c, codes)),
         chart_note=f.msg("chart.fit_note", year=results.get("year", "?")),

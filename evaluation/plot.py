@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ._options import Language, check_option  # noqa: E402
@@ -105,6 +105,9 @@ def _finish(ax: Axes, alt: str) -> Axes:
 
 
 def _apply_axis_format(ax: Axes, f: Formatter, *, x_digits: int = 0, y_digits: int = 0) -> None:
+    # Steps of 1, 2, 5 or 10 only, so whole-number tick labels are never rounded (77.5 -> 78).
+    ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=x_digits == 0))
+    ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=y_digits == 0))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, x_digits)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, y_digits)))
 
