@@ -567,8 +567,9 @@ def _att_gt(design: _Design, config: _StaggeredConfig):
             raise EstimationError(
                 f"staggered_did: cohort {_year(g)} has no valid comparison units in any year "
                 f"after it joined (every other unit has joined by then and there are no "
-                f"never-treated units). Fix: leave that cohort out, or keep only the years "
-                f"before it joined."
+                f"never-treated units). Fix: keep only the years before {_year(g)} (its "
+                f"units then serve as not-yet-treated comparisons, as R's did does), or add "
+                f"units that never join."
             )
     if skipped:
         cells = ", ".join(f"ATT({_year(g)},{_year(t)})" for g, t in skipped[:10])
