@@ -103,12 +103,16 @@ def region_code(region: str, level: str) -> str:
     return s
 
 
-def _fail(path: Path, message: str, hint: str, row: int | None = None,
-          value: object = None) -> DataValidationError:
+def _fail(
+    path: Path, message: str, hint: str, row: int | None = None, value: object = None
+) -> DataValidationError:
     return DataValidationError(
         f"{path.name}: not a BPS web-table export",
-        [Problem(file=path.name, row=row, message=message, value=value, rule="bps_format",
-                 hint=hint)],
+        [
+            Problem(
+                file=path.name, row=row, message=message, value=value, rule="bps_format", hint=hint
+            )
+        ],
     )
 
 
@@ -119,9 +123,15 @@ def _value(text: str, path: Path, row: int) -> float:
     try:
         return float(t)
     except ValueError:
-        raise _fail(path, "the value is not a number", "BPS exports write decimals with "
-                    "'.'; check the file was not re-saved by a spreadsheet program with "
-                    "another locale", row=row, value=t) from None
+        raise _fail(
+            path,
+            "the value is not a number",
+            "BPS exports write decimals with "
+            "'.'; check the file was not re-saved by a spreadsheet program with "
+            "another locale",
+            row=row,
+            value=t,
+        ) from None
 
 
 def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
@@ -158,13 +168,21 @@ def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
         raise _fail(path, "not UTF-8 text", "download the export from BPS again") from None
     lines = text.splitlines()
     if len(lines) < 4:
-        raise _fail(path, "fewer than four lines (three header lines and data expected)",
-                    "download the export from BPS again")
+        raise _fail(
+            path,
+            "fewer than four lines (three header lines and data expected)",
+            "download the export from BPS again",
+        )
     title = lines[1].strip().strip(",").strip().strip('"')
     year_text = lines[2].strip().strip(",").strip()
     if not re.fullmatch(r"\d{4}", year_text):
-        raise _fail(path, "line 3 should hold the year", "download the export from BPS again",
-                    row=3, value=year_text)
+        raise _fail(
+            path,
+            "line 3 should hold the year",
+            "download the export from BPS again",
+            row=3,
+            value=year_text,
+        )
     year = int(year_text)
     indicator, series = BPS_TITLES.get(title.lower(), (_slug(title), "unspecified"))
     records = []
@@ -173,8 +191,13 @@ def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
         if not line.strip():
             continue
         if "," not in line:
-            raise _fail(path, "expecting 'name,value'", "download the export from BPS again",
-                        row=i, value=line[:60])
+            raise _fail(
+                path,
+                "expecting 'name,value'",
+                "download the export from BPS again",
+                row=i,
+                value=line[:60],
+            )
         name, raw = line.rsplit(",", 1)
         name = name.strip().strip('"').strip()
         value = _value(raw, path, i)
@@ -186,8 +209,12 @@ def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
             records.append((province, province, "provinsi", value, i))
         else:
             if province is None:
-                raise _fail(path, f"kabupaten/kota {name!r} comes before any province row",
-                            "download the export from BPS again", row=i)
+                raise _fail(
+                    path,
+                    f"kabupaten/kota {name!r} comes before any province row",
+                    "download the export from BPS again",
+                    row=i,
+                )
             level = "kota" if name.lower().startswith("kota ") else "kabupaten"
             records.append((province, name, level, value, i))
     df = pd.DataFrame(records, columns=["province", "region", "level", "value", "_line"])
@@ -218,9 +245,16 @@ def _resolve_split_provinces(df: pd.DataFrame) -> pd.DataFrame:
             lines = ", ".join(str(x) for x in rows["_line"])
             raise DataValidationError(
                 f"kabupaten/kota {name!r} is listed more than once",
-                [Problem(file="BPS export", message=f"{name!r} appears on lines {lines} "
-                         "under provinces that are not a known split", rule="bps_duplicate",
-                         hint="report this layout; the toolkit knows the Papua splits only")])
+                [
+                    Problem(
+                        file="BPS export",
+                        message=f"{name!r} appears on lines {lines} "
+                        "under provinces that are not a known split",
+                        rule="bps_duplicate",
+                        hint="report this layout; the toolkit knows the Papua splits only",
+                    )
+                ],
+            )
         i_new, i_old = new.index[0], old.index[0]
         if np.isnan(df.at[i_new, "value"]):
             df.at[i_new, "value"] = df.at[i_old, "value"]
@@ -245,9 +279,15 @@ def read_bps_folder(folder: str | os.PathLike, *, pattern: str = "*.csv") -> pd.
     if not files:
         raise DataValidationError(
             f"{folder}: no BPS export found",
-            [Problem(file=str(folder.name), message=f"no file matching {pattern!r}",
-                     rule="missing_file", hint="download the web-table exports into this "
-                     "folder")])
+            [
+                Problem(
+                    file=str(folder.name),
+                    message=f"no file matching {pattern!r}",
+                    rule="missing_file",
+                    hint="download the web-table exports into this folder",
+                )
+            ],
+        )
     frames = [read_bps_webtable(f) for f in files]
     df = pd.concat(frames, ignore_index=True)
     dup = df.duplicated(["region", "level", "year", "indicator"], keep=False)
@@ -255,17 +295,30 @@ def read_bps_folder(folder: str | os.PathLike, *, pattern: str = "*.csv") -> pd.
         years = sorted(df.loc[dup, "year"].unique().tolist())
         raise DataValidationError(
             f"{folder.name}: the same indicator and year appear in more than one file",
-            [Problem(file=folder.name, message=f"years {years} appear twice", rule="duplicate",
-                     hint="keep one export per indicator and year in the folder")])
+            [
+                Problem(
+                    file=folder.name,
+                    message=f"years {years} appear twice",
+                    rule="duplicate",
+                    hint="keep one export per indicator and year in the folder",
+                )
+            ],
+        )
     series = sorted(df["series"].unique())
     per_indicator = df.groupby("indicator")["series"].nunique()
     if (per_indicator > 1).any():
         raise DataValidationError(
             f"{folder.name}: files of different series for the same indicator",
-            [Problem(file=folder.name, message=f"series {series} mixed", rule="series_mix",
-                     hint="BPS series must not be spliced: keep one series per folder")])
-    df = df.sort_values(["indicator", "year", "level", "province", "region"],
-                        ignore_index=True)
+            [
+                Problem(
+                    file=folder.name,
+                    message=f"series {series} mixed",
+                    rule="series_mix",
+                    hint="BPS series must not be spliced: keep one series per folder",
+                )
+            ],
+        )
+    df = df.sort_values(["indicator", "year", "level", "province", "region"], ignore_index=True)
     df.attrs["series"] = series[0] if len(series) == 1 else series
     df.attrs["source"] = "BPS"
     return df
@@ -288,32 +341,47 @@ def read_bps_provinsi(path: str | os.PathLike) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype={"provinsi": "str", "indikator": "str"},
-                          encoding="utf-8-sig")
+        raw = pd.read_csv(path, dtype={"provinsi": "str", "indikator": "str"}, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataValidationError(
             f"{path.name}: cannot be read",
-            [Problem(file=path.name, message=f"not a readable CSV ({type(exc).__name__})",
-                     rule="unreadable_file", hint="check the path and that it is UTF-8 CSV")],
+            [
+                Problem(
+                    file=path.name,
+                    message=f"not a readable CSV ({type(exc).__name__})",
+                    rule="unreadable_file",
+                    hint="check the path and that it is UTF-8 CSV",
+                )
+            ],
         ) from None
     expected = {"provinsi", "tahun", "nilai", "indikator"}
     if not expected <= set(raw.columns):
         raise DataValidationError(
             f"{path.name}: unexpected columns",
-            [Problem(file=path.name, message=f"expecting columns {sorted(expected)}; got "
-                     f"{list(raw.columns)}", rule="missing_column", hint="use the long layout")])
+            [
+                Problem(
+                    file=path.name,
+                    message=f"expecting columns {sorted(expected)}; got {list(raw.columns)}",
+                    rule="missing_column",
+                    hint="use the long layout",
+                )
+            ],
+        )
     province = raw["provinsi"].astype("str").map(canonical_province)
     national = province == "INDONESIA"
-    df = pd.DataFrame({
-        "province": province.where(~national, "INDONESIA"),
-        "region": province,
-        "level": np.where(national, "nasional", "provinsi"),
-        "year": raw["tahun"].astype("int64"),
-        "indicator": raw["indikator"].astype("str").str.strip(),
-        "value": pd.to_numeric(raw["nilai"], errors="coerce").astype("float64"),
-    })
-    df["series"] = [_provinsi_series(i, y) for i, y in zip(df["indicator"], df["year"],
-                                                           strict=True)]
+    df = pd.DataFrame(
+        {
+            "province": province.where(~national, "INDONESIA"),
+            "region": province,
+            "level": np.where(national, "nasional", "provinsi"),
+            "year": raw["tahun"].astype("int64"),
+            "indicator": raw["indikator"].astype("str").str.strip(),
+            "value": pd.to_numeric(raw["nilai"], errors="coerce").astype("float64"),
+        }
+    )
+    df["series"] = [
+        _provinsi_series(i, y) for i, y in zip(df["indicator"], df["year"], strict=True)
+    ]
     last = int(df["year"].max())
     df.attrs["notes"] = [
         "ipm 2010-2012 is the old method (series 'metode_lama'); from 2013 the new method: "
@@ -366,28 +434,53 @@ def bps_to_regional_table(
     if df.empty:
         raise DataValidationError(
             "no BPS rows left to build the regional table",
-            [Problem(file="BPS table", message=f"no rows for indicator {indicator_name!r}"
-                     + (f" in province {province!r}" if province else "")
-                     + f" at levels {list(levels)}", rule="empty_selection",
-                     hint=f"indicators present: {sorted(tidy['indicator'].unique())}")])
+            [
+                Problem(
+                    file="BPS table",
+                    message=f"no rows for indicator {indicator_name!r}"
+                    + (f" in province {province!r}" if province else "")
+                    + f" at levels {list(levels)}",
+                    rule="empty_selection",
+                    hint=f"indicators present: {sorted(tidy['indicator'].unique())}",
+                )
+            ],
+        )
     series = sorted(df["series"].unique())
     if len(series) > 1:
         raise DataValidationError(
             "the selection mixes BPS series",
-            [Problem(file="BPS table", message=f"series {series} in one indicator",
-                     rule="series_mix", hint="select years of a single series")])
-    out = pd.DataFrame({
-        "unit_id": [region_code(r, lv) for r, lv in zip(df["region"], df["level"], strict=True)],
-        "unit_name": df["region"].to_numpy(),
-        "year": df["year"].astype("int64").to_numpy(),
-        indicator_name: df["value"].astype("float64").to_numpy(),
-        "series": df["series"].to_numpy(),
-    })
+            [
+                Problem(
+                    file="BPS table",
+                    message=f"series {series} in one indicator",
+                    rule="series_mix",
+                    hint="select years of a single series",
+                )
+            ],
+        )
+    out = pd.DataFrame(
+        {
+            "unit_id": [
+                region_code(r, lv) for r, lv in zip(df["region"], df["level"], strict=True)
+            ],
+            "unit_name": df["region"].to_numpy(),
+            "year": df["year"].astype("int64").to_numpy(),
+            indicator_name: df["value"].astype("float64").to_numpy(),
+            "series": df["series"].to_numpy(),
+        }
+    )
     if out.duplicated(["unit_id", "year"]).any():
         raise DataValidationError(
             "two regions map to the same code",
-            [Problem(file="BPS table", message="duplicated unit_id and year", rule="duplicate",
-                     hint="select one province")])
+            [
+                Problem(
+                    file="BPS table",
+                    message="duplicated unit_id and year",
+                    rule="duplicate",
+                    hint="select one province",
+                )
+            ],
+        )
     out = out.sort_values(["unit_id", "year"], ignore_index=True)
     out.attrs["series"] = series[0]
     out.attrs["source"] = "BPS"

@@ -138,8 +138,14 @@ def resolve_secret(config: StudyConfig) -> tuple[bytes, str]:
         if not path.is_absolute():
             path = config.root / path
         path = path.resolve()
-        repos = {r for r in (_repository_root(config.root.resolve()),
-                             _repository_root(Path(__file__).resolve().parent)) if r}
+        repos = {
+            r
+            for r in (
+                _repository_root(config.root.resolve()),
+                _repository_root(Path(__file__).resolve().parent),
+            )
+            if r
+        }
         for repo in repos:
             if path.is_relative_to(repo):
                 raise PrivacyError(
@@ -151,16 +157,18 @@ def resolve_secret(config: StudyConfig) -> tuple[bytes, str]:
         if not path.is_file():
             raise PrivacyError(
                 f"privacy.secret_file {config.privacy.secret_file!r} not found. Create it with "
-                "one line of random text, e.g.: python -c \"import secrets; "
-                "print(secrets.token_hex(32))\" > ~/.config/evaluation/secret"
+                'one line of random text, e.g.: python -c "import secrets; '
+                'print(secrets.token_hex(32))" > ~/.config/evaluation/secret'
             )
         text = path.read_text(encoding="utf-8").strip()
         if not text:
             raise PrivacyError(f"privacy.secret_file {config.privacy.secret_file!r} is empty")
         return text.encode("utf-8"), "privacy.secret_file"
     if config.synthetic and config.privacy.pseudonym_key:
-        message = (f"study {config.name!r} is synthetic: NIPs are pseudonymised with the fixed "
-                   "key in its study file, which is allowed only for synthetic data")
+        message = (
+            f"study {config.name!r} is synthetic: NIPs are pseudonymised with the fixed "
+            "key in its study file, which is allowed only for synthetic data"
+        )
         warnings.warn(message, SyntheticDataWarning, stacklevel=2)
         return config.privacy.pseudonym_key.encode("utf-8"), "fixed key (synthetic study)"
     raise PrivacyError(
@@ -210,9 +218,15 @@ def suppress_small(
     if count_col not in df.columns:
         raise KeyError(f"suppress_small: no column {count_col!r}; columns: {list(df.columns)}")
     if value_cols is None:
-        value_cols = [c for c in df.columns if c != count_col and c not in _KEY_COLUMNS
-                      and c != "suppressed" and pd.api.types.is_numeric_dtype(df[c])
-                      and not pd.api.types.is_bool_dtype(df[c])]
+        value_cols = [
+            c
+            for c in df.columns
+            if c != count_col
+            and c not in _KEY_COLUMNS
+            and c != "suppressed"
+            and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])
+        ]
     counts = pd.to_numeric(df[count_col], errors="coerce")
     small = (counts < k) | counts.isna()
     out = df.copy()

@@ -69,8 +69,23 @@ ReadErrors = Literal["raise", "collect"]
 
 #: Values Excel writes into a cell whose formula failed.
 EXCEL_ERRORS = frozenset(
-    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!"}
+    {
+        "#DIV/0!",
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+        "#CONNECT!",
+        "#BUSY!",
+    }
 )
 #: Cell texts read as a missing value (compared after stripping, case-insensitively).
 MISSING_MARKERS = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "null", "none", "nan", "..."})
@@ -78,17 +93,28 @@ MISSING_MARKERS = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "null",
 #: How many rows at the top of a sheet are searched for the header row.
 HEADER_SCAN_ROWS = 20
 
-_SUFFIX_KIND = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-                ".parquet": "parquet", ".pq": "parquet"}
+_SUFFIX_KIND = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 _LOCALE_HINT = {
-    "id": ("the study declares number_locale: id, where ',' is the decimal mark and '.' groups "
-           "thousands (1.234,5 means one thousand two hundred thirty-four and a half). Write the "
-           "value that way, or set number_locale: en in study.yaml if the whole file uses "
-           "1,234.5"),
-    "en": ("the study declares number_locale: en, where '.' is the decimal mark and ',' groups "
-           "thousands (1,234.5). Write the value that way, or set number_locale: id in "
-           "study.yaml if the whole file uses 1.234,5"),
+    "id": (
+        "the study declares number_locale: id, where ',' is the decimal mark and '.' groups "
+        "thousands (1.234,5 means one thousand two hundred thirty-four and a half). Write the "
+        "value that way, or set number_locale: en in study.yaml if the whole file uses "
+        "1,234.5"
+    ),
+    "en": (
+        "the study declares number_locale: en, where '.' is the decimal mark and ',' groups "
+        "thousands (1,234.5). Write the value that way, or set number_locale: id in "
+        "study.yaml if the whole file uses 1.234,5"
+    ),
 }
 
 
@@ -205,7 +231,9 @@ class _Cells:
     formula_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _fatal(path: Path, message: str, hint: str, *, rule: str = "unreadable_file") -> DataValidationError:
+def _fatal(
+    path: Path, message: str, hint: str, *, rule: str = "unreadable_file"
+) -> DataValidationError:
     return DataValidationError(
         f"{path.name}: cannot be read",
         [Problem(file=path.name, message=message, rule=rule, hint=hint)],
@@ -223,9 +251,12 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
             rule="encoding",
         )
     if data.startswith(b"PK\x03\x04"):
-        raise _fatal(path, "the file is a zipped (Excel .xlsx) workbook with a .csv name",
-                     "rename it to .xlsx, or save it from the spreadsheet program as CSV UTF-8",
-                     rule="encoding")
+        raise _fatal(
+            path,
+            "the file is a zipped (Excel .xlsx) workbook with a .csv name",
+            "rename it to .xlsx, or save it from the spreadsheet program as CSV UTF-8",
+            rule="encoding",
+        )
     try:
         text = data.decode("utf-8-sig")
         note = None
@@ -240,15 +271,25 @@ def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
                 "save it from the spreadsheet program as 'CSV UTF-8 (comma delimited)'",
                 rule="encoding",
             ) from None
-        note = (f"{path.name}: not valid UTF-8; read as Windows-1252 (the older Excel default). "
-                "Check accented names; saving as 'CSV UTF-8' avoids this.")
+        note = (
+            f"{path.name}: not valid UTF-8; read as Windows-1252 (the older Excel default). "
+            "Check accented names; saving as 'CSV UTF-8' avoids this."
+        )
     if "\x00" in text:
-        raise _fatal(path, "the file contains NUL bytes: it is binary data, not CSV text",
-                     "export the table again as CSV UTF-8", rule="encoding")
+        raise _fatal(
+            path,
+            "the file contains NUL bytes: it is binary data, not CSV text",
+            "export the table again as CSV UTF-8",
+            rule="encoding",
+        )
     bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\r\n")
     if bad > 3:
-        raise _fatal(path, "the file contains control characters: it is binary data, not CSV text",
-                     "export the table again as CSV UTF-8", rule="encoding")
+        raise _fatal(
+            path,
+            "the file contains control characters: it is binary data, not CSV text",
+            "export the table again as CSV UTF-8",
+            rule="encoding",
+        )
     return text, note
 
 
@@ -260,8 +301,12 @@ def _split_records(text: str, delimiter: str) -> list[list[str]]:
 def _read_csv_cells(path: Path, aliases: Mapping[str, str]) -> _Cells:
     data = path.read_bytes()
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise _fatal(path, "the file is empty", "export the table again; it should have a header "
-                     "row and one row per record", rule="empty_file")
+        raise _fatal(
+            path,
+            "the file is empty",
+            "export the table again; it should have a header row and one row per record",
+            rule="empty_file",
+        )
     text, note = _decode(path, data)
     notes = [note] if note else []
     head_lines = text.splitlines()[:HEADER_SCAN_ROWS]
@@ -286,16 +331,30 @@ def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
     from openpyxl.utils.exceptions import InvalidFileException
 
     if path.stat().st_size == 0:
-        raise _fatal(path, "the file is empty", "save the workbook again from the spreadsheet "
-                     "program", rule="empty_file")
+        raise _fatal(
+            path,
+            "the file is empty",
+            "save the workbook again from the spreadsheet program",
+            rule="empty_file",
+        )
     try:
         wb = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError,
-            EOFError) as exc:
-        raise _fatal(path, f"not a readable .xlsx workbook ({type(exc).__name__})",
-                     "open it in a spreadsheet program and save it again as .xlsx "
-                     "(Excel Workbook), or export the sheet as CSV UTF-8",
-                     rule="unreadable_file") from None
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        EOFError,
+    ) as exc:
+        raise _fatal(
+            path,
+            f"not a readable .xlsx workbook ({type(exc).__name__})",
+            "open it in a spreadsheet program and save it again as .xlsx "
+            "(Excel Workbook), or export the sheet as CSV UTF-8",
+            rule="unreadable_file",
+        ) from None
     try:
         if sheet is None:
             ws = wb.worksheets[0]
@@ -304,13 +363,18 @@ def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
         else:
             ws = wb[sheet]
     except (KeyError, IndexError):
-        raise _fatal(path, f"sheet {sheet!r} not found; the workbook has {wb.sheetnames}",
-                     "set tables.<name>.sheet in study.yaml to one of these names",
-                     rule="missing_sheet") from None
+        raise _fatal(
+            path,
+            f"sheet {sheet!r} not found; the workbook has {wb.sheetnames}",
+            "set tables.<name>.sheet in study.yaml to one of these names",
+            rule="missing_sheet",
+        ) from None
     notes: list[str] = []
     if len(wb.worksheets) > 1 and sheet is None:
-        notes.append(f"{path.name}: read the first sheet {ws.title!r} of {wb.sheetnames}; "
-                     "set 'sheet' in study.yaml to read another")
+        notes.append(
+            f"{path.name}: read the first sheet {ws.title!r} of {wb.sheetnames}; "
+            "set 'sheet' in study.yaml to read another"
+        )
     rows: list[list[object]] = []
     formula_cells: dict[tuple[int, int], str] = {}
     for r_idx, row in enumerate(ws.iter_rows(), start=0):
@@ -348,11 +412,17 @@ def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
             else:
                 rows[r][c] = value
         if len(kept) < len(formula_cells):
-            notes.append(f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
-                         "through the value Excel saved with them")
+            notes.append(
+                f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
+                "through the value Excel saved with them"
+            )
         formula_cells = kept
-    return _Cells(rows=rows, row_numbers=list(range(1, len(rows) + 1)), notes=notes,
-                  formula_cells=formula_cells)
+    return _Cells(
+        rows=rows,
+        row_numbers=list(range(1, len(rows) + 1)),
+        notes=notes,
+        formula_cells=formula_cells,
+    )
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -364,9 +434,12 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pq.read_table(path).to_pandas()
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise _fatal(path, f"not a readable Parquet file ({type(exc).__name__})",
-                     "write it again with pandas.DataFrame.to_parquet, or provide a CSV",
-                     rule="unreadable_file") from None
+        raise _fatal(
+            path,
+            f"not a readable Parquet file ({type(exc).__name__})",
+            "write it again with pandas.DataFrame.to_parquet, or provide a CSV",
+            rule="unreadable_file",
+        ) from None
 
 
 # ---- from cells to a frame of strings/values -------------------------------------------------
@@ -395,8 +468,12 @@ def _is_filled(value: object) -> bool:
 def _cells_to_frame(path: Path, table: str, cells: _Cells, aliases: Mapping[str, str]):
     rows = cells.rows
     if not any(any(_is_filled(c) for c in r) for r in rows):
-        raise _fatal(path, "the file has no data: every cell is blank", "export the table "
-                     "again with its header row and data rows", rule="empty_file")
+        raise _fatal(
+            path,
+            "the file has no data: every cell is blank",
+            "export the table again with its header row and data rows",
+            rule="empty_file",
+        )
     h = _locate_header(rows, aliases)
     header = list(rows[h])
     while header and not _is_filled(header[-1]):
@@ -404,8 +481,10 @@ def _cells_to_frame(path: Path, table: str, cells: _Cells, aliases: Mapping[str,
     notes = list(cells.notes)
     problems = list(cells.problems)
     if h > 0:
-        notes.append(f"{path.name}: header found on row {cells.row_numbers[h]}; "
-                     f"{h} title row(s) above it skipped")
+        notes.append(
+            f"{path.name}: header found on row {cells.row_numbers[h]}; "
+            f"{h} title row(s) above it skipped"
+        )
     width = len(header)
     data, numbers, positions = [], [], []
     for i in range(h + 1, len(rows)):
@@ -414,11 +493,17 @@ def _cells_to_frame(path: Path, table: str, cells: _Cells, aliases: Mapping[str,
             continue  # blank rows are common between blocks; they carry nothing
         extra = [c for c in row[width:] if _is_filled(c)]
         if extra:
-            problems.append(Problem(
-                file=path.name, row=cells.row_numbers[i], column=None, value=str(extra[0])[:60],
-                rule="extra_cells",
-                message=f"this row has values beyond the {width} header columns",
-                hint="give the column a header, or delete the stray values"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=cells.row_numbers[i],
+                    column=None,
+                    value=str(extra[0])[:60],
+                    rule="extra_cells",
+                    message=f"this row has values beyond the {width} header columns",
+                    hint="give the column a header, or delete the stray values",
+                )
+            )
         row = (row + [None] * width)[:width]
         data.append(row)
         numbers.append(cells.row_numbers[i])
@@ -435,7 +520,11 @@ _CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
 
 
 def _clean_number_text(s: pd.Series) -> pd.Series:
-    s = s.str.replace("\u00a0", " ", regex=False).str.replace("\u202f", " ", regex=False).str.strip()
+    s = (
+        s.str.replace("\u00a0", " ", regex=False)
+        .str.replace("\u202f", " ", regex=False)
+        .str.strip()
+    )
     s = s.str.replace(_CURRENCY, "", regex=True).str.removesuffix("%").str.strip()
     return s.str.replace(" ", "", regex=False)
 
@@ -469,12 +558,46 @@ def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series
 
 
 _ID_MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
-    "agu": 8, "agt": 8, "ags": 8, "september": 9, "sep": 9, "sept": 9, "oktober": 10,
-    "okt": 10, "november": 11, "nov": 11, "nopember": 11, "desember": 12, "des": 12,
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
-    "october": 10, "oct": 10, "december": 12, "dec": 12, "aug": 8,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "nopember": 11,
+    "desember": 12,
+    "des": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+    "oct": 10,
+    "december": 12,
+    "dec": 12,
+    "aug": 8,
 }
 _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 
@@ -520,8 +643,12 @@ def _from_serial(serial: float) -> _dt.datetime | None:
 def _kind_of(path: Path) -> str:
     kind = _SUFFIX_KIND.get(path.suffix.lower())
     if kind is None:
-        raise _fatal(path, f"unsupported file type {path.suffix!r}",
-                     "use .csv, .xlsx or .parquet", rule="file_type")
+        raise _fatal(
+            path,
+            f"unsupported file type {path.suffix!r}",
+            "use .csv, .xlsx or .parquet",
+            rule="file_type",
+        )
     return kind
 
 
@@ -572,9 +699,12 @@ def read_table(
     check_option("errors", errors, ReadErrors, error=ValueError)
     path = Path(path)
     if not path.is_file():
-        raise _fatal(path, "file not found" if not path.exists() else "not a file",
-                     f"put the {table} table at this path, or correct tables.{table}.file in "
-                     "study.yaml", rule="missing_file")
+        raise _fatal(
+            path,
+            "file not found" if not path.exists() else "not a file",
+            f"put the {table} table at this path, or correct tables.{table}.file in study.yaml",
+            rule="missing_file",
+        )
     kind = _kind_of(path)
     aliases = _alias_map(table)
     if kind == "parquet":
@@ -584,26 +714,60 @@ def read_table(
         row_numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
         notes, problems, formulas, positions, h = [], [], {}, list(range(len(frame))), -1
         if len(frame) == 0:
-            raise _fatal(path, "the file has a header but no data rows",
-                         "write the table again with its rows", rule="no_rows")
+            raise _fatal(
+                path,
+                "the file has a header but no data rows",
+                "write the table again with its rows",
+                rule="no_rows",
+            )
     else:
-        cells = (_read_csv_cells(path, aliases) if kind == "csv"
-                 else _read_xlsx_cells(path, sheet))
+        cells = _read_csv_cells(path, aliases) if kind == "csv" else _read_xlsx_cells(path, sheet)
         header, data, row_numbers, positions, notes, problems, h = _cells_to_frame(
-            path, table, cells, aliases)
+            path, table, cells, aliases
+        )
         formulas = cells.formula_cells
         if not data:
-            raise _fatal(path, f"the file has a header (row {cells.row_numbers[h]}) but no data "
-                         "rows", "add the data rows below the header, or remove the table "
-                         "from study.yaml if there is nothing to report", rule="no_rows")
+            raise _fatal(
+                path,
+                f"the file has a header (row {cells.row_numbers[h]}) but no data rows",
+                "add the data rows below the header, or remove the table "
+                "from study.yaml if there is nothing to report",
+                rule="no_rows",
+            )
         data_frame = pd.DataFrame(data, columns=range(len(header)), dtype=object)
     header_row = None if kind == "parquet" else int(cells.row_numbers[h])
-    return _finish(path, table, locale, header, data_frame, row_numbers, positions, notes,
-                   problems, formulas, aliases, errors, header_row)
+    return _finish(
+        path,
+        table,
+        locale,
+        header,
+        data_frame,
+        row_numbers,
+        positions,
+        notes,
+        problems,
+        formulas,
+        aliases,
+        errors,
+        header_row,
+    )
 
 
-def _finish(path, table, locale, header, data_frame, row_numbers, positions, notes, problems,
-            formulas, aliases, errors, header_row) -> RawTable:
+def _finish(
+    path,
+    table,
+    locale,
+    header,
+    data_frame,
+    row_numbers,
+    positions,
+    notes,
+    problems,
+    formulas,
+    aliases,
+    errors,
+    header_row,
+) -> RawTable:
     specs = TABLE_COLUMNS[table]
     names: list[str] = []
     source: dict[str, str] = {}
@@ -616,12 +780,18 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
             canonical = norm or f"column_{j + 1}"
             unknown.append(label or canonical)
         if canonical in source:
-            dup_problems.append(Problem(
-                file=path.name, row=header_row, column=label or canonical, value=None,
-                rule="duplicate_column",
-                message=f"columns {source[canonical]!r} and {label!r} both mean {canonical!r}",
-                hint="keep one of the two columns (or rename the other to something unknown "
-                     "to the toolkit)"))
+            dup_problems.append(
+                Problem(
+                    file=path.name,
+                    row=header_row,
+                    column=label or canonical,
+                    value=None,
+                    rule="duplicate_column",
+                    message=f"columns {source[canonical]!r} and {label!r} both mean {canonical!r}",
+                    hint="keep one of the two columns (or rename the other to something unknown "
+                    "to the toolkit)",
+                )
+            )
             continue
         source[canonical] = label or canonical
         names.append(canonical)
@@ -633,23 +803,33 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
     frame = frame.reset_index(drop=True)
     if unknown:
         if table == "regional":
-            notes.append(f"{path.name}: outcome column(s) {unknown} read as numbers where every "
-                         "value is a number")
+            notes.append(
+                f"{path.name}: outcome column(s) {unknown} read as numbers where every "
+                "value is a number"
+            )
         else:
-            notes.append(f"{path.name}: column(s) {unknown} are not used by the toolkit and were "
-                         "kept as they are")
+            notes.append(
+                f"{path.name}: column(s) {unknown} are not used by the toolkit and were "
+                "kept as they are"
+            )
     # Formula cells without a stored value and Excel error cells are unreadable, never numbers.
     pos_index = {p: k for k, p in enumerate(positions)}
     for (r, c), formula in formulas.items():
         k = pos_index.get(r)
         if k is None or c >= len(names):
             continue
-        problems.append(Problem(
-            file=path.name, row=int(row_numbers[k]), column=source.get(names[c], names[c]),
-            value=formula[:60], rule="formula",
-            message="the cell holds a formula with no saved value",
-            hint="open the file in a spreadsheet program and save it (so the values are "
-                 "calculated), or copy the column and paste it as values"))
+        problems.append(
+            Problem(
+                file=path.name,
+                row=int(row_numbers[k]),
+                column=source.get(names[c], names[c]),
+                value=formula[:60],
+                rule="formula",
+                message="the cell holds a formula with no saved value",
+                hint="open the file in a spreadsheet program and save it (so the values are "
+                "calculated), or copy the column and paste it as values",
+            )
+        )
     out: dict[str, pd.Series] = {}
     for col in names:
         spec = specs.get(col)
@@ -657,22 +837,31 @@ def _finish(path, table, locale, header, data_frame, row_numbers, positions, not
         if spec is None:
             out[col] = _parse_unknown(series, table, locale)
             continue
-        parsed, col_problems = _parse_column(series, spec, col, source[col], locale, path,
-                                             row_numbers)
+        parsed, col_problems = _parse_column(
+            series, spec, col, source[col], locale, path, row_numbers
+        )
         out[col] = parsed
         problems.extend(col_problems)
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     missing_markers = _count_markers(frame)
     if missing_markers:
-        notes.append(f"{path.name}: {missing_markers} cell(s) written as '-', 'NA' or similar "
-                     "read as missing values (not zero)")
+        notes.append(
+            f"{path.name}: {missing_markers} cell(s) written as '-', 'NA' or similar "
+            "read as missing values (not zero)"
+        )
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if errors == "raise" and problems:
-        raise DataValidationError(f"{path.name}: {len(problems)} value(s) cannot be read",
-                                  problems)
-    return RawTable(table=table, path=path, frame=result, row_numbers=row_numbers,
-                    source_columns=source, notes=tuple(notes), problems=tuple(problems),
-                    header_row=header_row)
+        raise DataValidationError(f"{path.name}: {len(problems)} value(s) cannot be read", problems)
+    return RawTable(
+        table=table,
+        path=path,
+        frame=result,
+        row_numbers=row_numbers,
+        source_columns=source,
+        notes=tuple(notes),
+        problems=tuple(problems),
+        header_row=header_row,
+    )
 
 
 def _count_markers(frame: pd.DataFrame) -> int:
@@ -682,8 +871,13 @@ def _count_markers(frame: pd.DataFrame) -> int:
         s = frame[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             counts = s.value_counts(dropna=True)
-            total += int(sum(n for v, n in counts.items()
-                             if isinstance(v, str) and v.strip().lower() in markers))
+            total += int(
+                sum(
+                    n
+                    for v, n in counts.items()
+                    if isinstance(v, str) and v.strip().lower() in markers
+                )
+            )
     return total
 
 
@@ -709,8 +903,9 @@ def _is_number(v: object) -> bool:
 
 
 def _excel_error_mask(series: pd.Series) -> pd.Series:
-    mask = _map_present(series, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS,
-                        None)
+    mask = _map_present(
+        series, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS, None
+    )
     return mask.fillna(False).astype(bool)
 
 
@@ -766,16 +961,21 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
 
 def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
     problems: list[Problem] = []
-    errors = (_excel_error_mask(series)
-              if not pd.api.types.is_numeric_dtype(series.dtype) else None)
+    errors = _excel_error_mask(series) if not pd.api.types.is_numeric_dtype(series.dtype) else None
     if errors is not None and errors.any():
         for k in np.flatnonzero(errors.to_numpy()):
-            problems.append(Problem(
-                file=path.name, row=int(row_numbers[k]), column=label, value=str(series.iloc[k]),
-                rule="excel_error",
-                message="the cell holds an Excel error instead of a value",
-                hint="fix the formula in the source workbook (e.g. a division by zero) or "
-                     "leave the cell empty if the value is not known"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=int(row_numbers[k]),
+                    column=label,
+                    value=str(series.iloc[k]),
+                    rule="excel_error",
+                    message="the cell holds an Excel error instead of a value",
+                    hint="fix the formula in the source workbook (e.g. a division by zero) or "
+                    "leave the cell empty if the value is not known",
+                )
+            )
         series = series.where(~errors, None)
     if spec.kind == "str":
         if col == "nip":
@@ -785,19 +985,33 @@ def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
         return _parse_dates(series, label, locale, path, row_numbers, problems)
     values, failed = _numbers_from_cells(series, locale)
     for k in np.flatnonzero(failed.to_numpy()):
-        problems.append(Problem(
-            file=path.name, row=int(row_numbers[k]), column=label, value=str(series.iloc[k])[:60],
-            rule=f"number_{locale}", message="not a number under the study's number locale",
-            hint=_LOCALE_HINT[locale]))
+        problems.append(
+            Problem(
+                file=path.name,
+                row=int(row_numbers[k]),
+                column=label,
+                value=str(series.iloc[k])[:60],
+                rule=f"number_{locale}",
+                message="not a number under the study's number locale",
+                hint=_LOCALE_HINT[locale],
+            )
+        )
     if spec.kind == "int":
         frac = values.notna() & (values != np.floor(values.fillna(0)))
         for k in np.flatnonzero(frac.to_numpy()):
-            problems.append(Problem(
-                file=path.name, row=int(row_numbers[k]), column=label,
-                value=str(series.iloc[k])[:60], rule="whole_number",
-                message="expecting a whole number",
-                hint=("if this is a thousands separator, note that " + _LOCALE_HINT[locale])
-                if locale == "en" else "write a whole number (no decimals)"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=int(row_numbers[k]),
+                    column=label,
+                    value=str(series.iloc[k])[:60],
+                    rule="whole_number",
+                    message="expecting a whole number",
+                    hint=("if this is a thousands separator, note that " + _LOCALE_HINT[locale])
+                    if locale == "en"
+                    else "write a whole number (no decimals)",
+                )
+            )
         values = values.where(~frac)
         too_big = values.abs() > 2**53
         values = values.where(~too_big)
@@ -812,34 +1026,52 @@ def _parse_nip(series, label, path, row_numbers, problems):
         text = series.astype("str").str.replace(r"\s+", "", regex=True)
         sci = text.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
         for k in np.flatnonzero(sci.to_numpy()):
-            problems.append(Problem(
-                file=path.name, row=int(row_numbers[k]), column=label, value=None,
-                rule="nip_as_number",
-                message="the NIP is written in scientific notation, so its digits are lost",
-                hint="format the NIP column as Text and export it again"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=int(row_numbers[k]),
+                    column=label,
+                    value=None,
+                    rule="nip_as_number",
+                    message="the NIP is written in scientific notation, so its digits are lost",
+                    hint="format the NIP column as Text and export it again",
+                )
+            )
         text = text.where(~sci & (text != ""), None)
         return text.astype("str"), problems
     texts = []
     for k, v in enumerate(series):
         if _is_number(v) and not (isinstance(v, float) and math.isnan(v)):
-            problems.append(Problem(
-                file=path.name, row=int(row_numbers[k]), column=label, value=None,
-                rule="nip_as_number",
-                message="the NIP is stored as a number, so its last digits are lost "
-                        "(spreadsheets keep 15 digits)",
-                hint="format the NIP column as Text in the source system's export and export "
-                     "again; do not retype NIPs"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    row=int(row_numbers[k]),
+                    column=label,
+                    value=None,
+                    rule="nip_as_number",
+                    message="the NIP is stored as a number, so its last digits are lost "
+                    "(spreadsheets keep 15 digits)",
+                    hint="format the NIP column as Text in the source system's export and export "
+                    "again; do not retype NIPs",
+                )
+            )
             texts.append(None)
             continue
         s = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
         if s is not None:
             s = s.replace(" ", "").replace("\u00a0", "")
             if re.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+", s):
-                problems.append(Problem(
-                    file=path.name, row=int(row_numbers[k]), column=label, value=None,
-                    rule="nip_as_number",
-                    message="the NIP is written in scientific notation, so its digits are lost",
-                    hint="format the NIP column as Text and export it again"))
+                problems.append(
+                    Problem(
+                        file=path.name,
+                        row=int(row_numbers[k]),
+                        column=label,
+                        value=None,
+                        rule="nip_as_number",
+                        message="the NIP is written in scientific notation, so its digits are lost",
+                        hint="format the NIP column as Text and export it again",
+                    )
+                )
                 s = None
         texts.append(s or None)
     return pd.Series(texts, index=series.index, dtype="str"), problems
@@ -869,9 +1101,16 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
     parsed = _map_present(series, one, None)
     bad = parsed.map(lambda d: d is failed).to_numpy(dtype=bool)
     for k in np.flatnonzero(bad):
-        problems.append(Problem(
-            file=path.name, row=int(row_numbers[k]), column=label, value=str(series.iloc[k])[:60],
-            rule="date", message="not a date",
-            hint="write dates as 2023-07-31 or 31/07/2023 (day first)"))
+        problems.append(
+            Problem(
+                file=path.name,
+                row=int(row_numbers[k]),
+                column=label,
+                value=str(series.iloc[k])[:60],
+                rule="date",
+                message="not a date",
+                hint="write dates as 2023-07-31 or 31/07/2023 (day first)",
+            )
+        )
     parsed[bad] = None
     return pd.to_datetime(parsed), problems

@@ -12,7 +12,6 @@ import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
@@ -141,16 +140,26 @@ def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> St
     if problems:
         raise DataValidationError(
             f"study {config.name!r}: {len(problems)} problem(s) in the input data; run "
-            f"'evaluation validate --study {study_dir}' for the full report", problems)
+            f"'evaluation validate --study {study_dir}' for the full report",
+            problems,
+        )
     for name, df in tables.items():
         leaked = [c for c in PERSONAL_COLUMNS if c in df.columns and c != "nip"]
         if leaked:  # pragma: no cover - pseudonymise_raw drops them
             raise AssertionError(f"personal column(s) {leaked} left in {name}")
     if config.synthetic:
-        warnings.warn(f"study {config.name!r} is synthetic: results are not about the real "
-                      f"{config.region}", SyntheticDataWarning, stacklevel=2)
+        warnings.warn(
+            f"study {config.name!r} is synthetic: results are not about the real {config.region}",
+            SyntheticDataWarning,
+            stacklevel=2,
+        )
     inputs = _input_hashes(config)
     frozen = MappingProxyType({k: tables[k] for k in sorted(tables)})
-    return Study(config=config, tables=frozen, inputs=MappingProxyType(inputs),
-                 data_sha256=_combined_hash(inputs), notes=tuple(notes + check_notes),
-                 pseudonym_source=source)
+    return Study(
+        config=config,
+        tables=frozen,
+        inputs=MappingProxyType(inputs),
+        data_sha256=_combined_hash(inputs),
+        notes=tuple(notes + check_notes),
+        pseudonym_source=source,
+    )

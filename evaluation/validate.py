@@ -184,24 +184,35 @@ def read_study_tables(config: StudyConfig) -> tuple[dict[str, RawTable], list[Pr
         try:
             path = config.table_path(name)
         except StudyConfigError as exc:
-            problems.append(Problem(file="study.yaml", column=f"tables.{name}.file",
-                                    value=spec.file, rule="path", message=str(exc),
-                                    hint="keep input files inside the study folder"))
+            problems.append(
+                Problem(
+                    file="study.yaml",
+                    column=f"tables.{name}.file",
+                    value=spec.file,
+                    rule="path",
+                    message=str(exc),
+                    hint="keep input files inside the study folder",
+                )
+            )
             continue
         try:
-            raw = read_table(path, table=name, locale=config.number_locale, sheet=spec.sheet,
-                             errors="collect")
+            raw = read_table(
+                path, table=name, locale=config.number_locale, sheet=spec.sheet, errors="collect"
+            )
         except DataValidationError as exc:
             problems.extend(exc.problems or [Problem(file=path.name, message=str(exc))])
             continue
         except (MemoryError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - a malformed file must never end in a traceback
-            problems.append(Problem(
-                file=path.name, rule="unreadable_file",
-                message=f"the file cannot be read ({type(exc).__name__}: {_short(exc)})",
-                hint="open it in a spreadsheet program and save it again as CSV UTF-8 or "
-                     ".xlsx"))
+            problems.append(
+                Problem(
+                    file=path.name,
+                    rule="unreadable_file",
+                    message=f"the file cannot be read ({type(exc).__name__}: {_short(exc)})",
+                    hint="open it in a spreadsheet program and save it again as CSV UTF-8 or .xlsx",
+                )
+            )
             continue
         tables[name] = raw
         problems.extend(raw.problems)
@@ -225,13 +236,20 @@ def _normalise_code(value: object, synonyms: Mapping[str, str]) -> object:
 
 
 _COMPETENCY_SYNONYMS = {
-    "sosial_kultural": "sosial_kultural", "sosialkultural": "sosial_kultural",
-    "sosio_kultural": "sosial_kultural", "sosiokultural": "sosial_kultural",
-    "technical": "teknis", "managerial": "manajerial", "socio_cultural": "sosial_kultural",
+    "sosial_kultural": "sosial_kultural",
+    "sosialkultural": "sosial_kultural",
+    "sosio_kultural": "sosial_kultural",
+    "sosiokultural": "sosial_kultural",
+    "technical": "teknis",
+    "managerial": "manajerial",
+    "socio_cultural": "sosial_kultural",
 }
 _PATH_SYNONYMS = {
-    "non_klasikal": "nonklasikal", "nonklasikal": "nonklasikal", "non_classical": "nonklasikal",
-    "classical": "klasikal", "klasikal": "klasikal",
+    "non_klasikal": "nonklasikal",
+    "nonklasikal": "nonklasikal",
+    "non_classical": "nonklasikal",
+    "classical": "klasikal",
+    "klasikal": "klasikal",
 }
 
 
@@ -239,8 +257,11 @@ def _normalise_codes(table: str, df: pd.DataFrame) -> pd.DataFrame:
     if table != "training":
         return df
     df = df.copy()
-    for col, synonyms in (("competency_type", _COMPETENCY_SYNONYMS),
-                          ("learning_path", _PATH_SYNONYMS), ("activity", {})):
+    for col, synonyms in (
+        ("competency_type", _COMPETENCY_SYNONYMS),
+        ("learning_path", _PATH_SYNONYMS),
+        ("activity", {}),
+    ):
         if col in df:
             df[col] = _map_present(df[col], lambda v, s=synonyms: _normalise_code(v, s), "str")
     return df
@@ -252,8 +273,9 @@ def _aliases_text(table: str, column: str) -> str:
     return ", ".join(repr(n) for n in names)
 
 
-def _schema_problems(table: str, raw: RawTable, df: pd.DataFrame, config: StudyConfig,
-                     skip: set[tuple[int, str]]) -> list[Problem]:
+def _schema_problems(
+    table: str, raw: RawTable, df: pd.DataFrame, config: StudyConfig, skip: set[tuple[int, str]]
+) -> list[Problem]:
     rules = [r for r in rules_for(table, config) if r.column in df.columns]
     if not rules:
         return []
@@ -279,9 +301,15 @@ def _schema_problems(table: str, raw: RawTable, df: pd.DataFrame, config: StudyC
             check_number = -1
         rule = by_check.get((column, check_number))
         if index is None or (isinstance(index, float) and np.isnan(index)):
-            out.append(Problem(file=raw.file, column=raw.column_label(column),
-                               message=f"the column fails the check {case.check}",
-                               rule=str(case.check), hint="check the column's values"))
+            out.append(
+                Problem(
+                    file=raw.file,
+                    column=raw.column_label(column),
+                    message=f"the column fails the check {case.check}",
+                    rule=str(case.check),
+                    hint="check the column's values",
+                )
+            )
             continue
         pos = int(index)
         if (pos, column) in skip:
@@ -291,11 +319,17 @@ def _schema_problems(table: str, raw: RawTable, df: pd.DataFrame, config: StudyC
             value = value.item()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        out.append(Problem(
-            file=raw.file, row=raw.row_of(pos), column=raw.column_label(column), value=value,
-            rule=rule.rule if rule else str(case.check),
-            message=rule.message if rule else f"fails the check {case.check}",
-            hint=rule.hint if rule else None))
+        out.append(
+            Problem(
+                file=raw.file,
+                row=raw.row_of(pos),
+                column=raw.column_label(column),
+                value=value,
+                rule=rule.rule if rule else str(case.check),
+                message=rule.message if rule else f"fails the check {case.check}",
+                hint=rule.hint if rule else None,
+            )
+        )
     return out
 
 
@@ -316,26 +350,39 @@ def _duplicate_problems(table: str, raw: RawTable, df: pd.DataFrame) -> list[Pro
     out = []
     label = "+".join(raw.column_label(k) for k in keys)
     first_row: dict[tuple, int] = {}
-    for pos, values in zip(sub.index[dup], sub[dup].itertuples(index=False, name=None),
-                           strict=True):
+    for pos, values in zip(
+        sub.index[dup], sub[dup].itertuples(index=False, name=None), strict=True
+    ):
         if values not in first_row:
             first_row[values] = raw.row_of(pos)
             continue
         if table == "skm":  # respondent ids say nothing to a reader; the row does
-            message = (f"duplicate respondent: same unit, year, period and respondent as row "
-                       f"{first_row[values]}")
+            message = (
+                f"duplicate respondent: same unit, year, period and respondent as row "
+                f"{first_row[values]}"
+            )
         else:
-            message = f"duplicate {_key_text(sub.loc[pos], keys)}: already on row {first_row[values]}"
-        out.append(Problem(
-            file=raw.file, row=raw.row_of(pos), column=label, value=", ".join(values),
-            rule="unique_key", message=message,
-            hint=f"each {' + '.join(keys)} may appear once in the {table} table; delete the "
-                 "repeated row or correct its key"))
+            message = (
+                f"duplicate {_key_text(sub.loc[pos], keys)}: already on row {first_row[values]}"
+            )
+        out.append(
+            Problem(
+                file=raw.file,
+                row=raw.row_of(pos),
+                column=label,
+                value=", ".join(values),
+                rule="unique_key",
+                message=message,
+                hint=f"each {' + '.join(keys)} may appear once in the {table} table; delete the "
+                "repeated row or correct its key",
+            )
+        )
     return out
 
 
-def _unknown_unit_problems(table: str, raw: RawTable, df: pd.DataFrame,
-                           known: set[str] | None) -> list[Problem]:
+def _unknown_unit_problems(
+    table: str, raw: RawTable, df: pd.DataFrame, known: set[str] | None
+) -> list[Problem]:
     if known is None or table == "units" or "unit_id" not in df.columns:
         return []
     ids = df["unit_id"]
@@ -346,13 +393,19 @@ def _unknown_unit_problems(table: str, raw: RawTable, df: pd.DataFrame,
     for unit, positions in df.index[bad].groupby(ids[bad].astype("str")).items():
         rows = [raw.row_of(p) for p in positions]
         more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-        out.append(Problem(
-            file=raw.file, row=rows[0], column=raw.column_label("unit_id"), value=unit,
-            rule="unit_in_units_table",
-            message=f"unit {unit!r} is not in the units table (rows "
-                    f"{', '.join(map(str, rows[:5]))}{more})",
-            hint="add the unit to the units table, or correct the code (a renamed unit keeps "
-                 "its code; a new unit gets its own row in the units table)"))
+        out.append(
+            Problem(
+                file=raw.file,
+                row=rows[0],
+                column=raw.column_label("unit_id"),
+                value=unit,
+                rule="unit_in_units_table",
+                message=f"unit {unit!r} is not in the units table (rows "
+                f"{', '.join(map(str, rows[:5]))}{more})",
+                hint="add the unit to the units table, or correct the code (a renamed unit keeps "
+                "its code; a new unit gets its own row in the units table)",
+            )
+        )
     return out
 
 
@@ -368,13 +421,19 @@ def _jp_per_person_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
     first_pos = sub.reset_index().groupby(["nip", "year"], sort=False)["index"].min()
     for (nip, year), row in over.iterrows():
         pos = int(first_pos.loc[(nip, year)])
-        out.append(Problem(
-            file=raw.file, row=raw.row_of(pos), column=raw.column_label("jp"),
-            value=round(float(row["sum"]), 2), rule="jp_per_person_year",
-            message=f"one person's JP in {int(year)} add up to {row['sum']:,.0f} over "
-                    f"{int(row['size'])} events (more than {MAX_JP:,.0f}); first of them on "
-                    "this row",
-            hint="check for repeated rows or minutes written as JP (1 JP = 45 minutes)"))
+        out.append(
+            Problem(
+                file=raw.file,
+                row=raw.row_of(pos),
+                column=raw.column_label("jp"),
+                value=round(float(row["sum"]), 2),
+                rule="jp_per_person_year",
+                message=f"one person's JP in {int(year)} add up to {row['sum']:,.0f} over "
+                f"{int(row['size'])} events (more than {MAX_JP:,.0f}); first of them on "
+                "this row",
+                hint="check for repeated rows or minutes written as JP (1 JP = 45 minutes)",
+            )
+        )
     return out
 
 
@@ -382,16 +441,26 @@ def _pns_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
     if not {"pns_count", "asn_count"} <= set(df.columns):
         return []
     bad = df["pns_count"].notna() & df["asn_count"].notna() & (df["pns_count"] > df["asn_count"])
-    return [Problem(file=raw.file, row=raw.row_of(p), column=raw.column_label("pns_count"),
-                    value=int(df.at[p, "pns_count"]), rule="pns_le_asn",
-                    message=f"more PNS than ASN ({int(df.at[p, 'asn_count'])})",
-                    hint="PNS are part of the ASN count; check both numbers")
-            for p in df.index[bad]]
+    return [
+        Problem(
+            file=raw.file,
+            row=raw.row_of(p),
+            column=raw.column_label("pns_count"),
+            value=int(df.at[p, "pns_count"]),
+            rule="pns_le_asn",
+            message=f"more PNS than ASN ({int(df.at[p, 'asn_count'])})",
+            hint="PNS are part of the ASN count; check both numbers",
+        )
+        for p in df.index[bad]
+    ]
 
 
 def _required_value_columns(table: str, df: pd.DataFrame) -> list[str]:
-    cols = [c for c, spec in TABLE_COLUMNS[table].items()
-            if spec.required and c in df.columns and c not in PERSONAL_COLUMNS[1:]]
+    cols = [
+        c
+        for c, spec in TABLE_COLUMNS[table].items()
+        if spec.required and c in df.columns and c not in PERSONAL_COLUMNS[1:]
+    ]
     if table == "skm":  # unanswered SKM elements are allowed
         cols = [c for c in cols if not re.fullmatch(r"u\d", c)]
     if table == "programme":  # blank cohort = never joined
@@ -399,9 +468,9 @@ def _required_value_columns(table: str, df: pd.DataFrame) -> list[str]:
     return cols
 
 
-def _apply_missing_policy(table: str, raw: RawTable, df: pd.DataFrame, config: StudyConfig,
-                          skip: set[tuple[int, str]]) -> tuple[pd.DataFrame, list[Problem],
-                                                               list[str]]:
+def _apply_missing_policy(
+    table: str, raw: RawTable, df: pd.DataFrame, config: StudyConfig, skip: set[tuple[int, str]]
+) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     policy = config.missing.policy
     cols = _required_value_columns(table, df)
     keys = {"unit_id", "year", "nip", "respondent_id"} & set(cols)
@@ -418,36 +487,56 @@ def _apply_missing_policy(table: str, raw: RawTable, df: pd.DataFrame, config: S
         return df, [], []
     problems: list[Problem] = []
     notes: list[str] = []
-    hint = ("fill in the value, or set missing.policy in study.yaml to 'drop' (skip such rows) "
-            "or 'keep'")
+    hint = (
+        "fill in the value, or set missing.policy in study.yaml to 'drop' (skip such rows) "
+        "or 'keep'"
+    )
     if policy == "error":
         for col in missing.columns:
             for pos in df.index[missing[col]]:
-                problems.append(Problem(file=raw.file, row=raw.row_of(pos),
-                                        column=raw.column_label(col), rule="missing_value",
-                                        message="a required value is missing", hint=hint))
+                problems.append(
+                    Problem(
+                        file=raw.file,
+                        row=raw.row_of(pos),
+                        column=raw.column_label(col),
+                        rule="missing_value",
+                        message="a required value is missing",
+                        hint=hint,
+                    )
+                )
         return df, problems, notes
     if policy == "keep":
         key_missing = missing[list(keys)].any(axis=1) if keys else pd.Series(False, df.index)
         for pos in df.index[key_missing]:
             col = next(c for c in keys if missing.at[pos, c])
-            problems.append(Problem(
-                file=raw.file, row=raw.row_of(pos), column=raw.column_label(col),
-                rule="missing_key", message="a key value is missing (policy 'keep' keeps "
-                "missing measures, not rows without a key)",
-                hint="fill in the key, or delete the row"))
+            problems.append(
+                Problem(
+                    file=raw.file,
+                    row=raw.row_of(pos),
+                    column=raw.column_label(col),
+                    rule="missing_key",
+                    message="a key value is missing (policy 'keep' keeps "
+                    "missing measures, not rows without a key)",
+                    hint="fill in the key, or delete the row",
+                )
+            )
         n = int((any_missing & ~key_missing).sum())
         if n:
-            notes.append(f"{raw.file}: {n} row(s) with missing required values kept "
-                         "(missing.policy: keep)")
+            notes.append(
+                f"{raw.file}: {n} row(s) with missing required values kept (missing.policy: keep)"
+            )
         return df, problems, notes
     rows = [raw.row_of(p) for p in df.index[any_missing]]
-    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10
-                                              else "")
-    by_col = {raw.column_label(c): int(missing[c].sum()) for c in missing.columns
-              if missing[c].any()}
-    notes.append(f"{raw.file}: {len(rows)} row(s) dropped for missing required values "
-                 f"{by_col} (missing.policy: drop): rows {shown}")
+    shown = ", ".join(map(str, rows[:10])) + (
+        f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    )
+    by_col = {
+        raw.column_label(c): int(missing[c].sum()) for c in missing.columns if missing[c].any()
+    }
+    notes.append(
+        f"{raw.file}: {len(rows)} row(s) dropped for missing required values "
+        f"{by_col} (missing.policy: drop): rows {shown}"
+    )
     return df.loc[~any_missing], problems, notes
 
 
@@ -455,16 +544,28 @@ def _required_column_problems(table: str, raw: RawTable) -> list[Problem]:
     out = []
     for col, spec in TABLE_COLUMNS[table].items():
         if spec.required and col not in raw.frame.columns and col != "name":
-            out.append(Problem(
-                file=raw.file, row=raw.header_row, column=col, rule="required_column",
-                message=f"required column {col!r} is missing"
-                        + (f" (header on row {raw.header_row})" if raw.header_row else ""),
-                hint=f"add a column with one of these headers: {_aliases_text(table, col)}"))
+            out.append(
+                Problem(
+                    file=raw.file,
+                    row=raw.header_row,
+                    column=col,
+                    rule="required_column",
+                    message=f"required column {col!r} is missing"
+                    + (f" (header on row {raw.header_row})" if raw.header_row else ""),
+                    hint=f"add a column with one of these headers: {_aliases_text(table, col)}",
+                )
+            )
     if table == "training" and not ({"jp", "hours"} & set(raw.frame.columns)):
-        out.append(Problem(
-            file=raw.file, row=raw.header_row, column="jp", rule="required_column",
-            message="the training table needs a JP column or an hours column",
-            hint=f"add a column with one of these headers: {_aliases_text(table, 'jp')}"))
+        out.append(
+            Problem(
+                file=raw.file,
+                row=raw.header_row,
+                column="jp",
+                rule="required_column",
+                message="the training table needs a JP column or an hours column",
+                hint=f"add a column with one of these headers: {_aliases_text(table, 'jp')}",
+            )
+        )
     return out
 
 
@@ -512,15 +613,22 @@ def validate_tables(
         if name == "cpi" and "year" in df.columns:
             outside = df["year"].notna() & ~df["year"].isin(list(config.years.span))
             if outside.any():
-                notes.append(f"{raw.file}: CPI for {int(outside.sum())} year(s) outside the "
-                             "study years kept (they do not enter the panel)")
+                notes.append(
+                    f"{raw.file}: CPI for {int(outside.sum())} year(s) outside the "
+                    "study years kept (they do not enter the panel)"
+                )
             absent = sorted(set(config.years.span) - set(df["year"].dropna().astype(int)))
             if absent:
-                problems.append(Problem(
-                    file=raw.file, column=raw.column_label("year"), rule="cpi_years",
-                    value=", ".join(map(str, absent)),
-                    message="the CPI is missing for study year(s)",
-                    hint="add the CPI of every study year (BPS, Indeks Harga Konsumen)"))
+                problems.append(
+                    Problem(
+                        file=raw.file,
+                        column=raw.column_label("year"),
+                        rule="cpi_years",
+                        value=", ".join(map(str, absent)),
+                        message="the CPI is missing for study year(s)",
+                        hint="add the CPI of every study year (BPS, Indeks Harga Konsumen)",
+                    )
+                )
         if not missing_cols:
             df, policy_problems, policy_notes = _apply_missing_policy(name, raw, df, config, skip)
             problems.extend(policy_problems)
@@ -576,8 +684,9 @@ def validate_study(study_dir: str | os.PathLike, *, secret: str | None = None) -
         config = read_study_config(study_dir)
     except StudyConfigError as exc:
         problems = exc.problems or [Problem(file="study.yaml", message=str(exc))]
-        return ValidationReport(study=study_dir.name, study_dir=str(study_dir), ok=False,
-                                problems=tuple(problems))
+        return ValidationReport(
+            study=study_dir.name, study_dir=str(study_dir), ok=False, problems=tuple(problems)
+        )
     raw_tables, problems, notes = read_study_tables(config)
     if has_personal_data(raw_tables):
         key, note = _validation_key(config, secret)
@@ -587,12 +696,14 @@ def validate_study(study_dir: str | os.PathLike, *, secret: str | None = None) -
     problems = [_scrub(p) for p in problems] + check_problems
     notes += check_notes
     if config.synthetic:
-        notes.insert(0, f"study {config.name!r} is synthetic (data invented for "
-                        "demonstration)")
+        notes.insert(0, f"study {config.name!r} is synthetic (data invented for demonstration)")
     return ValidationReport(
-        study=config.name, study_dir=str(study_dir), ok=not problems, problems=tuple(problems),
-        notes=tuple(notes), tables=tuple(raw_tables) + tuple(
-            t for t in config.tables if t not in raw_tables),
+        study=config.name,
+        study_dir=str(study_dir),
+        ok=not problems,
+        problems=tuple(problems),
+        notes=tuple(notes),
+        tables=tuple(raw_tables) + tuple(t for t in config.tables if t not in raw_tables),
         rows={name: len(raw) for name, raw in raw_tables.items()},
     )
 
@@ -608,8 +719,10 @@ def _validation_key(config: StudyConfig, secret: str | None) -> tuple[bytes, str
             key, source = resolve_secret(config)
         return key, f"NIPs pseudonymised (key from {source})"
     except PrivacyError:
-        return (secrets.token_bytes(32),
-                f"no pseudonymisation secret is set ({config.privacy.secret_env}); validation "
-                "used a throwaway key, but loading the study for analysis will need the secret")
+        return (
+            secrets.token_bytes(32),
+            f"no pseudonymisation secret is set ({config.privacy.secret_env}); validation "
+            "used a throwaway key, but loading the study for analysis will need the secret",
+        )
     except EvaluationError:
         raise

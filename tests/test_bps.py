@@ -66,10 +66,18 @@ def test_papua_kept_under_new_province(ipm):
 
 def test_single_file(shared_data):
     df = read_bps_webtable(
-        shared_data / "bps-ipm-kabkota" / "[Metode Baru] Indeks Pembangunan Manusia, 2024.csv")
+        shared_data / "bps-ipm-kabkota" / "[Metode Baru] Indeks Pembangunan Manusia, 2024.csv"
+    )
     assert df.loc[df["region"] == "INDONESIA", "value"].item() == pytest.approx(74.20)
-    assert list(df.columns) == ["province", "region", "level", "year", "indicator", "value",
-                                "series"]
+    assert list(df.columns) == [
+        "province",
+        "region",
+        "level",
+        "year",
+        "indicator",
+        "value",
+        "series",
+    ]
 
 
 def test_regional_table(ipm):
@@ -98,9 +106,11 @@ def test_provinsi_series_break(shared_data):
 
 def test_synthetic_layout_and_errors(tmp_path):
     p = tmp_path / "x.csv"
-    p.write_text("\ufeffProvinsi/Kabupaten/Kota,\n,[Metode Baru] Indeks Pembangunan Manusia\n"
-                 ",2020\nJAWA TENGAH,72\nSemarang,-\nKota Semarang,83.05\nINDONESIA,71.94",
-                 encoding="utf-8")
+    p.write_text(
+        "\ufeffProvinsi/Kabupaten/Kota,\n,[Metode Baru] Indeks Pembangunan Manusia\n"
+        ",2020\nJAWA TENGAH,72\nSemarang,-\nKota Semarang,83.05\nINDONESIA,71.94",
+        encoding="utf-8",
+    )
     df = read_bps_webtable(p)
     assert np.isnan(df.loc[df["region"] == "Semarang", "value"].item())
     assert df["year"].unique().tolist() == [2020]

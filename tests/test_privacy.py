@@ -23,15 +23,27 @@ NIP = "199001012015011001"
 
 def _config(tmp_path, **privacy) -> StudyConfig:
     synthetic = privacy.pop("synthetic", False)
-    return StudyConfig.model_validate({
-        "name": "t", "title": "t", "synthetic": synthetic, "years": {"first": 2020,
-                                                                       "last": 2021},
-        "tables": {"units": "units.csv"}, "privacy": privacy, "root": tmp_path})
+    return StudyConfig.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "synthetic": synthetic,
+            "years": {"first": 2020, "last": 2021},
+            "tables": {"units": "units.csv"},
+            "privacy": privacy,
+            "root": tmp_path,
+        }
+    )
 
 
 def test_pseudonymise_is_keyed_and_drops_names():
-    df = pd.DataFrame({"nip": [NIP, NIP, "198503122010011002", None],
-                       "name": ["Ani", "Ani", "Budi", "Citra"], "jp": [8.0, 16.0, 4.0, 2.0]})
+    df = pd.DataFrame(
+        {
+            "nip": [NIP, NIP, "198503122010011002", None],
+            "name": ["Ani", "Ani", "Budi", "Citra"],
+            "jp": [8.0, 16.0, 4.0, 2.0],
+        }
+    )
     a = pseudonymise(df, key=b"one")
     b = pseudonymise(df, key=b"two")
     assert "name" not in a.columns
@@ -98,9 +110,15 @@ def test_synthetic_fixed_key_warns(tmp_path, monkeypatch):
 
 
 def test_suppress_small():
-    df = pd.DataFrame({"unit_id": ["a", "b", "c"], "year": [2023, 2023, 2023],
-                       "n": pd.array([3, 12, None], dtype="Int64"), "ikm": [80.0, 82.5, 90.0],
-                       "label": ["x", "y", "z"]})
+    df = pd.DataFrame(
+        {
+            "unit_id": ["a", "b", "c"],
+            "year": [2023, 2023, 2023],
+            "n": pd.array([3, 12, None], dtype="Int64"),
+            "ikm": [80.0, 82.5, 90.0],
+            "label": ["x", "y", "z"],
+        }
+    )
     out = suppress_small(df, "n", k=5)
     assert out["suppressed"].tolist() == [True, False, True]
     assert out["ikm"].isna().tolist() == [True, False, True]

@@ -13,31 +13,59 @@ from evaluation.errors import DataValidationError
 from evaluation.read import normalise_header, parse_numbers, read_table
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1.234.567", 1234567.0), ("1.234,5", 1234.5), ("Rp 1.250.000,00", 1250000.0),
-    ("Rp1.250.000", 1250000.0), ("12,5%", 12.5), ("-3,25", -3.25), ("0", 0.0),
-    ("1 234", 1234.0), ("1.000", 1000.0), ("7", 7.0), ("\u00a012,0 ", 12.0),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234.567", 1234567.0),
+        ("1.234,5", 1234.5),
+        ("Rp 1.250.000,00", 1250000.0),
+        ("Rp1.250.000", 1250000.0),
+        ("12,5%", 12.5),
+        ("-3,25", -3.25),
+        ("0", 0.0),
+        ("1 234", 1234.0),
+        ("1.000", 1000.0),
+        ("7", 7.0),
+        ("\u00a012,0 ", 12.0),
+    ],
+)
 def test_indonesian_numbers(text, expected):
     values, failed = parse_numbers(pd.Series([text]), locale="id")
     assert not failed.iloc[0]
     assert values.iloc[0] == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1,234,567.5", 1234567.5), ("1234.5", 1234.5), ("12.5%", 12.5), ("1,000", 1000.0),
-    ("-0.5", -0.5), ("1.5e3", 1500.0),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,234,567.5", 1234567.5),
+        ("1234.5", 1234.5),
+        ("12.5%", 12.5),
+        ("1,000", 1000.0),
+        ("-0.5", -0.5),
+        ("1.5e3", 1500.0),
+    ],
+)
 def test_english_numbers(text, expected):
     values, failed = parse_numbers(pd.Series([text]), locale="en")
     assert not failed.iloc[0]
     assert values.iloc[0] == expected
 
 
-@pytest.mark.parametrize(("text", "locale"), [
-    ("1,234.5", "id"), ("12.5", "id"), ("1.23.4", "id"), ("abc", "id"), ("1.234,5", "en"),
-    ("12,5", "en"), ("1,23", "en"), ("--1", "id"), ("1,2,3", "id"),
-])
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("1,234.5", "id"),
+        ("12.5", "id"),
+        ("1.23.4", "id"),
+        ("abc", "id"),
+        ("1.234,5", "en"),
+        ("12,5", "en"),
+        ("1,23", "en"),
+        ("--1", "id"),
+        ("1,2,3", "id"),
+    ],
+)
 def test_numbers_not_valid_under_the_locale_fail(text, locale):
     values, failed = parse_numbers(pd.Series([text]), locale=locale)
     assert failed.iloc[0] and np.isnan(values.iloc[0])
@@ -59,8 +87,11 @@ def test_normalise_header():
 
 def test_semicolon_csv_with_title_rows_and_row_numbers(tmp_path):
     p = tmp_path / "staff.csv"
-    p.write_text("REKAP ASN\n\nKode OPD;Tahun;Jumlah ASN;Keterangan\nD01;2023;1.234;a\n\n"
-                 "D02;2023;-;\nD03;2023;12,5;\n", encoding="utf-8")
+    p.write_text(
+        "REKAP ASN\n\nKode OPD;Tahun;Jumlah ASN;Keterangan\nD01;2023;1.234;a\n\n"
+        "D02;2023;-;\nD03;2023;12,5;\n",
+        encoding="utf-8",
+    )
     t = read_table(p, table="staff", locale="id", errors="collect")
     assert list(t.frame.columns) == ["unit_id", "year", "asn_count", "keterangan"]
     assert t.row_numbers.tolist() == [4, 6, 7]  # blank line 5 skipped, numbering kept
@@ -69,7 +100,11 @@ def test_semicolon_csv_with_title_rows_and_row_numbers(tmp_path):
     assert pd.isna(t.frame["asn_count"].iloc[1])
     [problem] = t.problems
     assert (problem.file, problem.row, problem.column, problem.value) == (
-        "staff.csv", 7, "Jumlah ASN", "12,5")
+        "staff.csv",
+        7,
+        "Jumlah ASN",
+        "12,5",
+    )
     assert any("Keterangan" in n for n in t.notes)
     with pytest.raises(DataValidationError, match="staff.csv"):
         read_table(p, table="staff", locale="id")
@@ -93,9 +128,11 @@ def test_encodings(tmp_path):
 
 def test_quoted_cells_and_english_locale(tmp_path):
     p = tmp_path / "training.csv"
-    p.write_text('nip,unit_id,year,jp,cost_rp,programme\n'
-                 '199001012015011001,D01,2023,24,"1,250,000","Course, part 1"\n',
-                 encoding="utf-8")
+    p.write_text(
+        "nip,unit_id,year,jp,cost_rp,programme\n"
+        '199001012015011001,D01,2023,24,"1,250,000","Course, part 1"\n',
+        encoding="utf-8",
+    )
     t = read_table(p, table="training", locale="en")
     assert t.frame["cost_rp"].iloc[0] == 1250000.0
     assert t.frame["programme"].iloc[0] == "Course, part 1"
@@ -146,8 +183,11 @@ def test_xlsx_title_rows_merged_cells_errors_formulas_dates(tmp_path):
     assert t.header_row == 3
     assert t.row_numbers.tolist() == [4, 5, 6]
     assert t.frame["unit_id"].tolist() == ["D01", "D01", "D02"]
-    assert t.frame["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2023-05-01"),
-                                        pd.Timestamp("2023-07-31")]
+    assert t.frame["date"].tolist() == [
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2023-05-01"),
+        pd.Timestamp("2023-07-31"),
+    ]
     assert t.frame["cost_rp"].iloc[0] == 1250000.0
     assert t.frame["jp"].iloc[0] == 24.0
     assert t.frame["jp"].iloc[1:].isna().all()  # error and formula never become numbers
@@ -188,9 +228,15 @@ def test_nip_as_number_is_a_problem_without_the_nip(tmp_path):
 
 
 def test_parquet(tmp_path):
-    df = pd.DataFrame({"kode_opd": ["D01", "D02"], "tahun": [2023, 2024],
-                       "u1": [3.0, None], **{f"u{i}": [4.0, 3.0] for i in range(2, 10)},
-                       "id_responden": ["R1", "R2"]})
+    df = pd.DataFrame(
+        {
+            "kode_opd": ["D01", "D02"],
+            "tahun": [2023, 2024],
+            "u1": [3.0, None],
+            **{f"u{i}": [4.0, 3.0] for i in range(2, 10)},
+            "id_responden": ["R1", "R2"],
+        }
+    )
     p = tmp_path / "skm.parquet"
     df.to_parquet(p)
     t = read_table(p, table="skm")

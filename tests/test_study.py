@@ -15,8 +15,13 @@ from evaluation.errors import DataValidationError, PrivacyError, SyntheticDataWa
 from evaluation.study import Study, load_study
 
 VALID = Path(__file__).resolve().parent / "broken" / "_valid"
-NIPS = ("198503122010011002", "199001012015011001", "198712052012012003",
-        "199203152019031004", "198801202014022005")
+NIPS = (
+    "198503122010011002",
+    "199001012015011001",
+    "198712052012012003",
+    "199203152019031004",
+    "198801202014022005",
+)
 NAMES = ("Ani Lestari", "Budi Santoso", "Citra Maharani", "Dedi Kurniawan", "Eka Pratiwi")
 
 
@@ -32,16 +37,31 @@ def _no_personal_data(study: Study) -> None:
 def test_load_valid_study():
     with pytest.warns(SyntheticDataWarning):
         study = load_study(VALID)
-    assert sorted(study.tables) == ["cpi", "performance", "programme", "skm", "staff",
-                                    "training", "units"]
+    assert sorted(study.tables) == [
+        "cpi",
+        "performance",
+        "programme",
+        "skm",
+        "staff",
+        "training",
+        "units",
+    ]
     training = study.tables["training"]
     assert training["nip"].str.fullmatch(r"P[0-9a-f]{16}").all()
     assert training["nip"].nunique() == len(NIPS)
     _no_personal_data(study)
     assert study.tables["staff"]["year"].dtype == "int64"
     assert study.tables["staff"]["asn_count"].dtype == "int64"
-    assert set(study.inputs) == {"units.csv", "staff.csv", "training.csv", "skm.csv",
-                                 "iku.csv", "cpi.csv", "programme.csv", "study.yaml"}
+    assert set(study.inputs) == {
+        "units.csv",
+        "staff.csv",
+        "training.csv",
+        "skm.csv",
+        "iku.csv",
+        "cpi.csv",
+        "programme.csv",
+        "study.yaml",
+    }
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in study.inputs.values())
     assert re.fullmatch(r"[0-9a-f]{64}", study.data_sha256)
     with pytest.raises(TypeError):
@@ -58,8 +78,9 @@ def test_same_key_same_pseudonyms_and_hash_tracks_inputs(tmp_path):
         b = load_study(folder)
     assert a.data_sha256 == b.data_sha256
     assert a.tables["training"]["nip"].tolist() == b.tables["training"]["nip"].tolist()
-    (folder / "cpi.csv").write_text("tahun;ihk\n2021;106,55\n2022;113,59\n2023;116,57\n",
-                                    encoding="utf-8")
+    (folder / "cpi.csv").write_text(
+        "tahun;ihk\n2021;106,55\n2022;113,59\n2023;116,57\n", encoding="utf-8"
+    )
     with pytest.warns(SyntheticDataWarning):
         c = load_study(folder)
     assert c.data_sha256 != a.data_sha256
@@ -99,15 +120,20 @@ def test_real_study_needs_a_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("TINY_SECRET", "k2")
     two = load_study(folder)
     assert set(one.tables["training"]["nip"]).isdisjoint(two.tables["training"]["nip"])
-    assert load_study(folder, secret="k1").tables["training"]["nip"].tolist() == \
-        one.tables["training"]["nip"].tolist()
+    assert (
+        load_study(folder, secret="k1").tables["training"]["nip"].tolist()
+        == one.tables["training"]["nip"].tolist()
+    )
     _no_personal_data(one)
 
 
 def test_study_without_nips_needs_no_secret(tmp_path, monkeypatch):
     folder = _real_study(tmp_path)
-    text = (folder / "study.yaml").read_text(encoding="utf-8").replace(
-        "  training: training.csv\n", "")
+    text = (
+        (folder / "study.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  training: training.csv\n", "")
+    )
     (folder / "study.yaml").write_text(text, encoding="utf-8")
     monkeypatch.delenv("TINY_SECRET", raising=False)
     study = load_study(folder)

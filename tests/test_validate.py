@@ -41,26 +41,41 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "bad_study_key": ("study.yaml", "min_cel_size", "unknown key"),
     "number_wrong_locale": ("iku.csv", "baris 3", "kolom 'capaian_iku'", "number_locale: id"),
     "jp_event_too_large": ("training.csv", "baris 7", "kolom 'JP'", "1440"),
-    "unknown_competency_type": ("training.csv", "baris 2", "kolom 'Jenis Kompetensi'",
-                                "spiritual"),
+    "unknown_competency_type": ("training.csv", "baris 2", "kolom 'Jenis Kompetensi'", "spiritual"),
     "missing_value_policy_error": ("iku.csv", "baris 4", "kolom 'capaian_iku'", "missing"),
     "cpi_not_positive": ("cpi.csv", "baris 3", "kolom 'ihk'"),
     "cohort_outside_study": ("programme.csv", "baris 3", "kolom 'tahun_angkatan'", "2027"),
     "nip_stored_as_number": ("training.xlsx", "baris 2", "kolom 'NIP'", "Text"),
 }
-POSITIVE = ("_valid", "ok_semicolon_indonesian_numbers", "ok_xlsx_title_rows",
-            "ok_comma_bom_english", "ok_windows_1252")
+POSITIVE = (
+    "_valid",
+    "ok_semicolon_indonesian_numbers",
+    "ok_xlsx_title_rows",
+    "ok_comma_bom_english",
+    "ok_windows_1252",
+)
 
-NIPS = ("198503122010011002", "199001012015011001", "198712052012012003",
-        "199203152019031004", "198801202014022005")
+NIPS = (
+    "198503122010011002",
+    "199001012015011001",
+    "198712052012012003",
+    "199203152019031004",
+    "198801202014022005",
+)
 NAMES = ("Ani Lestari", "Budi Santoso", "Citra Maharani", "Dedi Kurniawan", "Eka Pratiwi")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("EVALUATION_SECRET", None)
-    return subprocess.run([sys.executable, "-m", "evaluation", "validate", *args], cwd=ROOT,
-                          capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "evaluation", "validate", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_every_variant_is_covered():
@@ -98,7 +113,11 @@ def test_json_and_english(tmp_path):
     assert report["ok"] is False and report["n_problems"] == 1
     problem = report["problems"][0]
     assert (problem["file"], problem["row"], problem["column"], problem["value"]) == (
-        "skm.csv", 6, "U3", 5)
+        "skm.csv",
+        6,
+        "U3",
+        5,
+    )
     assert problem["rule"] == "skm_answer" and problem["hint"]
     proc = _cli("--study", str(BROKEN / "wrong_type"), "--lang", "en")
     assert "staff.csv, row 4, column 'jumlah_asn'" in proc.stdout
@@ -132,8 +151,8 @@ def _with_blank_iku(tmp_path, policy):
     shutil.copytree(BROKEN / "_valid", study)
     yaml = (study / "study.yaml").read_text(encoding="utf-8")
     (study / "study.yaml").write_text(
-        yaml.replace("missing: {policy: drop}", f"missing: {{policy: {policy}}}"),
-        encoding="utf-8")
+        yaml.replace("missing: {policy: drop}", f"missing: {{policy: {policy}}}"), encoding="utf-8"
+    )
     lines = (study / "iku.csv").read_text(encoding="utf-8").splitlines()
     cells = lines[5].split(";")
     cells[2] = "-"
@@ -142,8 +161,9 @@ def _with_blank_iku(tmp_path, policy):
     return study
 
 
-@pytest.mark.parametrize(("policy", "ok", "rows_left"), [("drop", True, 11), ("keep", True, 12),
-                                                          ("error", False, None)])
+@pytest.mark.parametrize(
+    ("policy", "ok", "rows_left"), [("drop", True, 11), ("keep", True, 12), ("error", False, None)]
+)
 def test_missing_value_policy(tmp_path, policy, ok, rows_left):
     from evaluation.config import read_study_config
     from evaluation.validate import read_study_tables, validate_tables
@@ -172,15 +192,17 @@ def test_codes_are_normalised():
     raw, _, _ = read_study_tables(config)
     clean, problems, _ = validate_tables(config, raw)
     assert problems == []
-    assert set(clean["training"]["competency_type"]) <= {"teknis", "manajerial",
-                                                         "sosial_kultural"}
+    assert set(clean["training"]["competency_type"]) <= {"teknis", "manajerial", "sosial_kultural"}
     assert set(clean["training"]["learning_path"]) == {"klasikal", "nonklasikal"}
 
 
 def test_report_is_frozen_and_renders():
-    report = ValidationReport(study="x", study_dir="x", ok=False,
-                              problems=(Problem(file="a.csv", row=2, column="tahun",
-                                                message="bad", hint="fix it"),))
+    report = ValidationReport(
+        study="x",
+        study_dir="x",
+        ok=False,
+        problems=(Problem(file="a.csv", row=2, column="tahun", message="bad", hint="fix it"),),
+    )
     with pytest.raises(AttributeError):
         report.ok = True  # type: ignore[misc]
     assert "a.csv, baris 2, kolom 'tahun': bad" in report.render("id")

@@ -12,9 +12,12 @@ HELP = "check a study folder (study.yaml and every input table); exit 1 on probl
 def add_arguments(p):
     add_study(p)
     add_lang(p)
-    p.add_argument("--json", action="store_true",
-                   help="print the report as JSON (problems with file, row, column, value, "
-                        "rule, message, hint)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as JSON (problems with file, row, column, value, "
+        "rule, message, hint)",
+    )
 
 
 def run(args) -> int:

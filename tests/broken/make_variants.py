@@ -62,26 +62,51 @@ def _csv(rows: list[list[object]]) -> str:
 def base_files() -> dict[str, bytes]:
     rng = random.Random(7)
     files: dict[str, str] = {"study.yaml": STUDY_YAML}
-    files["units.csv"] = _csv([["Kode OPD", "Nama OPD", "Jenis OPD", "Sektor", "Populasi"],
-                               *[list(u) for u in UNITS]])
+    files["units.csv"] = _csv(
+        [["Kode OPD", "Nama OPD", "Jenis OPD", "Sektor", "Populasi"], *[list(u) for u in UNITS]]
+    )
     staff = [["kode_opd", "tahun", "jumlah_asn", "jumlah_pns"]]
     for u in UNITS:
         for y in YEARS:
             n = rng.randint(40, 900)
             staff.append([u[0], y, f"{n:,}".replace(",", "."), int(n * 0.8)])
     files["staff.csv"] = _csv(staff)
-    training = [["NIP", "Nama", "Kode OPD", "Tahun", "Tanggal", "JP", "Jenis Kompetensi",
-                 "Jalur", "Bentuk", "Biaya"]]
+    training = [
+        [
+            "NIP",
+            "Nama",
+            "Kode OPD",
+            "Tahun",
+            "Tanggal",
+            "JP",
+            "Jenis Kompetensi",
+            "Jalur",
+            "Bentuk",
+            "Biaya",
+        ]
+    ]
     for nip, name, unit in PEOPLE:
         for y in YEARS:
-            for k in range(2):
+            for _k in range(2):
                 jp = rng.choice(["8", "16", "24", "32", "2,5"])
                 comp = rng.choice(["Teknis", "Manajerial", "Sosial Kultural"])
                 path = rng.choice(["Klasikal", "Non Klasikal"])
                 day = dt.date(y, rng.randint(1, 12), rng.randint(1, 28))
                 cost = f"Rp {rng.randint(1, 40) * 250_000:,}".replace(",", ".") + ",00"
-                training.append([nip, name, unit, y, day.strftime("%d/%m/%Y"), jp, comp, path,
-                                 "pelatihan" if path == "Klasikal" else "e-learning", cost])
+                training.append(
+                    [
+                        nip,
+                        name,
+                        unit,
+                        y,
+                        day.strftime("%d/%m/%Y"),
+                        jp,
+                        comp,
+                        path,
+                        "pelatihan" if path == "Klasikal" else "e-learning",
+                        cost,
+                    ]
+                )
     files["training.csv"] = _csv(training)
     skm = [["kode_opd", "tahun", "periode", "no_responden", *[f"U{i}" for i in range(1, 10)]]]
     for u in UNITS:
@@ -93,13 +118,16 @@ def base_files() -> dict[str, bytes]:
     iku = [["kode_opd", "tahun", "capaian_iku", "pengaduan"]]
     for u in UNITS:
         for y in YEARS:
-            iku.append([u[0], y, f"{rng.uniform(80, 110):.1f}".replace(".", ",") + "%",
-                        rng.randint(0, 30)])
+            iku.append(
+                [u[0], y, f"{rng.uniform(80, 110):.1f}".replace(".", ",") + "%", rng.randint(0, 30)]
+            )
     files["iku.csv"] = _csv(iku)
-    files["cpi.csv"] = _csv([["tahun", "ihk"], [2021, "106,55"], [2022, "113,59"],
-                             [2023, "116,56"]])
-    files["programme.csv"] = _csv([["kode_opd", "tahun_angkatan"], ["D01", 2022],
-                                   ["D02", 2023], ["K01", ""], ["B01", 2022]])
+    files["cpi.csv"] = _csv(
+        [["tahun", "ihk"], [2021, "106,55"], [2022, "113,59"], [2023, "116,56"]]
+    )
+    files["programme.csv"] = _csv(
+        [["kode_opd", "tahun_angkatan"], ["D01", 2022], ["D02", 2023], ["K01", ""], ["B01", 2022]]
+    )
     return {k: v.encode("utf-8") for k, v in files.items()}
 
 
@@ -162,81 +190,81 @@ def variants() -> dict[str, dict[str, bytes | None]]:
         v[name] = files
         return files
 
-    f = variant("wrong_type")                      # text in a number column
+    f = variant("wrong_type")  # text in a number column
     lines = _lines(f, "staff.csv")
     cells = lines[3].split(";")
     cells[2] = "banyak"
     lines[3] = ";".join(cells)
     _set_lines(f, "staff.csv", lines)
 
-    f = variant("skm_answer_out_of_range")         # an SKM answer of 5
+    f = variant("skm_answer_out_of_range")  # an SKM answer of 5
     lines = _lines(f, "skm.csv")
     cells = lines[5].split(";")
     cells[6] = "5"
     lines[5] = ";".join(cells)
     _set_lines(f, "skm.csv", lines)
 
-    f = variant("duplicate_unit_year")             # the same unit-year twice
+    f = variant("duplicate_unit_year")  # the same unit-year twice
     lines = _lines(f, "staff.csv")
     lines.append(lines[2])
     _set_lines(f, "staff.csv", lines)
 
-    f = variant("unknown_unit")                    # a unit not in the units table
+    f = variant("unknown_unit")  # a unit not in the units table
     lines = _lines(f, "iku.csv")
     lines[4] = "D99" + lines[4][3:]
     _set_lines(f, "iku.csv", lines)
 
-    f = variant("encoding_utf16")                  # saved as UTF-16
+    f = variant("encoding_utf16")  # saved as UTF-16
     f["units.csv"] = f["units.csv"].decode("utf-8").encode("utf-16")
 
-    f = variant("random_bytes")                    # not a CSV at all
+    f = variant("random_bytes")  # not a CSV at all
     rng = random.Random(3)
     f["staff.csv"] = bytes(rng.randrange(256) for _ in range(2000))
 
-    f = variant("xlsx_div0")                       # an Excel error cell
+    f = variant("xlsx_div0")  # an Excel error cell
     rows = _rows_of(f, "iku.csv")
     f["iku.csv"] = None
     f["iku.xlsx"] = _xlsx(rows, errors={"C4": "#DIV/0!"})
     _replace(f, "study.yaml", "performance: iku.csv", "performance: iku.xlsx")
 
-    f = variant("xlsx_formula_no_value")           # a formula never calculated
+    f = variant("xlsx_formula_no_value")  # a formula never calculated
     rows = _rows_of(f, "iku.csv")
     f["iku.csv"] = None
     f["iku.xlsx"] = _xlsx(rows, formulas={"C5": "=C4*1.1"})
     _replace(f, "study.yaml", "performance: iku.csv", "performance: iku.xlsx")
 
-    f = variant("empty_file")                      # zero bytes
+    f = variant("empty_file")  # zero bytes
     f["cpi.csv"] = b""
 
-    f = variant("header_only")                     # header, no rows
+    f = variant("header_only")  # header, no rows
     f["programme.csv"] = b"kode_opd;tahun_angkatan\n"
 
-    f = variant("missing_required_column")         # no jumlah_asn column
+    f = variant("missing_required_column")  # no jumlah_asn column
     lines = [";".join(x.split(";")[:2] + x.split(";")[3:]) for x in _lines(f, "staff.csv")]
     _set_lines(f, "staff.csv", lines)
 
-    f = variant("missing_file")                    # declared but absent
+    f = variant("missing_file")  # declared but absent
     f["iku.csv"] = None
 
-    f = variant("year_outside_study")              # 2030 in a 2021-2023 study
+    f = variant("year_outside_study")  # 2030 in a 2021-2023 study
     _replace(f, "staff.csv", "D02;2022;", "D02;2030;")
 
-    f = variant("duplicated_column")               # tahun and year both present
+    f = variant("duplicated_column")  # tahun and year both present
     lines = _lines(f, "staff.csv")
     lines = [x + ";" + x.split(";")[1].replace("tahun", "year") for x in lines]
     _set_lines(f, "staff.csv", lines)
 
-    f = variant("bad_study_key")                   # a misspelt key in study.yaml
+    f = variant("bad_study_key")  # a misspelt key in study.yaml
     _replace(f, "study.yaml", "min_cell_size: 2", "min_cel_size: 2")
 
-    f = variant("number_wrong_locale")             # 1,234.5 in an Indonesian-locale study
+    f = variant("number_wrong_locale")  # 1,234.5 in an Indonesian-locale study
     lines = _lines(f, "iku.csv")
     cells = lines[2].split(";")
     cells[2] = "1,234.5"
     lines[2] = ";".join(cells)
     _set_lines(f, "iku.csv", lines)
 
-    f = variant("jp_event_too_large")              # minutes written as JP
+    f = variant("jp_event_too_large")  # minutes written as JP
     lines = _lines(f, "training.csv")
     cells = lines[6].split(";")
     cells[5] = "1.440"
@@ -246,7 +274,7 @@ def variants() -> dict[str, dict[str, bytes | None]]:
     f = variant("unknown_competency_type")
     _replace(f, "training.csv", ";Teknis;", ";Spiritual;")
 
-    f = variant("missing_value_policy_error")      # a blank IKU with missing.policy: error
+    f = variant("missing_value_policy_error")  # a blank IKU with missing.policy: error
     _replace(f, "study.yaml", "missing: {policy: drop}", "missing: {policy: error}")
     lines = _lines(f, "iku.csv")
     cells = lines[3].split(";")
@@ -260,7 +288,7 @@ def variants() -> dict[str, dict[str, bytes | None]]:
     f = variant("cohort_outside_study")
     _replace(f, "programme.csv", "D02;2023", "D02;2027")
 
-    f = variant("nip_stored_as_number")            # an Excel export that lost NIP digits
+    f = variant("nip_stored_as_number")  # an Excel export that lost NIP digits
     rows = _rows_of(f, "training.csv")
     for r in rows[1:]:
         r[0] = float(r[0])
@@ -275,16 +303,18 @@ def variants() -> dict[str, dict[str, bytes | None]]:
     f = variant("ok_xlsx_title_rows")
     rows = _rows_of(f, "units.csv")
     f["units.csv"] = None
-    f["units.xlsx"] = _xlsx(rows, title_rows=["PEMERINTAH KOTA SEMARANG",
-                                              "Daftar Perangkat Daerah", ""], merge="A1:E1")
+    f["units.xlsx"] = _xlsx(
+        rows, title_rows=["PEMERINTAH KOTA SEMARANG", "Daftar Perangkat Daerah", ""], merge="A1:E1"
+    )
     _replace(f, "study.yaml", "units: units.csv", "units: {file: units.xlsx, sheet: Data}")
 
-    f = variant("ok_comma_bom_english")            # English headers and numbers, BOM
+    f = variant("ok_comma_bom_english")  # English headers and numbers, BOM
     _replace(f, "study.yaml", "number_locale: id", "number_locale: en")
     for name in ("staff.csv", "cpi.csv"):
         text = f[name].decode("utf-8").replace(".", "").replace(",", ".").replace(";", ",")
         f[name] = "\ufeff".encode() + text.replace("kode_opd", "unit_id").replace(
-            "tahun", "year").replace("ihk", "cpi").encode("utf-8")
+            "tahun", "year"
+        ).replace("ihk", "cpi").encode("utf-8")
     for name in ("training.csv", "iku.csv", "units.csv"):
         text = f[name].decode("utf-8")
         text = text.replace(".", "").replace(",00", "").replace(",", ".")
