@@ -217,3 +217,20 @@ def test_demo_study_validates(demo_dir):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "tidak ada masalah" in proc.stdout
     assert not re.search(r"\d{18}", proc.stdout + proc.stderr)
+
+
+def test_generator_reproduces_committed_variants():
+    sys.path.insert(0, str(BROKEN))
+    try:
+        import make_variants
+    finally:
+        sys.path.remove(str(BROKEN))
+    for name, data in make_variants.base_files().items():
+        assert (BROKEN / "_valid" / name).read_bytes() == data, name
+    for variant, files in make_variants.variants().items():
+        for name, data in files.items():
+            path = BROKEN / variant / name
+            if data is None:
+                assert not path.exists(), path
+            else:
+                assert path.read_bytes() == data, path
