@@ -243,6 +243,9 @@ def panel_fe(
     frame, spec = _build_frame(df, cfg)
     fit = _fit(frame, spec, cfg)
     design = _WildInputs(fit, spec)
+    # rows pyfixest kept (missing values, singletons dropped), labelled as in the input
+    kept = np.setdiff1d(np.arange(len(frame)), np.fromiter(fit._na_index, dtype=np.int64))
+    design.row_index = frame.index[kept] if len(kept) == fit._N else fit._data.index
     return _infer(fit, cfg, design)
 
 
@@ -428,7 +431,7 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
             f"too few observations: {n_obs} rows for {int(fit._df_k)} parameters (slopes and "
             "non-nested fixed effects). Add years or units, or drop lags and controls."
         )
-    G = int(frame.loc[fit._data.index, spec.cluster].nunique()) if spec.cluster else None
+    G = int(fit._data[spec.cluster].nunique()) if spec.cluster else None
     if G is not None and G < 2:
         raise EstimationError(
             f"only {G} cluster of {cfg.cluster!r} in the estimation sample; clustered "
@@ -465,6 +468,7 @@ class _WildInputs:
         self.fit = fit
         self.spec = spec
         self._design: WildDesign | None = None
+        self.row_index = None
 
     @property
     def design(self) -> WildDesign:

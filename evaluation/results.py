@@ -305,7 +305,9 @@ class PanelFEResult(ResultBase):
 
     @property
     def model_frame(self) -> pd.DataFrame:
-        return self._fit._data
+        data = self._fit._data
+        index = getattr(self._design, "row_index", None)
+        return data.set_axis(index) if index is not None and len(index) == len(data) else data
 
     @property
     def terms(self) -> list[str]:
