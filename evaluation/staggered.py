@@ -241,8 +241,9 @@ def event_study(
     >>> df["cohort"] = df["unit"].map(lambda u: [2018, 2020, np.nan, np.nan][u % 4])
     >>> df["ikm"] = 80 + 2.0 * (df["year"] >= df["cohort"]) + rng.normal(0, 0.5, len(df))
     >>> res = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
-    >>> round(float(res.plot_data().query("event_time == 0")["estimate"].iloc[0]), 1)
-    2.0
+    >>> effect = res.plot_data().query("event_time == 0")["estimate"].iloc[0]
+    >>> bool(abs(effect - 2.0) < 0.3)
+    True
     """
     from .estimate import panel_fe  # the façade re-exports this module: import late
 
@@ -495,8 +496,9 @@ def staggered_did(
     >>> treated = df["year"] >= df["cohort"]
     >>> df["ikm"] = 80 + 0.3 * (df["year"] - 2015) + 2.0 * treated + rng.normal(0, 0.5, len(df))
     >>> res = staggered_did(df, "ikm", "unit", "year", "cohort")
-    >>> round(res.overall["estimate"], 1)
-    2.0
+    >>> o = res.overall
+    >>> bool(o["conf_low"] < 2.0 < o["conf_high"])
+    True
     """
     what = "staggered_did"
     check_option("control_group", control_group, ControlGroup, error=EstimationError)
