@@ -232,18 +232,18 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=None):
-    """Yield (element code, float answers with NaN where skipped), checking every
-    answer is a whole number 1-4; raise one DataValidationError listing the bad cells."""
+    """Per element (code, int8 answers with 0 where skipped), after checking that every
+    answer is a whole number 1-4; one DataValidationError lists all bad cells."""
     missing = [c for c in IKM_ANSWER_COLUMNS.values() if c not in responses.columns]
     if missing:
         raise DataValidationError(
             f"{file}: SKM answers need the columns u1..u9",
-            [Problem(file=file, column=c, message="column missing", rule="required_column",
+            [Problem(file=file, column=(labels or {}).get(c, c), message="column missing",
+                     rule="required_column",
                      hint=f"add the answers to element {c.upper()} "
                           f"({IKM_ELEMENTS[c.upper()][0]}), one column per element")
              for c in missing],
         )
-    n = len(responses)
     problems: list[Problem] = []
     out = []
 
@@ -252,16 +252,25 @@ def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=N
 
     for code, col in IKM_ANSWER_COLUMNS.items():
         s = responses[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            bad = None
+        numeric = (pd.api.types.is_numeric_dtype(s.dtype)
+                   and not pd.api.types.is_bool_dtype(s.dtype))
+        if s.dtype == np.float64:
+            x = s.to_numpy()  # no copy: this column is read, never written
         else:
-            x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            bad = np.isnan(x) & s.notna().to_numpy()
-        # comparisons with NaN are False, so skipped answers pass the range check
-        outside = (x < 1) | (x > 4) | ((x != np.floor(x)) & ~np.isnan(x))
-        bad = outside if bad is None else bad | outside
-        if bad.any():
+            x = (s if numeric else pd.to_numeric(s, errors="coerce")).to_numpy(
+                dtype=np.float64, na_value=np.nan)
+        skipped = np.isnan(x)
+        filled = np.where(skipped, 0.0, x)
+        # fast path: range by two reductions, whole numbers by one comparison (values
+        # outside int8 wrap in the cast, but then the range check already failed)
+        lo, hi = np.fmin.reduce(x) if len(x) else 1.0, np.fmax.reduce(x) if len(x) else 4.0
+        with np.errstate(invalid="ignore"):
+            level = filled.astype(np.int8)
+        text_bad = not numeric and bool((skipped & s.notna().to_numpy()).any())
+        if lo < 1 or hi > 4 or text_bad or (level != filled).any():
+            bad = (~skipped & ((x < 1) | (x > 4) | (x != np.floor(x))))
+            if not numeric:
+                bad |= skipped & s.notna().to_numpy()
             for i in np.flatnonzero(bad)[:50]:
                 value = s.iloc[i]
                 problems.append(Problem(
@@ -273,13 +282,33 @@ def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=N
                     hint="correct the answer, or leave the cell empty if the respondent "
                          "skipped this element"))
             if bad.sum() > 50:
-                problems.append(Problem(file=file, column=col,
+                problems.append(Problem(file=file, column=(labels or {}).get(col, col),
                                         message=f"{int(bad.sum()) - 50} more answers outside 1-4",
                                         rule="skm_answer_1_4"))
-        out.append((code, x))
+        out.append((code, level))
     if problems:
         raise DataValidationError(f"{file}: SKM answers outside 1-4", problems)
     return out
+
+
+def _factorize_sorted(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..K-1 in sorted order of the K distinct values, and those values."""
+    if pd.api.types.is_integer_dtype(col.dtype):
+        v = col.to_numpy(dtype=np.int64)
+        lo, hi = (int(v.min()), int(v.max())) if len(v) else (0, 0)
+        if hi - lo < 100_000:  # years and the like: offsets are the codes
+            k = v - lo
+            used = np.flatnonzero(np.bincount(k, minlength=hi - lo + 1))
+            remap = np.zeros(hi - lo + 1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            return remap[k], used + lo
+    # factorize unsorted (cheap), then sort the few distinct values and remap
+    k, uniques = pd.factorize(col, sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[k], uniques[order]
 
 
 def _group_codes(responses: pd.DataFrame, by: Sequence[str], file: str):
@@ -303,7 +332,7 @@ def _group_codes(responses: pd.DataFrame, by: Sequence[str], file: str):
             raise DataValidationError(f"{file}: {int(nulls.sum())} rows without {c}", [Problem(
                 file=file, row=i + 2, column=c, value=None, rule="required_value",
                 message="grouping value missing", hint=f"fill {c} for every respondent")])
-        k, uniques = pd.factorize(col, sort=True)
+        k, uniques = _factorize_sorted(col)
         codes = codes * len(uniques) + k
         levels.append(uniques)
     # compact the combined codes to 0..G-1 (still sorted by key); O(n) when the key
@@ -440,14 +469,18 @@ def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
     g = len(keys)
     # per element: sums and counts of answers per group with one bincount each (no
     # Python loop over groups: this is what keeps 10 million answers cheap)
+    # Each element: how many answered 1, 2, 3, 4 (or skipped) per group, by one integer
+    # bincount over group x answer; sums and counts follow from these tallies exactly.
     sums = np.empty((g, 9))
     counts = np.empty((g, 9))
-    any_answer = np.zeros(len(responses), dtype=bool)
-    for j, (_, x) in enumerate(columns):
-        answered = ~np.isnan(x)
-        any_answer |= answered
-        sums[:, j] = np.bincount(codes, weights=np.where(answered, x, 0.0), minlength=g)
-        counts[:, j] = np.bincount(codes, weights=answered, minlength=g)
+    answer_total = np.zeros(len(responses), dtype=np.int8)  # at most 9 x 4 = 36
+    slot = codes * 5
+    for j, (_, level) in enumerate(columns):
+        tally = np.bincount(slot + level, minlength=g * 5).reshape(g, 5)[:, 1:]
+        sums[:, j] = tally @ np.array([1.0, 2.0, 3.0, 4.0])
+        counts[:, j] = tally.sum(axis=1)
+        answer_total += level
+    any_answer = answer_total > 0
     n_resp = np.bincount(codes, weights=any_answer, minlength=g).astype(np.int64)
     w = IKM_WEIGHTS[weighting]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -476,9 +509,9 @@ def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
     table["sample_adequate"] = n_resp >= need
     low = high = np.full(g, np.nan)
     if reps:
-        X = np.column_stack([x for _, x in columns])
-        answered = ~np.isnan(X)
-        low, high = _bootstrap_ci(codes, np.where(answered, X, 0.0), answered, any_answer, g, w,
+        X = np.column_stack([level for _, level in columns]).astype(np.float64)
+        answered = X > 0
+        low, high = _bootstrap_ci(codes, X, answered, any_answer, g, w,
                                   reps=int(reps),
                                   seed=seed, conf_level=conf_level)
     table["conf_low"] = low
