@@ -26,7 +26,8 @@ failed / untested or estimators disagree   + ``programme.reason_*``         <ala
 programme: CI includes zero                ``programme.not_shown``          "Belum terbukti bahwa <program> ..."        "Not shown: ..."
 study.synthetic or code ``synthetic``      ``synthetic_banner``,            "DATA SINTETIS: ..."                        "SYNTHETIC DATA: ..."
                                            ``caveats.synthetic``
-n_clusters < 20                            ``caveats.very_few_clusters``    "Jumlah klaster sangat sedikit ..."         "Very few clusters ..."
+n_clusters < 20                            ``caveats.very_few_clusters``,   "Jumlah klaster sangat sedikit ..."         "Very few clusters ..."
+                                           ``certainty_message.very_few_clusters``
 20 <= n_clusters < 50 (or code)            ``caveats.few_clusters``         "Jumlah klaster sedikit ..."                "Few clusters ..."
 n_obs < 100 (or code ``small_sample``)     ``caveats.small_sample``         "Sampel kecil ..."                          "Small sample ..."
 a missing share > 10 % (or code)           ``caveats.missing_data``         "Data hilang: ..."                          "Missing data: ..."
@@ -653,6 +654,9 @@ def _certainty_message(c: _Ctx, wording: ProgrammeWording | None, programme_text
             return f.msg("certainty_message.not_shown", mde=mde, unit=c.outcome["unit"],
                          increment_short=c.increment_short)
         return f.msg("certainty_message.not_shown_no_mde")
+    if "very_few_clusters" in caveat_codes(c.results):
+        return f.msg("certainty_message.very_few_clusters",
+                     n_clusters=f.integer(c.est.get("n_clusters")))
     rob = _d(c.results.get("robustness"))
     if _finite(rob.get("n_total")) and _finite(rob.get("n_same_sign")) and rob["n_total"] > 0:
         strength = f.msg("certainty_message.strength_robust",
