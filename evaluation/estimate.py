@@ -243,6 +243,7 @@ def panel_fe(
     frame, spec = _build_frame(df, cfg)
     fit = _fit(frame, spec, cfg)
     design = _WildInputs(fit, spec)
+    design.vcov_used = _vcov_arg(cfg.inference, spec.cluster)
     # rows pyfixest kept (missing values, singletons dropped), labelled as in the input
     kept = np.setdiff1d(np.arange(len(frame)), np.fromiter(fit._na_index, dtype=np.int64))
     design.row_index = frame.index[kept] if len(kept) == fit._N else fit._data.index
@@ -431,8 +432,8 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
             f"too few observations: {n_obs} rows for {int(fit._df_k)} parameters (slopes and "
             "non-nested fixed effects). Add years or units, or drop lags and controls."
         )
-    G = int(fit._data[spec.cluster].nunique()) if spec.cluster else None
-    if G is not None and G < 2:
+    G = int(pd.unique(fit._data[spec.cluster]).size)
+    if G < 2:
         raise EstimationError(
             f"only {G} cluster of {cfg.cluster!r} in the estimation sample; clustered "
             "inference needs at least 2 (and is only trustworthy with many more). Use "
@@ -469,6 +470,19 @@ class _WildInputs:
         self.spec = spec
         self._design: WildDesign | None = None
         self.row_index = None
+        self.vcov_used = None
+        self._counts: dict | None = None
+
+    def counts(self) -> dict:
+        """Units, years and clusters in the estimation sample (computed once)."""
+        if self._counts is None:
+            data = self.fit._data
+            self._counts = {
+                name: int(pd.unique(data[col]).size)
+                for name, col in (("units", self.spec.unit), ("years", self.spec.time),
+                                  ("clusters", self.spec.cluster))
+            }
+        return self._counts
 
     @property
     def design(self) -> WildDesign:
@@ -520,13 +534,15 @@ def _resolve_inference(cfg: PanelFEConfig, G: int) -> tuple[str, str]:
 def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
     spec = inputs.spec
     data = fit._data
-    G = int(data[spec.cluster].nunique())
+    counts = inputs.counts()
+    G = counts["clusters"]
     inference, reason = _resolve_inference(cfg, G)
     analytic = {"wild_cluster_restricted": "cluster"}.get(inference, inference)
-    fit = copy.copy(fit)  # vcov() sets attributes; keep the caller's fit untouched
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit.vcov(_vcov_arg(analytic, spec.cluster))
+    if _vcov_arg(analytic, spec.cluster) != inputs.vcov_used:
+        fit = copy.copy(fit)  # vcov() sets attributes; keep the caller's fit untouched
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit.vcov(_vcov_arg(analytic, spec.cluster))
     names = [spec.display.get(c, c) for c in fit._coefnames]
     beta = pd.Series(np.asarray(fit._beta_hat, dtype=float), index=names)
     vcov = pd.DataFrame(np.asarray(fit._vcov, dtype=float), index=names, columns=names)
@@ -579,8 +595,8 @@ def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
         inference_reason=reason,
         vcov_convention=VCOV_CONVENTION[inference],
         n_obs=n_obs,
-        n_units=int(data[spec.unit].nunique()),
-        n_years=int(data[spec.time].nunique()),
+        n_units=counts["units"],
+        n_years=counts["years"],
         n_clusters=G if analytic == "cluster" else G,
         cluster=cfg.cluster,
         fixed_effects=tuple({"unit": cfg.unit, "time": cfg.time}[f] for f in cfg.fixed_effects),
@@ -856,14 +872,26 @@ def example_panel(n_units: int = 30, n_years: int = 9, *, beta: float = 0.06,
     return df
 
 
+# Staged programmes, the chain and the diagnostics live in their own modules; the façade
+# re-exports them (they import panel_fe lazily, so there is no import cycle).
+from .chain import chain  # noqa: E402
+from .diagnostics import dose_response, mde, robustness  # noqa: E402
+from .staggered import event_study, staggered_did  # noqa: E402
+
 __all__ = [
     "CorrelationMatrixResult",
     "CorrelationResult",
     "PanelFEConfig",
     "PanelFEResult",
+    "chain",
     "compare",
     "correlate",
     "correlation_matrix",
+    "dose_response",
+    "event_study",
     "example_panel",
+    "mde",
     "panel_fe",
+    "robustness",
+    "staggered_did",
 ]

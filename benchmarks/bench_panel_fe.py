@@ -1,0 +1,115 @@
+"""Time and peak memory of ``panel_fe`` against pyfixest called directly, on the same data.
+
+Individual-level panels (ASN x year): ``rows`` person-years, 10 years, one fixed effect
+per person and per year, clustered by agency (60 agencies, persons nested in them), CR1.
+Each measurement runs in its own subprocess that builds the same seeded data and then
+fits once; the parent reads the child's peak resident memory with ``os.wait4`` (the
+child's own ``rusage``). Reported: wall time of the fit alone, the child's peak RSS and
+the RSS growth during the fit (peak minus the RSS after building the data), and the
+ratios wrapper / direct.
+
+Usage::
+
+    python benchmarks/bench_panel_fe.py --rows 1000000 5000000 20000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+N_YEARS, N_AGENCIES = 10, 60
+
+
+def make_panel(rows: int, seed: int = 2026):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n_asn = rows // N_YEARS
+    asn = np.repeat(np.arange(n_asn, dtype=np.int64), N_YEARS)
+    year = np.tile(np.arange(2015, 2015 + N_YEARS, dtype=np.int64), n_asn)
+    agency = rng.integers(0, N_AGENCIES, n_asn)[asn]
+    person = rng.normal(0, 3, n_asn)[asn]
+    jp = np.clip(rng.normal(25, 10, asn.size) + 0.3 * person, 0, None)
+    y = 70 + person + 0.5 * (year - 2015) + 0.05 * jp + rng.normal(0, 2, asn.size)
+    return pd.DataFrame({"asn": asn, "year": year, "agency": agency, "jp": jp, "score": y})
+
+
+def child(mode: str, rows: int) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    sys.path.insert(0, str(ROOT))
+    df = make_panel(rows)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    if mode == "wrapper":
+        from evaluation.estimate import panel_fe
+
+        res = panel_fe(df, "score", "jp", "asn", "year", cluster="agency", inference="cluster")
+        est, se = res.coef("jp"), res.table.loc["jp", "std_error"]
+    else:
+        import pyfixest as pf
+
+        fit = pf.feols("score ~ jp | asn + year", data=df, vcov={"CRV1": "agency"})
+        est, se = float(fit.coef()["jp"]), float(fit.se()["jp"])
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "rss_before_kb": rss_before, "estimate": est, "se": se}))
+
+
+def measure(mode: str, rows: int) -> dict:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", mode, "--rows", str(rows)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{mode} at {rows} rows failed:\n{err[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["fit_rss_growth_mb"] = (usage.ru_maxrss - result.pop("rss_before_kb")) / 1024
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 20_000_000])
+    parser.add_argument("--child", choices=["wrapper", "direct"], default=None)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per mode (best time kept)")
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.rows[0])
+        return 0
+    print(f"{'rows':>11} {'mode':>8} {'fit s':>8} {'peak MB':>9} {'fit +MB':>9}   estimate (se)")
+    for rows in args.rows:
+        res = {}
+        for mode in ("direct", "wrapper"):
+            runs = [measure(mode, rows) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["seconds"])
+            best["peak_rss_mb"] = min(r["peak_rss_mb"] for r in runs)
+            best["fit_rss_growth_mb"] = min(r["fit_rss_growth_mb"] for r in runs)
+            res[mode] = best
+            print(f"{rows:>11,} {mode:>8} {best['seconds']:>8.2f} {best['peak_rss_mb']:>9.0f} "
+                  f"{best['fit_rss_growth_mb']:>9.0f}   {best['estimate']:.6f} ({best['se']:.6f})",
+                  flush=True)
+        w, d = res["wrapper"], res["direct"]
+        print(f"{'':>11} {'ratio':>8} {w['seconds'] / d['seconds']:>8.3f} "
+              f"{w['peak_rss_mb'] / d['peak_rss_mb']:>9.3f} "
+              f"{w['fit_rss_growth_mb'] / max(d['fit_rss_growth_mb'], 1):>9.3f}   "
+              f"same estimate: {abs(w['estimate'] - d['estimate']) < 1e-10}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
