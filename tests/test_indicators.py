@@ -533,3 +533,52 @@ def test_ipm_table_carries_one_series():
         check_ipm_series(t.assign(series=["metode_lama", "metode_baru"]))
     with pytest.raises(DataValidationError, match="which BPS series"):
         check_ipm_series(pd.DataFrame({"ipm": [80.0]}))
+
+
+# ---- the `evaluation ikm` command ---------------------------------------------------------------
+
+
+def _skm_csv(path, rows):
+    header = "Kode OPD;Tahun;No Responden;" + ";".join(f"U{i}" for i in range(1, 10))
+    lines = [header] + [";".join([u, str(y), str(i), *("" if a is None else str(a) for a in ans)])
+                        for i, (u, y, ans) in enumerate(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_ikm_command_prints_and_writes_csv_and_xlsx(tmp_path, capsys):
+    from evaluation.cli import main
+
+    src = tmp_path / "skm.csv"
+    # D02 example from above: 76.389 with 1/9, 75.625 with 0,11
+    _skm_csv(src, [("D02", 2023, [4] * 9), ("D02", 2023, [2] * 8 + [None]),
+                   ("D02", 2023, [3] * 9)])
+    out = tmp_path / "out" / "ikm.csv"
+    assert main(["ikm", str(src), "--out", str(out), "--weighting", "regulation"]) == 0
+    printed = capsys.readouterr().out
+    assert "75.6" in printed and "0.11" in printed
+    table = pd.read_csv(out)
+    assert table.loc[0, "ikm"] == pytest.approx(75.625)
+    assert table.loc[0, "weighting"] == "regulation"
+    elements = pd.read_csv(tmp_path / "out" / "ikm_unsur.csv")
+    assert elements.set_index("element").loc["U9", "n_answered"] == 2
+    xlsx = tmp_path / "ikm.xlsx"
+    assert main(["ikm", str(src), "--out", str(xlsx), "--population", "3"]) == 0
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert set(sheets) == {"ikm", "unsur"}
+    assert sheets["ikm"].loc[0, "ikm"] == pytest.approx(27.5 / 9 * 25)
+    assert bool(sheets["ikm"].loc[0, "sample_adequate"])  # 3 of a population of 3
+    assert not list(tmp_path.glob("**/.tmp-*"))  # atomic writes leave nothing behind
+
+
+def test_ikm_command_bad_input_exits_1_with_row_and_column(tmp_path, capsys):
+    from evaluation.cli import main
+
+    src = tmp_path / "skm.csv"
+    _skm_csv(src, [("D01", 2024, [4] * 9), ("D01", 2024, [4, 4, 4, 4, 7, 4, 4, 4, 4])])
+    assert main(["ikm", str(src), "--out", str(tmp_path / "x.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "baris 3" in err and "'U5'" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()
+    assert main(["ikm", str(src), "--by", "unit,month"]) == 1
+    assert main(["ikm", str(src), "--out", str(tmp_path / "x.txt")]) == 1
+    assert main(["ikm", str(tmp_path / "missing.csv")]) == 1

@@ -210,10 +210,9 @@ def test_sorted_and_attrs(panel):
 def test_measure_the_tables_cannot_provide_is_a_study_error():
     t = tables()
     del t["performance"]
-    with pytest.raises(StudyConfigError) as err:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)
-            build_panel(config(), t)
+    with pytest.raises(StudyConfigError) as err, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        build_panel(config(), t)
     assert err.value.problems[0].value == "iku_achievement"
 
 
