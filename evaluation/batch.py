@@ -361,8 +361,8 @@ class _Batch:
         for spec in self.specs:
             old = self.runs.get(spec.key)
             if old is None or old.get("status") not in mf.DONE:
-                self.runs[spec.key] = {**self._base_record(spec),
-                                       **({"error": old.get("error")} if old else {})}
+                keep = {k: old[k] for k in ("error", "failed_notebook") if old and k in old}
+                self.runs[spec.key] = {**self._base_record(spec), **keep}
         self._save()
         by_key = {s.key: s for s in self.specs}
         dependants: dict[str, list[str]] = {}
@@ -468,14 +468,13 @@ class _Batch:
             hashes = {n: sha256_file(staging / n) for n in spec.outputs}
             for name in spec.outputs:
                 os.replace(staging / name, spec.year_dir / name)
-            if rec.get("failed_notebook"):
-                with contextlib.suppress(FileNotFoundError):
-                    (spec.year_dir / rec["failed_notebook"]).unlink()
+            with contextlib.suppress(FileNotFoundError):  # the earlier failure is resolved
+                (spec.year_dir / _failed_name(spec)).unlink()
             rec.update(outputs=hashes, failed_notebook=None)
         else:
             executed = staging / spec.executed_name if staging else None
             if executed is not None and executed.is_file():
-                kept = spec.executed_name.removesuffix(".ipynb") + ".failed.ipynb"
+                kept = _failed_name(spec)
                 os.replace(executed, spec.year_dir / kept)
                 rec["failed_notebook"] = kept
             rec["outputs"] = {}
@@ -522,6 +521,11 @@ class _Batch:
         from tqdm import tqdm
 
         return tqdm(disable=not self.progress, dynamic_ncols=True, **kwargs)
+
+
+def _failed_name(spec: RunSpec) -> str:
+    """Where a failed run's executed notebook is kept (never over a good one)."""
+    return spec.executed_name.removesuffix(".ipynb") + ".failed.ipynb"
 
 
 def _result(fut: Future, spec: RunSpec, wait_s: float | None = None) -> RunOutcome:
@@ -648,7 +652,8 @@ def write_index(folder: Path, manifest: dict[str, Any], *, lang: str = "id") -> 
     """Write ``index.html`` atomically; skipped when nothing it shows has changed."""
     from . import manifest as _mf
 
-    state = {k: {"status": r["status"], "outputs": r.get("outputs")}
+    state = {k: {"status": "done" if r["status"] in _mf.DONE else r["status"],
+                 "outputs": r.get("outputs")}
              for k, r in sorted(manifest["runs"].items())}
     key = _mf.fingerprint({"runs": state, "lang": lang})
     path = folder / INDEX_NAME
