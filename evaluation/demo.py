@@ -1081,6 +1081,10 @@ returns the same parameters and, per unit-year, the true quantities (recomputed 
   first year: {FIRST_YEAR} for all units, {NEW_UNIT_YEAR} for {NEW_UNIT}).
 - `ikm` = 25 x mean over U1-U9 of the element means of the answers (exact 1/9 weights;
   skipped answers left out of their element's mean).
+- `share_20jp` = number of ASN whose credited JP in the year reach 20 (the PP 11/2017
+  entitlement), divided by `jumlah_asn` (ASN without any training row count as 0 JP).
+- `spend_per_asn_real` = sum of `biaya` over the unit's events / `jumlah_asn` x `ihk` of
+  {LAST_YEAR} / `ihk` of the year (rupiah at {LAST_YEAR} prices).
 - `iku` = `capaian_iku`.
 
 ## Data-generating process
