@@ -103,7 +103,7 @@ def run(n_units: int, reps: int, beta: float, boot_reps: int, seed: int) -> pd.D
 def summarise(alt: pd.DataFrame, null: pd.DataFrame, n_units: int) -> list[dict]:
     out = []
     for name in ("cluster", "wild"):
-        covered = (alt[f"{name}_low"] <= BETA) & (BETA <= alt[f"{name}_high"])
+        covered = (alt[f"{name}_low"] <= BETA) & (alt[f"{name}_high"] >= BETA)
         out.append(
             {
                 "clusters": n_units,

@@ -533,7 +533,6 @@ def _resolve_inference(cfg: PanelFEConfig, G: int) -> tuple[str, str]:
 
 def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
     spec = inputs.spec
-    data = fit._data
     counts = inputs.counts()
     G = counts["clusters"]
     inference, reason = _resolve_inference(cfg, G)
