@@ -19,10 +19,10 @@ from .config import StudyConfig
 from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
 from .indicators import (
     _ikm,
+    check_ipm_series,
     ikm_category,
     ip_asn,
     ipm_category,
-    check_ipm_series,
     programme_exposure,
     required_sample,
     training_intensity,
@@ -108,6 +108,15 @@ PANEL_COLUMNS: dict[str, tuple[str, str, str]] = {
             "Human Development Index (BPS), one series"),
     "ipm_category": ("kategori", "Kategori IPM BPS: rendah, sedang, tinggi, sangat tinggi",
                      "BPS HDI category: low, medium, high, very high"),
+    "poverty_rate": ("% penduduk", "Persentase penduduk miskin (BPS)",
+                     "Share of the population below the poverty line (BPS)"),
+    "open_unemployment": ("% angkatan kerja", "Tingkat pengangguran terbuka (BPS)",
+                          "Open unemployment rate (BPS)"),
+    "grdp_growth": ("% per tahun", "Pertumbuhan PDRB atas dasar harga konstan (BPS)",
+                    "Real GRDP growth (BPS)"),
+    "<regional column>": ("sesuai sumber", "Kolom numerik lain dari tabel regional, disalin "
+                          "apa adanya", "Any other numeric column of the regional table, "
+                          "copied as is"),
     "<measure>_lag<k>": ("satuan ukuran", "Nilai ukuran k tahun sebelumnya (tahun kalender; "
                          "tahun yang hilang memberi nilai kosong)", "The measure k calendar "
                          "years earlier (a missing year gives an empty value)"),
