@@ -233,7 +233,7 @@ def _methods_tables(results: Mapping, f: Formatter) -> list[dict]:
             _col(t["lag"], True), _col(t["estimate"], True), _col(t["ci"], True)]})
     unit_rows = unit_table_rows(results, f)
     if unit_rows:
-        tables.append({"title": f.cat["headings"]["categories"], "compact": True,
+        tables.append({"title": f.cat["headings"]["units_table"], "compact": True,
                        "rows": unit_rows, "columns": _unit_columns(results, f)})
     return tables
 

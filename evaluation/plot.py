@@ -263,7 +263,8 @@ def headline_chart(units_frame: pd.DataFrame, *, exposure: str, outcome: str,
                 ax.annotate(cat, xy=(1, threshold), xycoords=("axes fraction", "data"),
                             xytext=(3, 0), textcoords="offset points", va="center", fontsize=7,
                             color=GREY)
-    lag_label = (f.msg("chart.lag_label_0") if not lag else f.msg("chart.lag_label", lag=lag))
+    lag_key = f"chart.lag_label_{lag or 0}"
+    lag_label = (f.msg(lag_key) if (lag or 0) <= 1 else f.msg("chart.lag_label", lag=lag))
     ax.set_title(f.msg("chart.headline_title", exposure=x_lab["name"], outcome=y_lab["name"],
                        lag_label=lag_label, year=year if year is not None else "").rstrip(", "))
     ax.set_xlabel(x_lab["axis"])

@@ -81,7 +81,7 @@ def test_html_is_self_contained_and_accessible(name, lang):
     assert "url(" not in stripped
     # headings: one h1 first, and no level skipped on the way down
     assert page.headings[0] == 1 and page.headings.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:]))
+    assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False))
     for img in page.images:
         assert len(img.get("alt", "")) > 40
     assert narrate(scenario(name), lang=lang).headline in _flat(html)
@@ -97,7 +97,7 @@ def test_html_content_in_order():
              h["recommendations"], h["chart"], h["found"], h["sure"], h["next"],
              h["provenance"], h["methods"]]
     positions = [text.find(_flat(x)) for x in order]
-    assert -1 not in positions, dict(zip(order, positions))
+    assert -1 not in positions, dict(zip(order, positions, strict=True))
     assert positions == sorted(positions)
     assert "0123456789ab" in text  # shortened data hash
     assert "01234567 89abcdef" in text  # full hash, grouped

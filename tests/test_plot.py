@@ -69,7 +69,7 @@ def test_headline_chart_leaves_out_suppressed_units():
     assert "3 unit tidak ditampilkan (< 5 ASN)" in _texts(ax)
     assert ax.get_xlabel() == "JP pelatihan per ASN per tahun"
     assert ax.get_ylabel() == "IKM (poin, skala 25–100)"
-    assert "1 tahun sebelumnya" in _title(ax)
+    assert "(tahun sebelumnya)" in _title(ax)
     assert "37 unit" in ax.alt_text
 
 
