@@ -697,7 +697,8 @@ def simulate(seed: int = DEFAULT_SEED) -> DemoData:
     -------
     DemoData
         ``tables`` (file name -> DataFrame with the headers written to disk) and
-        ``unit_year`` (the true quantities per unit-year).
+        ``unit_year`` (the true quantities per unit-year). Results are cached per seed:
+        treat the frames as read-only (copy before changing them).
 
     Examples
     --------
