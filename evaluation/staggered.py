@@ -65,7 +65,7 @@ class _Design:
     cohort: np.ndarray  # per unit; inf for never treated
     periods: np.ndarray  # sorted periods
     units: np.ndarray  # unit labels, aligned with rows of y
-    n_dropped_unbalanced: int
+    n_units_with_gaps: int
     n_dropped_always_treated: int
     n_late_as_never: int
 
@@ -110,18 +110,19 @@ def _prepare(df, outcome, unit, time, cohort, anticipation, what) -> _Design:
     long = long[np.isfinite(long["y"].to_numpy())]
     if long.empty:
         raise EstimationError(f"{what}: the outcome '{outcome}' is missing in every row.")
-    periods = np.sort(np.unique(t))
+    # years in which no unit has the outcome (e.g. the first year of a lagged measure)
+    # carry nothing and are left out
+    periods = np.sort(np.unique(long["t"].to_numpy()))
     wide = long.pivot(index="u", columns="t", values="y").reindex(columns=periods)
-    complete = wide.notna().all(axis=1)
-    n_unbalanced = int((~complete).sum())
-    if n_unbalanced:
+    n_gaps = int(wide.isna().any(axis=1).sum())
+    if n_gaps:
         warnings.warn(
-            f"{what}: {n_unbalanced} unit(s) miss '{outcome}' in some year and are left out, "
-            f"as the panel estimator needs every unit in every year (as R's did does).",
+            f"{what}: {n_gaps} unit(s) miss '{outcome}' in some year; each 2x2 comparison "
+            f"uses the units observed in both of its years (fine when the gaps are unrelated "
+            f"to how the outcome moves). With a balanced panel this equals R's did.",
             DataQualityWarning,
             stacklevel=3,
         )
-    wide = wide[complete]
     g = g_unit.reindex(wide.index).to_numpy(dtype="float64", copy=True)
     # Joining after the last observed year is, within the window, never joining.
     late = np.isfinite(g) & (g > periods[-1])
@@ -152,7 +153,7 @@ def _prepare(df, outcome, unit, time, cohort, anticipation, what) -> _Design:
             f"joined after the last year). Fix: fill '{cohort}' with the year each "
             f"participating unit joined the programme."
         )
-    return _Design(y, g, periods, units, n_unbalanced, n_always, n_late)
+    return _Design(y, g, periods, units, n_gaps, n_always, n_late)
 
 
 # =========================================================================================
@@ -520,6 +521,7 @@ def _att_gt(design: _Design, config: _StaggeredConfig):
     n = y.shape[0]
     groups = np.unique(g_of[np.isfinite(g_of)])
     never = ~np.isfinite(g_of)
+    observed = np.isfinite(y)
     if config.control_group == "never_treated" and not never.any():
         raise EstimationError(
             "staggered_did: control_group='never_treated' but every unit joins the programme "
@@ -550,18 +552,20 @@ def _att_gt(design: _Design, config: _StaggeredConfig):
                 ctrl = never
             else:
                 ctrl = never | ((g_of > later + ant) & (g_of != g))
-            if not ctrl.any():
-                skipped.append((g, t))
+            both = observed[:, ti] & observed[:, bi]
+            tr, ctrl = treat & both, ctrl & both
+            if not ctrl.any() or not tr.any():
+                skipped.append((g, t, "comparison" if tr.any() else "treated"))
                 continue
             dy = y[:, ti] - y[:, bi]
-            mu_t, mu_c = dy[treat].mean(), dy[ctrl].mean()
-            n1 = int(treat.sum() + ctrl.sum())
-            p = treat.sum() / n1
+            mu_t, mu_c = dy[tr].mean(), dy[ctrl].mean()
+            n1 = int(tr.sum() + ctrl.sum())
+            p = tr.sum() / n1
             inf = np.zeros(n)
-            inf[treat] = (dy[treat] - mu_t) / p
+            inf[tr] = (dy[tr] - mu_t) / p
             inf[ctrl] = -(dy[ctrl] - mu_c) / (1 - p)
             rows.append(dict(group=g, time=t, base=periods[bi], estimate=mu_t - mu_c,
-                             n_treated=int(treat.sum()), n_control=int(ctrl.sum()),
+                             n_treated=int(tr.sum()), n_control=int(ctrl.sum()),
                              post=bool(post), reference=False))
             infs.append(inf * n / n1)
             n_post_ok += int(post)
@@ -569,15 +573,16 @@ def _att_gt(design: _Design, config: _StaggeredConfig):
             raise EstimationError(
                 f"staggered_did: cohort {_year(g)} has no valid comparison units in any year "
                 f"after it joined (every other unit has joined by then and there are no "
-                f"never-treated units). Fix: keep only the years before {_year(g)} (its "
+                f"never-treated units, or the outcome is missing). Fix: keep only the years before {_year(g)} (its "
                 f"units then serve as not-yet-treated comparisons, as R's did does), or add "
                 f"units that never join."
             )
     if skipped:
-        cells = ", ".join(f"ATT({_year(g)},{_year(t)})" for g, t in skipped[:10])
+        cells = ", ".join(f"ATT({_year(g)},{_year(t)}) (no {why} unit)"
+                          for g, t, why in skipped[:10])
         warnings.warn(
-            f"staggered_did: {len(skipped)} group-time cell(s) have no comparison unit and are "
-            f"not estimated: {cells}. The aggregations use the other cells.",
+            f"staggered_did: {len(skipped)} group-time cell(s) cannot be estimated: {cells}. "
+            f"The aggregations use the other cells.",
             DataQualityWarning,
             stacklevel=3,
         )
@@ -733,7 +738,7 @@ def _run_staggered(design: _Design, config: _StaggeredConfig) -> StaggeredResult
         n_never_treated=n_never,
         cohorts=tuple(float(g) for g in glist),
         periods=tuple(int(p) for p in design.periods),
-        n_dropped_unbalanced=design.n_dropped_unbalanced,
+        n_units_with_gaps=design.n_units_with_gaps,
         n_dropped_always_treated=design.n_dropped_always_treated,
         n_joined_after_window=design.n_late_as_never,
     )
@@ -801,7 +806,7 @@ class StaggeredResult(ResultBase):
     n_never_treated: int
     cohorts: tuple
     periods: tuple
-    n_dropped_unbalanced: int = 0
+    n_units_with_gaps: int = 0
     n_dropped_always_treated: int = 0
     n_joined_after_window: int = 0
     estimator: str = field(default="callaway_santanna")
@@ -886,7 +891,7 @@ class StaggeredResult(ResultBase):
             "n_clusters": self.n_units, "first_year": self.periods[0],
             "last_year": self.periods[-1], "conf_level": c.conf_level, "reps": c.reps,
             "seed": c.seed, "critical_value_uniform": self.critical_value_uniform,
-            "n_dropped_unbalanced": self.n_dropped_unbalanced,
+            "n_units_with_gaps": self.n_units_with_gaps,
             "n_dropped_always_treated": self.n_dropped_always_treated,
             "n_joined_after_window": self.n_joined_after_window,
         }

@@ -328,15 +328,31 @@ def test_zero_and_nan_both_mean_never_treated(mpdta):
     pd.testing.assert_frame_equal(a.table, b.table)
 
 
-def test_always_treated_and_unbalanced_units_are_dropped_with_warning():
+def test_always_treated_dropped_and_gaps_use_units_observed_in_both_years():
     df = _staggered_panel()
-    df.loc[df["unit"] == 0, "cohort"] = 2014  # treated from the first year
+    df.loc[df["unit"] == 0, "cohort"] = 2014  # treated from the first year: no comparison
     df = df[~((df["unit"] == 1) & (df["year"] == 2018))]  # a gap
     with pytest.warns(DataQualityWarning) as rec:
         res = staggered_did(df, "ikm", "unit", "year", "cohort")
     text = " ".join(str(w.message) for w in rec)
-    assert "first year" in text and "miss" in text
-    assert res.n_units == 78
+    assert "first year" in text and "observed in both" in text
+    assert res.n_units == 79 and res.n_units_with_gaps == 1
+    # a cell touching the gap year uses the units observed in both of its years
+    cohort_of_1 = df.loc[df["unit"] == 1, "cohort"].iloc[0]
+    cell = res.att_gt.set_index(["group", "time"]).loc[(cohort_of_1, 2018)]
+    kept = df[df["unit"] != 0]
+    expected = _two_by_two(kept, cohort_of_1, 2018, 2017,
+                           lambda c: ~np.isfinite(c) | ((c > 2018) & (c != cohort_of_1)))
+    assert cell["estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_year_without_outcome_is_left_out():
+    df = _staggered_panel()
+    lagged = df.assign(ikm=df.groupby("unit")["ikm"].shift(1))  # 2014 missing for all
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = staggered_did(lagged, "ikm", "unit", "year", "cohort")
+    assert res.periods[0] == 2015 and res.n_units == 80
 
 
 def test_not_yet_treated_without_never_treated_units():
