@@ -849,6 +849,9 @@ def training_intensity(events: pd.DataFrame, staff: pd.DataFrame, *, config,
                 cpi, years, base_year=config.base_year).to_numpy()
         else:
             out["spend_real"] = np.nan
+            warnings.warn("no CPI table: spending at constant prices (spend_real, "
+                          "spend_per_asn_real) is missing; add tables.cpi to study.yaml",
+                          DataQualityWarning, stacklevel=2)
     else:
         out["spend_nominal"] = np.nan
         out["spend_real"] = np.nan
