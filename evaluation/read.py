@@ -432,8 +432,12 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise _fatal(path, "the file is empty", "write the Parquet file again", rule="empty_file")
     try:
-        return pq.read_table(path).to_pandas()
-    except (pa.ArrowException, OSError, ValueError) as exc:
+        data = pq.read_table(path)
+        # Full validation checks every string is UTF-8; pyarrow otherwise decodes lazily and
+        # a corrupted file would fail later, far from here.
+        data.validate(full=True)
+        return data.to_pandas()
+    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise _fatal(
             path,
             f"not a readable Parquet file ({type(exc).__name__})",
