@@ -323,8 +323,12 @@ def analyse(
     >>> a = analyse("data/demo", year=2024, reps=999, mde_reps=100)  # doctest: +SKIP
     >>> print(a)  # doctest: +SKIP
     """
-    from . import estimate, provenance
+    from . import provenance
+    from .chain import chain
+    from .diagnostics import dose_response, mde, robustness
+    from .estimate import correlation_matrix, panel_fe
     from .panel import describe_panel
+    from .staggered import event_study, staggered_did
     from .study import load_study
 
     study = load_study(study_dir)
@@ -357,7 +361,7 @@ def analyse(
     estimates: list[dict] = []
 
     # 3. the headline: not optional: if it cannot be estimated, the run fails and says why
-    models["headline"] = estimate.panel_fe(
+    models["headline"] = panel_fe(
         window, outcome, [term], unit, time, controls=controls, cluster=cluster,
         inference="auto", reps=reps, seed=seed,
     )
@@ -374,7 +378,7 @@ def analyse(
             if (x, y) == (exposure, outcome):
                 continue
             key = f"fe:{y}:{x}"
-            res = _step(key, lambda x=x, y=y: estimate.panel_fe(
+            res = _step(key, lambda x=x, y=y: panel_fe(
                 window, y, [lagged(x, lag)], unit, time, controls=controls, cluster=cluster,
                 inference="auto", reps=reps, seed=seed), notes)
             if res is not None:
@@ -382,7 +386,7 @@ def analyse(
                 estimates += _estimate_rows(key, "panel_fe", res, outcome=y, exposure=x, lag=lag)
 
     correlations = None
-    corr = _step("correlations", lambda: estimate.correlation_matrix(
+    corr = _step("correlations", lambda: correlation_matrix(
         window, [lagged(x, lag) for x in investments], targets, method="pearson",
         within=True, unit=unit, time=time, adjust="holm"), notes)
     if corr is not None:
@@ -392,7 +396,7 @@ def analyse(
     # 5a. distributed lags with a placebo lead
     dl_block = None
     lags_wanted = [k for k in config.lags if lagged(exposure, k) in window or k == 0]
-    dl = _step("distributed_lags", lambda: estimate.panel_fe(
+    dl = _step("distributed_lags", lambda: panel_fe(
         window, outcome, [exposure], unit, time, controls=controls, cluster=cluster,
         lags=lags_wanted, leads=list(config.leads) or None, inference="auto", reps=reps,
         seed=seed), notes)
@@ -411,9 +415,9 @@ def analyse(
     # 5b. the staged programme
     programme = None
     if "cohort_year" in window.columns and window["cohort_year"].notna().any():
-        es = _step("event_study", lambda: estimate.event_study(
+        es = _step("event_study", lambda: event_study(
             window, outcome, unit, time, "cohort_year", cluster=unit, seed=seed), notes)
-        cs = _step("staggered_did", lambda: estimate.staggered_did(
+        cs = _step("staggered_did", lambda: staggered_did(
             window, outcome, unit, time, "cohort_year", control_group="not_yet_treated",
             reps=staggered_reps, seed=seed), notes)
         programme = _programme_block(config, window, es, cs)
@@ -438,20 +442,20 @@ def analyse(
                 }))
 
     # 5c. dose-response, chain, power, robustness
-    dose = _step("dose_response", lambda: estimate.dose_response(
+    dose = _step("dose_response", lambda: dose_response(
         window, outcome, exposure, unit, time, lag=lag), notes)
     if dose is not None:
         models["dose_response"] = dose
     chain_block = None
     mediator_outcome = next((m for m in config.measures.outcome if m in window), None)
     if outcome in config.measures.quality and mediator_outcome is not None:
-        ch = _step("chain", lambda: estimate.chain(
+        ch = _step("chain", lambda: chain(
             window, exposure, outcome, mediator_outcome, unit, time, lag=lag,
             controls=controls, reps=chain_reps, seed=seed), notes)
         if ch is not None:
             models["chain"] = ch
             chain_block = ch.to_dict()
-    m = _step("mde", lambda: estimate.mde(
+    m = _step("mde", lambda: mde(
         window, outcome, term, unit, time, reps=mde_reps, seed=seed), notes)
     mde_block = None
     if m is not None:
@@ -463,7 +467,7 @@ def analyse(
             "scaled_value": None if value is None else value * scale,
             "unit": UNITS_OF.get(outcome, (None,))[0],
         }))
-    rob = _step("robustness", lambda: estimate.robustness(
+    rob = _step("robustness", lambda: robustness(
         window, outcome, exposure, unit, time, lag=lag, controls=controls,
         sector="sector" if "sector" in window else None, seed=seed), notes)
     if rob is not None:
@@ -472,6 +476,11 @@ def analyse(
     # 6. descriptives of the brief's year, per-unit rows, caveats
     desc = describe_panel(window)
     desc = dict(desc) if isinstance(desc, Mapping) else {}
+    # missing shares of the measures the analysis uses (a never-treated unit's empty
+    # cohort year is not missing data)
+    roles = {*config.measures.investment, *config.measures.quality,
+             *config.measures.outcome, *config.measures.control}
+    desc["missing_share"] = {k: v for k, v in desc.get("missing_share", {}).items() if k in roles}
     desc.update({
         "ikm_categories": _ikm_categories(panel_year) if "ikm_category" in panel_year else [],
         "jp20": _jp20(panel_year, config.jp.entitlement) if "share_20jp" in panel_year else None,
