@@ -312,7 +312,8 @@ def mde(
     """Minimum detectable effect of the two-way FE design, by simulation.
 
     Fits ``outcome ~ exposure | unit + year``, keeps the residuals, and for each of
-    ``reps`` draws builds a panel of ``n_units`` units (default: as many as in the data):
+    ``reps`` draws builds a panel of ``n_units`` units (default: as many as in the data,
+    including units with gaps, whose paths are not resampled):
     each simulated unit takes the exposure path of one randomly drawn unit and the
     residual path of another (block bootstrap by unit, so serial correlation within a
     unit is kept and exposure is unrelated to the noise). With a known effect ``beta``
@@ -322,8 +323,8 @@ def mde(
     ``beta``, so the search is exact). Units: outcome units per 1 unit of exposure.
 
     The analytic approximation ``(z_{1-alpha/2} + z_power) * SE`` uses the CR1 standard
-    error of the fitted model (rescaled by sqrt(observed units / n_units) when
-    ``n_units`` differs).
+    error of the fitted model (rescaled by sqrt(units / n_units) and
+    sqrt(years / n_years) when the design differs).
 
     Parameters
     ----------
@@ -386,8 +387,8 @@ def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
     complete = wide_y.notna().all(axis=1) & wide_x.notna().all(axis=1)
     n_dropped = int((~complete).sum())
     if n_dropped:
-        warnings.warn(f"{what}: {n_dropped} unit(s) miss some year and are left out of the "
-                      f"simulation (it resamples complete residual paths).",
+        warnings.warn(f"{what}: {n_dropped} unit(s) miss some year; the simulation resamples "
+                      f"the residual and exposure paths of the other units only.",
                       DataQualityWarning, stacklevel=3)
     Y = wide_y[complete].to_numpy(dtype="float64")
     X = wide_x[complete].to_numpy(dtype="float64")
@@ -410,7 +411,8 @@ def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
         raise EstimationError(
             f"{what}: n_years={T} but the data have {T_obs} complete years; the simulation "
             f"can only use years it has residuals for. Fix: n_years <= {T_obs}.")
-    G = c.n_units or G_obs
+    G_all = int(frame["u"].nunique())  # units in the fitted model, gaps or not
+    G = c.n_units or G_all
     Xs, Rs = X[:, -T:], resid[:, -T:]
     rng = np.random.default_rng(c.seed)
     xi = rng.integers(0, G_obs, (c.reps, G))
@@ -450,14 +452,14 @@ def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
         fit = panel_fe(work, c.outcome, [c.exposure], "u", "t", cluster="u",
                        inference="cluster")
     se_obs = float(fit.tidy().iloc[0]["std_error"])
-    se_design = se_obs * np.sqrt(G_obs / G) * np.sqrt(T_obs / T)
+    se_design = se_obs * np.sqrt(G_all / G) * np.sqrt(T_obs / T)
     analytic = float((stats.norm.ppf(1 - c.alpha / 2) + stats.norm.ppf(c.power)) * se_design)
     top = value if np.isfinite(value) else analytic
     grid = np.linspace(0, 2 * top, 41)
     curve = pd.DataFrame({"effect": grid, "power": power_at(grid)})
     return MdeResult(
         config=c, value=value, analytic=analytic, se_observed=se_obs, size_at_zero=size,
-        power_curve=curve, n_units_observed=G_obs, n_years_observed=T_obs,
+        power_curve=curve, n_units_observed=G_all, n_years_observed=T_obs,
         n_units_design=G, n_years_design=T, n_dropped_units=n_dropped,
         n_failed_draws=int((~ok).sum()), estimate_observed=beta_hat,
     )
