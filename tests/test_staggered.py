@@ -416,3 +416,21 @@ def test_staggered_does_not_modify_input():
         staggered_did(df, "ikm", "unit", "year", "cohort")
         event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_event_study_auto_inference_uses_wild_bootstrap_below_50_clusters():
+    df = _staggered_panel(seed=12, n=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = event_study(df, "ikm", "unit", "year", "cohort", reps=499, seed=3)
+        again = event_study(df, "ikm", "unit", "year", "cohort", reps=499, seed=3)
+        cr1 = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+    assert auto.inference == "wild_cluster_restricted" and "40 clusters" in auto.inference_reason
+    pd.testing.assert_frame_equal(auto.coefficients, again.coefficients)
+    a = auto.coefficients.set_index("event_time")
+    c = cr1.coefficients.set_index("event_time")
+    np.testing.assert_allclose(a["estimate"], c["estimate"], atol=1e-12)
+    # the bootstrap intervals differ from the CR1 ones but cover the same estimate
+    post = a.index >= 0
+    assert not np.allclose(a.loc[post, "conf_low"], c.loc[post, "conf_low"])
+    assert ((a["conf_low"] <= a["estimate"]) & (a["estimate"] <= a["conf_high"])).all()
