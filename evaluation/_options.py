@@ -18,6 +18,8 @@ PAdjust = Literal["holm", "fdr_bh", "none"]
 MissingPolicy = Literal["drop", "error", "keep"]
 WildWeights = Literal["rademacher", "webb"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
+BasePeriod = Literal["varying", "universal"]
+StaggeredInference = Literal["analytic", "bootstrap"]
 BriefFormat = Literal["html", "pdf", "xlsx"]
 
 

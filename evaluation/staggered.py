@@ -24,13 +24,12 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._options import ControlGroup, Inference, check_option
+from ._options import BasePeriod, ControlGroup, Inference, StaggeredInference, check_option
 from ._twfe import (
     check_conf_level,
     check_positive_int,
@@ -44,9 +43,6 @@ from ._twfe import (
 )
 from .errors import DataQualityWarning, EstimationError, FewClustersWarning
 from .results import ResultBase, json_safe
-
-BasePeriod = Literal["varying", "universal"]
-StaggeredInference = Literal["analytic", "bootstrap"]
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 PLOT_COLUMNS = ["event_time", "estimate", "conf_low", "conf_high", "estimator"]
