@@ -259,15 +259,16 @@ def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=N
         else:
             x = (s if numeric else pd.to_numeric(s, errors="coerce")).to_numpy(
                 dtype=np.float64, na_value=np.nan)
-        skipped = np.isnan(x)
-        filled = np.where(skipped, 0.0, x)
-        # fast path: range by two reductions, whole numbers by one comparison (values
-        # outside int8 wrap in the cast, but then the range check already failed)
+        # fast path: range by two reductions (they skip NaN), skipped -> 0 by fmax, whole
+        # numbers by one comparison; values outside int8 would wrap in the cast, but then
+        # the range check has already failed
         lo, hi = np.fmin.reduce(x) if len(x) else 1.0, np.fmax.reduce(x) if len(x) else 4.0
+        filled = np.fmax(x, 0.0)
         with np.errstate(invalid="ignore"):
             level = filled.astype(np.int8)
-        text_bad = not numeric and bool((skipped & s.notna().to_numpy()).any())
+        text_bad = not numeric and bool((np.isnan(x) & s.notna().to_numpy()).any())
         if lo < 1 or hi > 4 or text_bad or (level != filled).any():
+            skipped = np.isnan(x)
             bad = (~skipped & ((x < 1) | (x > 4) | (x != np.floor(x))))
             if not numeric:
                 bad |= skipped & s.notna().to_numpy()
@@ -299,6 +300,8 @@ def _factorize_sorted(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if hi - lo < 100_000:  # years and the like: offsets are the codes
             k = v - lo
             used = np.flatnonzero(np.bincount(k, minlength=hi - lo + 1))
+            if len(used) == hi - lo + 1:  # every value in the range occurs
+                return k, used + lo
             remap = np.zeros(hi - lo + 1, dtype=np.int64)
             remap[used] = np.arange(len(used))
             return remap[k], used + lo
@@ -341,9 +344,10 @@ def _group_codes(responses: pd.DataFrame, by: Sequence[str], file: str):
     if space <= 4 * len(codes) + 1024:
         seen = np.bincount(codes, minlength=space)
         present = np.flatnonzero(seen)
-        lookup = np.zeros(space, dtype=np.int64)
-        lookup[present] = np.arange(len(present))
-        codes = lookup[codes]
+        if len(present) < space:  # some combinations never occur: renumber
+            lookup = np.zeros(space, dtype=np.int64)
+            lookup[present] = np.arange(len(present))
+            codes = lookup[codes]
     else:
         present, codes = np.unique(codes, return_inverse=True)
     keys = {}
