@@ -61,11 +61,16 @@ def manifest(tmp_path) -> dict:
     return json.loads((tmp_path / "reports" / "demo" / "manifest.json").read_text())
 
 
-def assert_consistent(tmp_path):
-    """No temporary or half-written file; every output the manifest lists has its hash."""
+def assert_consistent(tmp_path, *, killed: bool = False):
+    """No half-written file; every output the manifest lists has its hash.
+
+    Right after a SIGKILL a temporary file (``.tmp-*``, never a final name) may remain from
+    a write that was cut short; the next batch removes it before anything else.
+    """
     folder = tmp_path / "reports" / "demo"
     leftovers = [p for p in folder.rglob(TMP_PREFIX + "*") if ".staging" not in p.parts]
-    assert leftovers == []
+    if not killed:
+        assert leftovers == []
     for key, rec in manifest(tmp_path)["runs"].items():
         for name, digest in (rec.get("outputs") or {}).items():
             path = folder / str(rec["year"]) / name
@@ -224,7 +229,7 @@ def test_sigkilled_batch_then_resume_ends_complete(study, tmp_path):
     runs = json.loads(path.read_text())["runs"]  # the manifest is whole and says what happened
     assert {r["status"] for r in runs.values()} - {"ok", "running", "pending"} == set()
     assert any(r["status"] in ("running", "pending") for r in runs.values())
-    assert_consistent(tmp_path)
+    assert_consistent(tmp_path, killed=True)
 
     done = subprocess.run([*cmd, "--resume"], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
