@@ -93,7 +93,7 @@ def test_broken_study_raises_with_every_problem(tmp_path):
     (folder / "cpi.csv").write_bytes(b"")
     text = (folder / "staff.csv").read_text(encoding="utf-8").replace("D02;2022;", "D02;2035;")
     (folder / "staff.csv").write_text(text, encoding="utf-8")
-    with pytest.raises(DataValidationError) as info:
+    with pytest.raises(DataValidationError) as info, pytest.warns(SyntheticDataWarning):
         load_study(folder)
     files = {p.file for p in info.value.problems}
     assert files == {"cpi.csv", "staff.csv"}
