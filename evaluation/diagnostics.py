@@ -39,7 +39,7 @@ from ._twfe import (
     require_unique_unit_time,
     shifted,
 )
-from .errors import DataQualityWarning, EstimationError
+from .errors import DataQualityWarning, EstimationError, FewClustersWarning
 from .results import TIDY_COLUMNS, ResultBase, json_safe
 
 
@@ -197,15 +197,22 @@ def dose_response(
     bvec = flex.params.loc[kept].to_numpy(dtype="float64")
     vmat = flex.vcov.loc[kept, kept].to_numpy(dtype="float64")
     q = int(np.linalg.matrix_rank(vmat))
-    wald = float(bvec @ np.linalg.pinv(vmat) @ bvec)
     df2 = max(G - 1, 1)
-    test = {
-        "statistic": wald / q, "df1": q, "df2": df2,
-        "p_value": float(stats.f.sf(wald / q, q, df2)),
-        "test": "Wald F, bin dummies added to the linear TWFE jointly zero",
-        "covariance": "CR1 cluster-robust",
-        "wald_chi2": wald, "p_value_chi2": float(stats.chi2.sf(wald, q)),
-    }
+    test = {"test": "Wald F, bin dummies added to the linear TWFE jointly zero",
+            "covariance": "CR1 cluster-robust", "df1": len(kept), "df2": df2}
+    if len(kept) == 0 or q < len(kept) or len(kept) > G - 1:
+        # a cluster-robust covariance has rank at most G - 1: more restrictions than that
+        # cannot be tested jointly
+        warnings.warn(
+            f"{what}: {len(kept)} bin restrictions but only {G} clusters; the linearity "
+            f"test needs fewer bins than clusters (bins <= {G - 1}). No test reported.",
+            FewClustersWarning, stacklevel=2)
+        test.update(statistic=None, p_value=None, wald_chi2=None, p_value_chi2=None,
+                    note=f"not testable: {len(kept)} restrictions, {G} clusters")
+    else:
+        wald = float(bvec @ np.linalg.solve(vmat, bvec))
+        test.update(statistic=wald / q, p_value=float(stats.f.sf(wald / q, q, df2)),
+                    wald_chi2=wald, p_value_chi2=float(stats.chi2.sf(wald, q)))
     slope = linear.tidy().iloc[0]
     line = {k: float(slope[k]) for k in TIDY_COLUMNS[1:]}
     line.update({"intercept_at_mean": ybar - float(slope["estimate"]) * xbar,
@@ -266,6 +273,8 @@ class DoseResponseResult(ResultBase):
 
     def _notes(self) -> list[str]:
         t = self.linearity_test
+        if t.get("p_value") is None:
+            return [f"Linearity test: {t.get('note')}"]
         return [f"Linearity test: F({t['df1']}, {t['df2']}) = {t['statistic']:.3f}, "
                 f"p = {t['p_value']:.4f} (small p: not linear)"]
 

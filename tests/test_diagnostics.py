@@ -15,7 +15,7 @@ import pytest
 
 from evaluation.chain import ASSUMPTION_EN, ASSUMPTION_ID, chain
 from evaluation.diagnostics import dose_response, mde, robustness
-from evaluation.errors import EstimationError
+from evaluation.errors import EstimationError, FewClustersWarning
 from evaluation.estimate import panel_fe
 
 TRUE_A, TRUE_B, TRUE_DIRECT = 0.4, 0.6, 0.1  # jp -> ikm, ikm -> iku, jp -> iku directly
@@ -169,6 +169,12 @@ def test_dose_response_bad_calls():
         dose_response(df.assign(jp=df["unit"] * 1.0), "y", "jp", "unit", "year")
     with pytest.raises(EstimationError, match="bins"):
         dose_response(df, "y", "jp", "unit", "year", bins=1)
+    # three sector clusters cannot test nine bin restrictions: say so, no number
+    with pytest.warns(FewClustersWarning, match="fewer bins than clusters"):
+        res = dose_response(df, "y", "jp", "unit", "year", cluster="sector")
+    assert res.n_clusters == 3 and res.linearity_test["p_value"] is None
+    assert "not testable" in str(res)
+    json.dumps(res.to_dict(), allow_nan=False)
 
 
 # ---- minimum detectable effect -----------------------------------------------------------
