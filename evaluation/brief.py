@@ -44,9 +44,8 @@ from .narrate import (
     headline_estimate,
     narrate,
 )
+from .privacy import NIP_PATTERN  # an NIP: 18 digits, solid or grouped 8-6-1-3
 
-#: An NIP (Nomor Induk Pegawai): 18 digits, written solid or grouped 8-6-1-3.
-NIP_PATTERN = re.compile(r"(?<![0-9A-Za-z])(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3})(?![0-9A-Za-z])")
 _DATA_URI = re.compile(r"data:[^\"')\s]+")
 
 

@@ -47,7 +47,11 @@ __all__ = [
 ]
 
 #: An 18-digit NIP standing alone (for scanning outputs and logs).
-NIP_PATTERN = re.compile(r"(?<!\d)\d{18}(?!\d)")
+NIP_PATTERN = re.compile(
+    # 18 digits in a row, or grouped as printed on ID cards (8-6-1-3); not the decimals
+    # of a number (preceded by '.' or ','), not part of a longer token (a hash)
+    r"(?<![0-9A-Za-z.,])(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3})(?![0-9A-Za-z])"
+)
 #: What a pseudonym looks like.
 PSEUDONYM_PATTERN = re.compile(r"^P[0-9a-f]{16}$")
 

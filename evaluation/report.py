@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._io import write_json
 from .config import StudyConfig
-from .errors import EstimationError, EvaluationError, RunError
+from .errors import EvaluationError, RunError
 from .results import json_safe
 
 SCHEMA_VERSION = 1
@@ -164,6 +164,16 @@ def _estimate_rows(est_id: str, model: str, res, *, outcome: str, exposure: str,
             **(extra or {}),
         }))
     return rows
+
+
+def _lag_of(term: str, exposure: str) -> int | None:
+    """Lag of a distributed-lag term (``jp_per_asn`` or ``jp_per_asn_lag0`` -> 0)."""
+    if term == exposure:
+        return 0
+    prefix = f"{exposure}_lag"
+    if term.startswith(prefix) and term[len(prefix):].isdigit():
+        return int(term[len(prefix):])
+    return None
 
 
 def _interval(estimate, low, high, scale: float = 1.0) -> dict:
@@ -393,24 +403,41 @@ def analyse(
         models["correlations"] = corr
         correlations = corr.to_dict().get("estimates")
 
-    # 5a. distributed lags with a placebo lead
+    # 5a. distributed lags (each lag and their sum), and a placebo lead beside the headline
     dl_block = None
-    lags_wanted = [k for k in config.lags if lagged(exposure, k) in window or k == 0]
     dl = _step("distributed_lags", lambda: panel_fe(
         window, outcome, [exposure], unit, time, controls=controls, cluster=cluster,
-        lags=lags_wanted, leads=list(config.leads) or None, inference="auto", reps=reps,
-        seed=seed), notes)
+        lags=list(config.lags), inference="auto", reps=reps, seed=seed), notes)
+    lead = None
+    if config.leads:
+        lead = _step("placebo_lead", lambda: panel_fe(
+            window, outcome, [exposure], unit, time, controls=controls, cluster=cluster,
+            lags=[lag], leads=[min(config.leads)], inference="auto", reps=reps, seed=seed),
+            notes)
     if dl is not None:
         models["distributed_lags"] = dl
         estimates += _estimate_rows("distributed_lags", "panel_fe_distributed_lags", dl,
                                     outcome=outcome, exposure=exposure, lag=None)
         d = dl.to_dict()
+        cumulative = d.get("cumulative")
+        if isinstance(cumulative, list):
+            cumulative = cumulative[0] if cumulative else None
         dl_block = {
             "outcome": outcome, "exposure": exposure,
-            "lags": [r for r in d["estimates"] if "_lead" not in r["term"]],
-            "cumulative": d.get("cumulative"),
-            "placebo_lead": d.get("leads_test") or d.get("placebo_lead"),
+            "lags": [{**r, "lag": _lag_of(r["term"], exposure)} for r in d["estimates"]
+                     if _lag_of(r["term"], exposure) is not None],
+            "cumulative": cumulative,
+            "placebo_lead": None,
         }
+    if lead is not None:
+        models["placebo_lead"] = lead
+        estimates += _estimate_rows("placebo_lead", "panel_fe_placebo_lead", lead,
+                                    outcome=outcome, exposure=exposure, lag=lag)
+        lead_row = next((r for r in lead.to_dict()["estimates"] if "_lead" in r["term"]), None)
+        if dl_block is None:
+            dl_block = {"outcome": outcome, "exposure": exposure, "lags": [], "cumulative": None}
+        dl_block["placebo_lead"] = json_safe({**(lead_row or {}),
+                                              "test": lead.to_dict().get("leads_test")})
 
     # 5b. the staged programme
     programme = None
