@@ -142,6 +142,32 @@ def lag_name(column: str, lag: int) -> str:
     return f"{column}_lag{lag}" if lag > 0 else f"{column}_lead{-lag}"
 
 
+def fe_frame(df, outcome, exposure, unit, time, lag, what, extra=()):
+    """Rows with the outcome and the (lagged) exposure present, as a new frame."""
+    df = require_frame(df, what)
+    require_columns(df, [outcome, exposure, unit, time, *extra], what)
+    require_unique_unit_time(df, unit, time, what)
+    y = require_numeric(df, outcome, what)
+    require_numeric(df, exposure, what)
+    if not isinstance(lag, (int, np.integer)) or isinstance(lag, bool) or lag < 0:
+        raise EstimationError(f"{what}: lag must be a whole number >= 0. Got {lag!r}.")
+    x = shifted(df, exposure, unit, time, int(lag)).to_numpy(dtype="float64")
+    frame = pd.DataFrame({"y": y, "x": x, "u": df[unit].to_numpy(), "t": df[time].to_numpy()},
+                         index=df.index)
+    for col in extra:
+        frame[col] = df[col].to_numpy()
+    ok = np.isfinite(frame["y"].to_numpy()) & np.isfinite(frame["x"].to_numpy())
+    if not np.isfinite(y).any():
+        raise EstimationError(f"{what}: the outcome '{outcome}' is missing in every row.")
+    frame = frame[ok]
+    if len(frame) == 0:
+        raise EstimationError(
+            f"{what}: no row has both '{outcome}' and '{lag_name(exposure, int(lag))}'"
+            f"{' (the lag needs the previous year of the same unit)' if lag else ''}."
+        )
+    return frame
+
+
 # ---- the NumPy two-way fixed-effects engine -----------------------------------------------
 
 
