@@ -20,6 +20,8 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import io
+import json
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -80,6 +82,11 @@ def _guard(text: str, where: str) -> str:
             "built from pseudonymised data and that no unit or label carries an NIP."
         )
     return text
+
+
+def _guard_results(results: Mapping) -> None:
+    """Refuse results that carry anything NIP-shaped, wherever it would have gone."""
+    _guard(json.dumps(results, default=str, ensure_ascii=False), "results")
 
 
 def _group(hexdigest: str, size: int = 8) -> str:
@@ -180,6 +187,18 @@ def _provenance(results: Mapping, f: Formatter) -> dict[str, list[tuple[str, str
     return {"short": short, "long": long}
 
 
+def _table_digits(*values: Any) -> int:
+    """Decimals for an analyst's table: enough for two significant digits of the largest
+    value (a per-rupiah effect of 1,2e-7 must not print as 0,000)."""
+    finite = [abs(v) for v in values if _finite(v) and v != 0]
+    if not finite:
+        return 3
+    largest = max(finite)
+    if largest >= 0.1:
+        return max(digits_for(*values), 3 if largest < 1 else 1)
+    return min(10, 1 - math.floor(math.log10(largest)) + 1)
+
+
 def _col(label: str, num: bool = False) -> dict:
     return {"label": label, "num": num}
 
@@ -189,11 +208,9 @@ def _methods_tables(results: Mapping, f: Formatter) -> list[dict]:
     tables = []
     rows = []
     for e in _l(results.get("estimates")):
-        if not isinstance(e, dict):
-            continue
-        d = digits_for(e.get("estimate"), e.get("conf_low"), e.get("conf_high"))
-        d = max(d, 3) if all(abs(v) < 0.1 for v in (e.get("estimate"), e.get("conf_low"),
-                                                    e.get("conf_high")) if _finite(v)) else d
+        if not isinstance(e, dict) or e.get("term") in (e.get("controls") or ()):
+            continue  # control coefficients are not findings; they stay in results.json
+        d = _table_digits(e.get("estimate"), e.get("conf_low"), e.get("conf_high"))
         rows.append([e.get("model", ""), e.get("outcome", ""), e.get("term", ""),
                      f.number(e.get("estimate"), d),
                      f"{f.number(e.get('conf_low'), d)} – {f.number(e.get('conf_high'), d)}",
@@ -230,40 +247,8 @@ def _methods_tables(results: Mapping, f: Formatter) -> list[dict]:
     if rows:
         tables.append({"title": h["lags"], "rows": rows, "columns": [
             _col(t["lag"], True), _col(t["estimate"], True), _col(t["ci"], True)]})
-    unit_rows = unit_table_rows(results, f)
-    if unit_rows:
-        tables.append({"title": f.cat["headings"]["units_table"], "compact": True,
-                       "rows": unit_rows, "columns": _unit_columns(results, f)})
+    # the per-unit table is in tables.xlsx: on paper it would push the annex past a page
     return tables
-
-
-def _unit_columns(results: Mapping, f: Formatter) -> list[dict]:
-    t = f.cat["table"]
-    exposure, _ = _headline_columns(results)
-    x_lab = f.cat["measures"].get(exposure.split("_lag")[0], {}).get("name", exposure)
-    return [_col(t["unit"]), _col(x_lab, True), _col(t["ikm"], True), _col(t["category"]),
-            _col(t["share_20jp"], True), _col(t["asn_count"], True), _col(t["sample_ok"])]
-
-
-def unit_table_rows(results: Mapping, f: Formatter) -> list[list[str]]:
-    """One row per unit for tables; suppressed units show "< k" instead of every number."""
-    k = _d(results.get("study")).get("min_cell_size", 5)
-    exposure, outcome = _headline_columns(results)
-    t = f.cat["table"]
-    rows = []
-    units = [u for u in _l(results.get("units")) if isinstance(u, dict)]
-    for u in sorted(units, key=lambda u: str(u.get("unit_name", ""))):
-        name = str(u.get("unit_name") or u.get("unit_id") or "")
-        if u.get("suppressed") is True:
-            hidden = f.suppressed(k)
-            rows.append([name, hidden, hidden, hidden, hidden, hidden, hidden])
-            continue
-        ok = u.get("ikm_sample_adequate")
-        rows.append([name, f.number(u.get(exposure)), f.number(u.get(outcome), 2),
-                     str(u.get("ikm_category") or f.na()), f.share(u.get("share_20jp")),
-                     f.integer(u.get("asn_count")),
-                     t["answer_yes"] if ok is True else t["answer_no"] if ok is False else f.na()])
-    return rows
 
 
 # ---- HTML ------------------------------------------------------------------------------------
@@ -307,6 +292,7 @@ def render_html(results: Mapping, *, lang: Language = "id", methods: bool = True
         raise EvaluationError(
             f"render_html: expecting the results dict of docs/results-json.md; got "
             f"{type(results).__name__}")
+    _guard_results(results)
     f = Formatter(lang)
     n: Narrative = narrate(results, lang=lang, date=date)
     study = _d(results.get("study"))
@@ -382,6 +368,7 @@ def render_xlsx(results: Mapping, *, lang: Language = "id") -> bytes:
     x, t = f.cat["xlsx"], f.cat["table"]
     study = _d(results.get("study"))
     k = study.get("min_cell_size", 5)
+    _guard_results(results)
     wb = Workbook()
     notice = wb.active
     notice.title = x["notice_sheet"]
@@ -533,6 +520,5 @@ __all__ = [
     "render_html",
     "render_pdf",
     "render_xlsx",
-    "unit_table_rows",
     "write_brief",
 ]
