@@ -174,11 +174,13 @@ def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
 
     def power_at(beta):
         beta = np.atleast_1d(beta)
-        return (np.searchsorted(lo, beta, side="left")
+        # rejection at beta == lo counts (a boundary of probability zero), so the power
+        # curve reaches the target at the MDE itself
+        return (np.searchsorted(lo, beta, side="right")
                 + (R - np.searchsorted(hi, beta, side="right"))) / R
 
     cand = lo[lo > 0]
-    pw = power_at(cand + 1e-12 * (1 + np.abs(cand)))
+    pw = power_at(cand)
     reach = np.flatnonzero(pw >= c.power)
     value = float(cand[reach[0]]) if len(reach) else float("nan")
     size = float(power_at(0.0)[0])

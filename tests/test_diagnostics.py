@@ -191,6 +191,7 @@ def test_mde_simulation_is_consistent():
     curve = res.power_curve
     assert curve.loc[curve["effect"] < res.value * 0.999, "power"].max() < 0.8
     assert curve.loc[curve["effect"] > res.value * 1.001, "power"].min() >= 0.8
+    assert curve.loc[np.isclose(curve["effect"], res.value), "power"].iloc[0] >= 0.8
     # more units: a smaller detectable effect (about 1/sqrt(4) = half)
     big = mde(df, "y", "jp", "unit", "year", reps=500, n_units=240)
     assert big.value == pytest.approx(res.value / 2, rel=0.25)
