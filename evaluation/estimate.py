@@ -245,8 +245,7 @@ def panel_fe(
     design = _WildInputs(fit, spec)
     design.vcov_used = _vcov_arg(cfg.inference, spec.cluster)
     # rows pyfixest kept (missing values, singletons dropped), labelled as in the input
-    kept = np.setdiff1d(np.arange(len(frame)), np.fromiter(fit._na_index, dtype=np.int64))
-    design.row_index = frame.index[kept] if len(kept) == fit._N else fit._data.index
+    design.input_index = frame.index
     return _infer(fit, cfg, design)
 
 
@@ -433,6 +432,7 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
             "non-nested fixed effects). Add years or units, or drop lags and controls."
         )
     G = int(pd.unique(fit._data[spec.cluster]).size)
+    fit._evaluation_n_clusters = G  # reused by the result; saves a pass over big data
     if G < 2:
         raise EstimationError(
             f"only {G} cluster of {cfg.cluster!r} in the estimation sample; clustered "
@@ -469,9 +469,20 @@ class _WildInputs:
         self.fit = fit
         self.spec = spec
         self._design: WildDesign | None = None
-        self.row_index = None
+        self.input_index: pd.Index | None = None
         self.vcov_used = None
         self._counts: dict | None = None
+
+    @property
+    def row_index(self) -> pd.Index:
+        """Input-frame labels of the rows pyfixest kept (missing values, singletons out)."""
+        fit = self.fit
+        if self.input_index is None:
+            return fit._data.index
+        kept = np.ones(len(self.input_index), dtype=bool)
+        if fit._na_index:
+            kept[np.fromiter(fit._na_index, dtype=np.int64)] = False
+        return self.input_index[kept] if int(kept.sum()) == fit._N else fit._data.index
 
     def counts(self) -> dict:
         """Units, years and clusters in the estimation sample (computed once)."""
@@ -479,9 +490,11 @@ class _WildInputs:
             data = self.fit._data
             self._counts = {
                 name: int(pd.unique(data[col]).size)
-                for name, col in (("units", self.spec.unit), ("years", self.spec.time),
-                                  ("clusters", self.spec.cluster))
+                for name, col in (("units", self.spec.unit), ("years", self.spec.time))
             }
+            self._counts["clusters"] = getattr(self.fit, "_evaluation_n_clusters", None) or int(
+                pd.unique(data[self.spec.cluster]).size
+            )
         return self._counts
 
     @property
