@@ -40,6 +40,9 @@ from .params import OUTPUT_ROOT_ENV
 Stage = Literal["estimate", "brief"]
 RunStatus = Literal["ok", "failed", "killed", "timeout", "interrupted"]
 
+#: Thread-count variables pinned to 1 in every run's environment.
+DETERMINISTIC_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                         "NUMBA_NUM_THREADS")
 #: How long a child gets to shut its kernel down after SIGTERM before SIGKILL.
 _GRACE_SECONDS = 8.0
 _STAGING = ".staging"
@@ -156,6 +159,11 @@ def _child_env(spec: RunSpec) -> dict[str, str]:
     env.pop("MPLBACKEND", None)
     env[OUTPUT_ROOT_ENV] = str(Path(spec.out_root).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # One thread per run: parallelism comes from running several notebooks at once, and
+    # multi-threaded BLAS/numba reductions made the demo's results.json differ in the
+    # last digits between two runs of the same inputs.
+    for var in DETERMINISTIC_THREADS:
+        env[var] = "1"
     env.update(spec.env)
     return env
 
