@@ -23,6 +23,7 @@ Conventions
 from __future__ import annotations
 
 import copy
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -403,8 +404,25 @@ def _vcov_arg(inference: str, cluster: str):
     return inference
 
 
-def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
+def _pyfixest():
+    """Import pyfixest without letting it configure the root logger.
+
+    One of its modules calls ``logging.basicConfig(level=INFO)`` when first imported,
+    which would flood every later log (WeasyPrint, fontTools) of a run; the root logger is
+    put back as it was.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     import pyfixest as pf
+    import pyfixest.estimation.models.feols_compressed_  # noqa: F401
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return pf
+
+
+def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
+    pf = _pyfixest()
 
     fe = [{"unit": spec.unit, "time": spec.time}[f] for f in cfg.fixed_effects]
     fml = f"{spec.y} ~ {' + '.join(spec.x_internal)}"
@@ -678,12 +696,19 @@ def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> n
 
     u = pd.factorize(unit)[0]
     t = pd.factorize(time)[0]
-    out, ok = demean(np.ascontiguousarray(values, dtype=np.float64),
+    values = np.asarray(values, dtype=np.float64)
+    # the tolerance is absolute: scale each column to unit spread first, so that rupiah
+    # (millions) converge as readily as shares (0-1), then scale back
+    scale = np.std(values, axis=0)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    out, ok = demean(np.ascontiguousarray(values / scale),
                      np.column_stack([u, t]).astype(np.uint64), np.ones(len(u)),
-                     tol=1e-12, maxiter=100_000)
+                     tol=1e-10, maxiter=100_000)
     if not ok:
-        raise EstimationError("within correlation: removing unit and year means did not converge.")
-    return out
+        raise EstimationError(
+            "within correlation: removing unit and year means did not converge; a measure "
+            "may be (nearly) collinear with the unit and year effects.")
+    return out * scale
 
 
 def _correlation_core(x: np.ndarray, y: np.ndarray, method: str, df_fe: int,

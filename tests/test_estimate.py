@@ -376,3 +376,32 @@ def test_wild_coverage_at_15_clusters_monte_carlo():
     covered = ((alt["wild_low"] <= mc.BETA) & (alt["wild_high"] >= mc.BETA)).mean()
     band = 3 * math.sqrt(0.95 * 0.05 / reps)
     assert abs(covered - 0.95) <= band, covered
+
+
+def test_fitting_leaves_the_root_logger_alone():
+    """pyfixest calls logging.basicConfig(INFO) on import; a run's logs must not flood."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from evaluation.estimate import example_panel, panel_fe\n"
+        "panel_fe(example_panel(), 'ikm', ['jp_per_asn'], 'unit_id', 'year', inference='cluster')\n"
+        "root = logging.getLogger()\n"
+        "assert not root.handlers and root.level == logging.WARNING, (root.handlers, root.level)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_within_correlation_does_not_depend_on_the_scale_of_a_measure():
+    """Rupiah-sized measures (millions) on an unbalanced panel must demean like shares."""
+    from evaluation.estimate import correlate, example_panel
+
+    panel = example_panel().sample(frac=0.9, random_state=1)  # unbalanced
+    rupiah = panel.assign(spend=panel["jp_per_asn"] * 1_250_000.0)
+    r_jp = correlate(panel, "jp_per_asn", "ikm", within=True, unit="unit_id", time="year")
+    r_rp = correlate(rupiah, "spend", "ikm", within=True, unit="unit_id", time="year")
+    assert r_rp.tidy()["estimate"].iloc[0] == pytest.approx(r_jp.tidy()["estimate"].iloc[0],
+                                                            abs=1e-8)
