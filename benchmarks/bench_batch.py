@@ -1,0 +1,80 @@
+"""Benchmark: 10 yearly briefs with `evaluation batch` vs the naive way, and an unchanged re-run.
+
+Naive: per year, one after another, `papermill` CLI on 02_estimate and 03_brief, then
+`jupyter nbconvert --to html` of the executed notebook, then a PDF step (WeasyPrint
+on that HTML). Batch: `evaluation batch --years A-B --jobs N`. Then the same batch again,
+unchanged (everything cached). Prints seconds and ratios side by side.
+
+Run from the project root: python benchmarks/bench_batch.py [--years 2015-2024] [--jobs 2]
+Targets on 2 cores: batch <= 0.5x naive; unchanged re-run <= 0.05x the cold batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def sh(cmd: list[str], env: dict | None = None) -> None:
+    subprocess.run(cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def naive(years: range, out: Path) -> float:
+    env = {**os.environ, "EVALUATION_OUTPUT_ROOT": str(out)}
+    t0 = time.perf_counter()
+    for year in years:
+        nb = out / f"{year}"
+        nb.mkdir(parents=True, exist_ok=True)
+        sh([str(BIN / "papermill"), "notebooks/02_estimate.ipynb", str(nb / "02.ipynb"),
+            "-p", "year", str(year), "-p", "out", str(out)], env)
+        sh([str(BIN / "papermill"), "notebooks/03_brief.ipynb", str(nb / "03.ipynb"),
+            "-p", "year", str(year), "-p", "out", str(out)], env)
+        sh([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb / "03.ipynb")], env)
+        sh([sys.executable, "-c", "import sys, weasyprint; "
+            "weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])",
+            str(nb / "03.html"), str(nb / "03.pdf")], env)
+    return time.perf_counter() - t0
+
+
+def batch(years: str, out: Path, jobs: int) -> float:
+    t0 = time.perf_counter()
+    sh([sys.executable, "-m", "evaluation", "batch", "--study", "data/demo", "--years", years,
+        "--out", str(out), "--jobs", str(jobs), "--no-progress"])
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--years", default="2015-2024")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = p.parse_args()
+    first, last = (int(x) for x in args.years.split("-"))
+    tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        t_naive = naive(range(first, last + 1), tmp / "naive")
+        t_batch = batch(args.years, tmp / "batch", args.jobs)
+        t_again = batch(args.years, tmp / "batch", args.jobs)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    n = last - first + 1
+    print(f"{n} yearly briefs, demo study, {os.cpu_count()} cores, --jobs {args.jobs}")
+    print(f"{'naive (papermill + nbconvert + PDF, serial)':<46} {t_naive:8.1f} s   1.00x")
+    print(f"{'evaluation batch (cold)':<46} {t_batch:8.1f} s   {t_batch / t_naive:.2f}x naive"
+          f"   (target <= 0.50x)")
+    print(f"{'evaluation batch (unchanged re-run)':<46} {t_again:8.1f} s   "
+          f"{t_again / t_batch:.3f}x cold   (target <= 0.05x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
