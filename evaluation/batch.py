@@ -575,7 +575,7 @@ def headline_rows(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
             row["notebook"] = f"{year}/notebook.ipynb"
         elif est and est.get("failed_notebook"):
             row["notebook"] = f"{year}/{est['failed_notebook']}"
-        for key, rec in recs.items():
+        for rec in recs.values():
             if rec["stage"] == "brief" and rec["status"] in mf.DONE:
                 row["briefs"][rec["lang"]] = f"{year}/brief.{rec['lang']}.html"
         rows.append(row)
