@@ -145,6 +145,15 @@ class StudyConfig(_Frozen):
     seed: int = Field(default=2026, ge=0)
     root: Path = Field(default=Path("."), exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections_mean_defaults(cls, data: Any):
+        # `privacy:` with only comments under it reads as null: take the defaults
+        if isinstance(data, dict):
+            sections = ("measures", "headline", "ikm", "jp", "programme", "missing", "privacy")
+            data = {k: ({} if k in sections and v is None else v) for k, v in data.items()}
+        return data
+
     @field_validator("tables", mode="before")
     @classmethod
     def _tables(cls, value: Any):

@@ -73,3 +73,8 @@ def test_missing_and_broken_files(tmp_path):
         read_study_config(tmp_path)
     with pytest.raises(StudyConfigError, match="baris"):
         read_study_config(_write(tmp_path, "name: [unclosed\n"))
+
+
+def test_a_section_with_only_comments_takes_the_defaults(tmp_path):
+    cfg = read_study_config(_write(tmp_path, MINIMAL + "privacy:\n  # secret from the environment\n"))
+    assert cfg.privacy.secret_env == "EVALUATION_SECRET"
