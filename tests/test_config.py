@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from evaluation import StudyConfigError, read_study_config
 
@@ -26,7 +27,7 @@ def test_demo_study_file_is_valid():
     assert cfg.years.first == 2015 and cfg.years.last == 2024
     assert cfg.language == "id"
     assert cfg.base_year == 2024
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(ValidationError):  # frozen
         cfg.language = "en"  # type: ignore[misc]
 
 
