@@ -9,9 +9,14 @@ child's own ``rusage``). Reported: wall time of the fit alone, the child's peak 
 the RSS growth during the fit (peak minus the RSS after building the data), and the
 ratios wrapper / direct.
 
+The machine may be shared and noisy: with ``--repeat N`` the two modes alternate (direct,
+wrapper, direct, wrapper, ...) so that load hits both alike, and the table shows medians
+over the N runs; the ratio row divides the medians, and ``pairs`` is the median of the
+ratios of runs made back to back.
+
 Usage::
 
-    python benchmarks/bench_panel_fe.py --rows 1000000 5000000 20000000
+    python benchmarks/bench_panel_fe.py --rows 1000000 5000000 20000000 --repeat 3
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -92,28 +98,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 20_000_000])
     parser.add_argument("--child", choices=["wrapper", "direct"], default=None)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per mode (best time kept)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per mode, alternating the modes (medians reported)")
     args = parser.parse_args(argv)
     if args.child:
         child(args.child, args.rows[0])
         return 0
-    print(f"{'rows':>11} {'mode':>8} {'fit s':>8} {'peak MB':>9} {'fit +MB':>9}   estimate (se)")
+    print(f"# command: python benchmarks/bench_panel_fe.py --rows "
+          f"{' '.join(str(r) for r in args.rows)} --repeat {args.repeat}")
+    print(f"{'rows':>11} {'mode':>8} {'fit s':>8} {'peak MB':>9} {'fit +MB':>9}   "
+          "estimate (se)   [runs: fit s]")
+    keys = ("seconds", "peak_rss_mb", "fit_rss_growth_mb")
     for rows in args.rows:
-        res = {}
+        runs: dict[str, list[dict]] = {"direct": [], "wrapper": []}
+        for _ in range(args.repeat):
+            for mode in ("direct", "wrapper"):
+                runs[mode].append(measure(mode, rows))
+        med = {m: {k: statistics.median(r[k] for r in runs[m]) for k in keys} for m in runs}
         for mode in ("direct", "wrapper"):
-            runs = [measure(mode, rows) for _ in range(args.repeat)]
-            best = min(runs, key=lambda r: r["seconds"])
-            best["peak_rss_mb"] = min(r["peak_rss_mb"] for r in runs)
-            best["fit_rss_growth_mb"] = min(r["fit_rss_growth_mb"] for r in runs)
-            res[mode] = best
-            print(f"{rows:>11,} {mode:>8} {best['seconds']:>8.2f} {best['peak_rss_mb']:>9.0f} "
-                  f"{best['fit_rss_growth_mb']:>9.0f}   {best['estimate']:.6f} ({best['se']:.6f})",
-                  flush=True)
-        w, d = res["wrapper"], res["direct"]
+            first = runs[mode][0]
+            times = " ".join(f"{r['seconds']:.2f}" for r in runs[mode])
+            print(f"{rows:>11,} {mode:>8} {med[mode]['seconds']:>8.2f} "
+                  f"{med[mode]['peak_rss_mb']:>9.0f} {med[mode]['fit_rss_growth_mb']:>9.0f}   "
+                  f"{first['estimate']:.6f} ({first['se']:.6f})   [{times}]", flush=True)
+        w, d = med["wrapper"], med["direct"]
+        same = all(abs(r["estimate"] - runs["direct"][0]["estimate"]) < 1e-10
+                   for m in runs for r in runs[m])
         print(f"{'':>11} {'ratio':>8} {w['seconds'] / d['seconds']:>8.3f} "
               f"{w['peak_rss_mb'] / d['peak_rss_mb']:>9.3f} "
               f"{w['fit_rss_growth_mb'] / max(d['fit_rss_growth_mb'], 1):>9.3f}   "
-              f"same estimate: {abs(w['estimate'] - d['estimate']) < 1e-10}", flush=True)
+              f"same estimate: {same}", flush=True)
+        pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs["wrapper"], runs["direct"])]
+        print(f"{'':>11} {'pairs':>8} {statistics.median(pairs):>8.3f}   "
+              f"(time ratios of back-to-back runs: {' '.join(f'{p:.3f}' for p in pairs)})",
+              flush=True)
     return 0
 
 

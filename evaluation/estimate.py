@@ -242,11 +242,13 @@ def panel_fe(
     if cfg.leads is not None and 0 in cfg.leads:
         raise EstimationError("leads: expecting years ahead >= 1 (lead 0 is the exposure itself). Got 0.")
     frame, spec = _build_frame(df, cfg)
+    # rows pyfixest keeps are labelled as in the input; read the labels before fitting,
+    # because pyfixest resets the index of the frame it is given (it is not copied)
+    input_index = frame.index
     fit = _fit(frame, spec, cfg)
     design = _WildInputs(fit, spec)
     design.vcov_used = _vcov_arg(cfg.inference, spec.cluster)
-    # rows pyfixest kept (missing values, singletons dropped), labelled as in the input
-    design.input_index = frame.index
+    design.input_index = input_index
     return _infer(fit, cfg, design)
 
 
@@ -432,7 +434,10 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = pf.feols(fml, data=frame, vcov=vcov, weights=spec.weights)
+            # `frame` is the wrapper's own object (a lazy copy-on-write selection of the
+            # caller's columns), so pyfixest need not copy it: by default it copies the
+            # whole frame twice, the largest memory cost on big panels
+            fit = pf.feols(fml, data=frame, vcov=vcov, weights=spec.weights, copy_data=False)
     except Exception as exc:  # pyfixest raises many types; never let one reach the user
         raise EstimationError(_explain_fit_error(exc, cfg)) from None
     dropped = [spec.display.get(c, c) for c in fit._collin_vars if c in spec.display]

@@ -405,3 +405,19 @@ def test_within_correlation_does_not_depend_on_the_scale_of_a_measure():
     r_rp = correlate(rupiah, "spend", "ikm", within=True, unit="unit_id", time="year")
     assert r_rp.tidy()["estimate"].iloc[0] == pytest.approx(r_jp.tidy()["estimate"].iloc[0],
                                                             abs=1e-8)
+
+
+def test_fit_leaves_the_callers_frame_alone_and_keeps_its_row_labels():
+    """pyfixest is told not to copy the frame it gets (copy_data=False, a memory saving on
+    big panels) and resets and drops rows of it in place: that must touch only the
+    wrapper's own selection, never the caller's data, and residuals keep the input labels."""
+    df = _panel(seed=4)
+    df.index = pd.Index([f"row{i}" for i in range(len(df))], name="label")
+    before = df.copy()
+    with pytest.warns(FewClustersWarning):
+        res = panel_fe(df, "ikm", "jp_per_asn", "unit_id", "year", inference="cluster")
+    pd.testing.assert_frame_equal(df, before)
+    kept = df.dropna(subset=["ikm", "jp_per_asn"]).index
+    assert res.n_obs == len(kept) < len(df)
+    assert list(res.residuals.index) == list(kept)
+    assert res.model_frame.index.equals(res.residuals.index)
