@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{w['peak_rss_mb'] / d['peak_rss_mb']:>9.3f} "
               f"{w['fit_rss_growth_mb'] / max(d['fit_rss_growth_mb'], 1):>9.3f}   "
               f"same estimate: {same}", flush=True)
-        pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs["wrapper"], runs["direct"])]
+        pairs = [a["seconds"] / b["seconds"] for a, b in zip(runs["wrapper"], runs["direct"], strict=True)]
         print(f"{'':>11} {'pairs':>8} {statistics.median(pairs):>8.3f}   "
               f"(time ratios of back-to-back runs: {' '.join(f'{p:.3f}' for p in pairs)})",
               flush=True)

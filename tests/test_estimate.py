@@ -421,3 +421,21 @@ def test_fit_leaves_the_callers_frame_alone_and_keeps_its_row_labels():
     assert res.n_obs == len(kept) < len(df)
     assert list(res.residuals.index) == list(kept)
     assert res.model_frame.index.equals(res.residuals.index)
+
+
+def test_correlations_live_in_their_module_and_stay_reachable_from_estimate():
+    """``evaluation.estimate.correlate`` is the documented API; the code lives in
+    ``evaluation.correlation``, which must import on its own as well (no import cycle)."""
+    import subprocess
+    import sys
+
+    import evaluation.correlation as correlation
+    import evaluation.estimate as estimate
+
+    for name in ("correlate", "correlation_matrix", "CorrelationResult", "CorrelationMatrixResult"):
+        assert getattr(estimate, name) is getattr(correlation, name)
+    code = ("import evaluation.correlation as c, evaluation.estimate as e\n"
+            "p = e.example_panel(n_units=8, n_years=5, seed=1)\n"
+            "print(c.correlate(p, 'jp_per_asn', 'ikm', within=True, unit='unit_id', time='year').n)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "40"
