@@ -1,6 +1,7 @@
-"""Personal data, end to end: the demo's training records carry (fake) NIPs and names; after
-a full run through the command line, no file under the output folder and no line of its
-logs carries any of them. A real (non-synthetic) study without a secret does not run."""
+"""The main job end to end, through the command line, on the demo study: the brief's files,
+its length and its words; and personal data: the demo's training records carry (fake) NIPs
+and names, yet no file under the output folder and no line of the logs carries any of them.
+A real (non-synthetic) study without a secret does not run."""
 
 from __future__ import annotations
 
@@ -54,6 +55,28 @@ def run(tmp_path_factory, demo_dir):
                 "--no-progress")
     assert done.returncode == 0, done.stderr[-3000:]
     return out, done.stdout + done.stderr
+
+
+def test_brief_files_pages_and_words(run):
+    from evaluation.narrate import narrate
+    from evaluation.report import load_results
+
+    out, _ = run
+    year_dir = out / "demo" / "2024"
+    for name in ("brief.id.pdf", "brief.id.html", "tables.xlsx", "results.json",
+                 "notebook.ipynb"):
+        assert (year_dir / name).is_file(), name
+    pages = PdfReader(year_dir / "brief.id.pdf").pages
+    texts = [" ".join((p.extract_text() or "").split()) for p in pages]
+    methods = [i for i, t in enumerate(texts) if "Lampiran metode" in t]
+    # two pages for leadership, plus at most the one methods page
+    assert len(pages) <= 3 and (len(pages) <= 2 or methods == [2])
+    story = narrate(load_results(year_dir), lang="id")
+    leadership = " ".join(texts[:2])
+    assert " ".join(story.headline.split()) in leadership
+    assert "DATA SINTETIS" in texts[0]
+    assert "berkaitan dengan" in leadership
+    assert not re.search(r"\b(menyebabkan|mengakibatkan|dampak dari pelatihan)\b", leadership)
 
 
 def test_no_nip_or_name_in_any_output_or_log(run, people):
