@@ -5,7 +5,7 @@ Naive: per year, one after another, `papermill` CLI on 02_estimate and 03_brief,
 on that HTML). Batch: `evaluation batch --years A-B --jobs N`. Then the same batch again,
 unchanged (everything cached). Prints seconds and ratios side by side.
 
-Run from the project root: python benchmarks/bench_batch.py [--years 2015-2024] [--jobs 2]
+Run from the project root: python benchmarks/bench_batch.py [--years 2018-2024] [--jobs 2]
 Targets on 2 cores: batch <= 0.5x naive; unchanged re-run <= 0.05x the cold batch.
 """
 
@@ -55,7 +55,7 @@ def batch(years: str, out: Path, jobs: int) -> float:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--years", default="2015-2024")
+    p.add_argument("--years", default="2018-2024")  # 2015-2017: analyse() kills the kernel (reported)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = p.parse_args()
     first, last = (int(x) for x in args.years.split("-"))
