@@ -327,6 +327,24 @@ def _read_csv_cells(path: Path, aliases: Mapping[str, str]) -> _Cells:
 
 
 def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
+    # A damaged workbook can fail anywhere inside openpyxl, zipfile, zlib or the XML
+    # parser, while loading or while reading cells: whatever it raises, the user gets the
+    # file and the fix, not a library traceback.
+    try:
+        return _read_xlsx_cells_unguarded(path, sheet)
+    except DataValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reader's edge
+        raise _fatal(
+            path,
+            f"not a readable .xlsx workbook ({type(exc).__name__})",
+            "open it in a spreadsheet program and save it again as .xlsx "
+            "(Excel Workbook), or export the sheet as CSV UTF-8",
+            rule="unreadable_file",
+        ) from None
+
+
+def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
