@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STUDY ?= data/demo
-YEARS ?= 2016-2024
+YEARS ?= 2017-2024
 ARGS ?=
 
 .DEFAULT_GOAL := help

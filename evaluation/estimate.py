@@ -240,6 +240,7 @@ def panel_fe(
     if cfg.leads is not None and 0 in cfg.leads:
         raise EstimationError("leads: expecting years ahead >= 1 (lead 0 is the exposure itself). Got 0.")
     frame, spec = _build_frame(df, cfg)
+    _check_estimable(frame, spec, cfg)
     # rows pyfixest keeps are labelled as in the input; read the labels before fitting,
     # because pyfixest resets the index of the frame it is given (it is not copied)
     input_index = frame.index
@@ -396,6 +397,45 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
         weights=names.get(cfg.weights) if cfg.weights else None, n_trend=n_trend,
     )
     return frame, spec
+
+
+def _check_estimable(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> None:
+    """Refuse designs the fixed effects leave nothing to estimate from.
+
+    pyfixest's demeaning aborts the whole process (a panic in compiled code, not an
+    exception) when, for example, every unit has a single complete row; a kernel that dies
+    tells the user nothing, so such designs are caught here with the reason.
+    """
+    cols = [spec.y, *spec.x_internal, spec.cluster, spec.unit, spec.time]
+    if spec.weights:
+        cols.append(spec.weights)
+    complete = frame[list(dict.fromkeys(cols))].notna().all(axis=1).to_numpy()
+    rows = frame.loc[complete, [spec.unit, spec.time]]
+    n = len(rows)
+    terms = ", ".join(spec.terms)
+    if n == 0:
+        raise EstimationError(
+            f"no row has the outcome {cfg.outcome!r} and every term ({terms}) at once; with lags, "
+            "the first years have no lagged value. Check for missing values or use a longer "
+            "window.")
+    n_units, n_years = rows[spec.unit].nunique(), rows[spec.time].nunique()
+    if "unit" in cfg.fixed_effects and int((rows[spec.unit].value_counts() > 1).sum()) == 0:
+        raise EstimationError(
+            f"every unit has a single complete row ({n} rows, years "
+            f"{sorted(rows[spec.time].unique().tolist())[:5]}): with unit fixed effects nothing "
+            "is left to compare within a unit. Use a window with at least two years that have "
+            "the outcome and the (lagged) exposure.")
+    if "time" in cfg.fixed_effects and n_years < 2 and "unit" in cfg.fixed_effects:
+        raise EstimationError(
+            f"only one year ({rows[spec.time].iloc[0]}) has the outcome and every term: "
+            "with unit and year fixed effects at least two years are needed.")
+    k = len(spec.x_internal)
+    absorbed = (n_units if "unit" in cfg.fixed_effects else 0) + (
+        n_years if "time" in cfg.fixed_effects else 0)
+    if n - absorbed - k < 1:
+        raise EstimationError(
+            f"too few observations: {n} complete rows for {k} slope(s) plus {absorbed} fixed "
+            "effects; use a longer window or fewer terms.")
 
 
 def _vcov_arg(inference: str, cluster: str):

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._io import write_json
 from .config import StudyConfig
-from .errors import EvaluationError, RunError
+from .errors import EstimationError, EvaluationError, RunError
 from .results import json_safe
 
 SCHEMA_VERSION = 1
@@ -371,10 +371,16 @@ def analyse(
     estimates: list[dict] = []
 
     # 3. the headline: not optional: if it cannot be estimated, the run fails and says why
-    models["headline"] = panel_fe(
-        window, outcome, [term], unit, time, controls=controls, cluster=cluster,
-        inference="auto", reps=reps, seed=seed,
-    )
+    try:
+        models["headline"] = panel_fe(
+            window, outcome, [term], unit, time, controls=controls, cluster=cluster,
+            inference="auto", reps=reps, seed=seed,
+        )
+    except EstimationError as exc:
+        raise EstimationError(
+            f"{config.name} {year}: the headline ({outcome} on {term}, window {first}-{year}) "
+            f"cannot be estimated: {exc}"
+        ) from None
     estimates += _estimate_rows("headline", "panel_fe", models["headline"], outcome=outcome,
                                 exposure=exposure, lag=lag)
     headline_row = estimates[0]

@@ -439,3 +439,17 @@ def test_correlations_live_in_their_module_and_stay_reachable_from_estimate():
             "print(c.correlate(p, 'jp_per_asn', 'ikm', within=True, unit='unit_id', time='year').n)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "40"
+
+
+@pytest.mark.parametrize("years", [[2016], [2016, 2017]])
+def test_designs_with_nothing_within_units_raise_instead_of_killing_the_process(years):
+    """pyfixest aborts the process (a compiled-code panic) when every unit is a singleton;
+    panel_fe must say why instead. With years [2016, 2017] and lag 1, only 2017 has a lag."""
+    from evaluation.estimate import example_panel
+
+    panel = example_panel()
+    panel = panel[panel["year"].isin(years)]
+    lags = [1] if len(years) > 1 else None
+    with pytest.raises(EstimationError, match="single complete row|one year"):
+        panel_fe(panel, "ikm", ["jp_per_asn"], "unit_id", "year", lags=lags,
+                 inference="cluster")

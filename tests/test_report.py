@@ -142,3 +142,14 @@ def test_save_and_load_round_trip(results, tmp_path):
     # deterministic bytes: sorted keys, trailing newline
     again = save_results(load_results(tmp_path), tmp_path / "again")
     assert path.read_bytes() == again.read_bytes()
+
+
+def test_a_year_too_early_for_the_design_fails_with_the_reason(demo_dir):
+    """2016 with lag 1: only one year has the lagged exposure, nothing to compare within
+    units. The run must stop with the reason (not crash the process)."""
+    from evaluation.errors import EstimationError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(EstimationError, match="2016.*cannot be estimated.*single complete row"):
+            analyse(demo_dir, year=2016, reps=99, chain_reps=19, mde_reps=10, staggered_reps=19)
