@@ -201,7 +201,8 @@ def _cost_per_ikm_point(panel_year: pd.DataFrame, headline: dict, base_year: int
     b, lo, hi = headline["estimate"], headline["conf_low"], headline["conf_high"]
     if b is None or b <= 0:
         return {"estimate": None, "conf_low": None, "conf_high": None, "rp_per_jp": rp_per_jp,
-                "defined": False, "unit": f"Rp per ASN (harga konstan {base_year})"}
+                "defined": False, "unit": f"Rp per ASN, harga konstan {base_year}",
+                "unit_en": f"IDR per ASN, constant {base_year} prices"}
     finite = lo is not None and lo > 0
     return json_safe({
         "estimate": rp_per_jp / b,
@@ -210,8 +211,8 @@ def _cost_per_ikm_point(panel_year: pd.DataFrame, headline: dict, base_year: int
         "rp_per_jp": rp_per_jp,
         "defined": True,
         "upper_open": not finite,
-        "unit": f"Rp per ASN (harga konstan {base_year})",
-        "unit_en": f"IDR per ASN (constant {base_year} prices)",
+        "unit": f"Rp per ASN, harga konstan {base_year}",
+        "unit_en": f"IDR per ASN, constant {base_year} prices",
     })
 
 
