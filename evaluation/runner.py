@@ -42,7 +42,11 @@ RunStatus = Literal["ok", "failed", "killed", "timeout", "interrupted"]
 
 #: Thread-count variables pinned to 1 in every run's environment.
 DETERMINISTIC_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                         "NUMBA_NUM_THREADS")
+                         "NUMBA_NUM_THREADS", "RAYON_NUM_THREADS")
+#: A fixed string-hash seed in every run: the formula parser under pyfixest orders the
+#: fixed effects by a set of their names, so the order of the alternating projections (and
+#: the last digits of every estimate) would otherwise change from process to process.
+HASH_SEED = "0"
 #: How long a child gets to shut its kernel down after SIGTERM before SIGKILL.
 _GRACE_SECONDS = 8.0
 _STAGING = ".staging"
@@ -159,11 +163,11 @@ def _child_env(spec: RunSpec) -> dict[str, str]:
     env.pop("MPLBACKEND", None)
     env[OUTPUT_ROOT_ENV] = str(Path(spec.out_root).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    # One thread per run: parallelism comes from running several notebooks at once, and
-    # multi-threaded BLAS/numba reductions made the demo's results.json differ in the
-    # last digits between two runs of the same inputs.
+    # One thread per run: parallelism comes from running several notebooks at once (and a
+    # multi-threaded reduction may sum in a different order from run to run).
     for var in DETERMINISTIC_THREADS:
         env[var] = "1"
+    env["PYTHONHASHSEED"] = HASH_SEED
     env.update(spec.env)
     return env
 

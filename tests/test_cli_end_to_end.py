@@ -114,3 +114,12 @@ def test_real_study_without_secret_stops_and_says_how_to_set_it(tmp_path, demo_d
     assert "Traceback" not in done.stderr
     assert not list((tmp_path / "out").rglob("brief.*"))
     json.dumps(done.stderr)  # the message is plain text
+
+
+@pytest.mark.slow
+def test_check_reproducible_passes_on_the_demo(demo_dir):
+    """Same inputs, same seed, two fresh processes: byte-identical results.json and the same
+    brief text (the runner fixes thread counts and the string-hash seed)."""
+    done = _cli("check-reproducible", "--study", str(demo_dir), "--year", "2024")
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert "byte-identical" in done.stdout

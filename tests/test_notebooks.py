@@ -58,18 +58,6 @@ def test_thin_with_a_tagged_parameters_cell_matching_the_schema(path):
         assert ast.literal_eval(info["default"]) == declared[name].default, name
 
 
-def _close(a, b) -> bool:
-    import math
-
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-    return a == b
-
-
 def _run(nb: str, out_nb: Path, cwd: Path, env: dict, **params) -> None:
     import papermill
 
@@ -92,10 +80,11 @@ def test_by_hand_papermill_gives_the_same_numbers_as_the_cli(tmp_path):
          "--out", str(tmp_path / "cli"), "--no-progress"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert cli.returncode == 0, cli.stderr
-    from evaluation.runner import DETERMINISTIC_THREADS
+    from evaluation.runner import DETERMINISTIC_THREADS, HASH_SEED
 
-    # by hand with the thread settings the runner uses (see README: reproducibility)
-    env = {"EVALUATION_OUTPUT_ROOT": str(tmp_path / "hand"), **dict.fromkeys(DETERMINISTIC_THREADS, "1")}
+    # by hand with the settings the runner uses (see README: reproducibility)
+    env = {"EVALUATION_OUTPUT_ROOT": str(tmp_path / "hand"), "PYTHONHASHSEED": HASH_SEED,
+           **dict.fromkeys(DETERMINISTIC_THREADS, "1")}
     _run("02_estimate.ipynb", tmp_path / "02.ipynb", ROOT, env, year=2023,
          out=str(tmp_path / "hand"))
     _run("03_brief.ipynb", tmp_path / "03.ipynb", ROOT, env, year=2023,
@@ -107,9 +96,8 @@ def test_by_hand_papermill_gives_the_same_numbers_as_the_cli(tmp_path):
     for r in (ra, rb):
         r["provenance"].pop("git_commit")
         r["provenance"].pop("git_dirty")
-    # Same numbers to 1e-6 relative (p-values amplify the ~1e-9 jitter). Byte-identity is what check-reproducible checks; the
-    # estimation layer currently flips between two states ~1e-9 apart (reported, not ours).
-    assert _close(ra, rb), "by-hand and CLI results differ beyond 1e-6"
+    # With the runner's settings a by-hand run gives exactly the CLI's numbers.
+    assert ra == rb, "by-hand and CLI results differ"
     from evaluation.commands.check_reproducible import html_text
 
     assert html_text((a / "brief.id.html").read_text()) == html_text((b / "brief.id.html").read_text())
