@@ -17,6 +17,8 @@ headline 95% CI below zero                 ``headline.negative``            "...
 headline 95% CI includes zero              ``headline.not_shown``           "Belum terbukti bahwa ... : perkiraannya    "Not shown: ... the estimate is x, but its
                                                                             x, tetapi rentangnya ... mencakup nol"      range ... includes zero"
 no headline estimate                       ``headline.missing``             "Estimasi utama tidak tersedia ..."         "The main estimate is not available ..."
+headline not estimable (too few years)     ``headline.not_estimable``,      "Hubungan ... belum dapat ditaksir untuk    "How ... goes with ... cannot be
+                                           ``certainty_message.not_estimable`` Y: ... baru ada untuk n tahun ..."      estimated for Y yet: ... n year(s) ..."
 fixed-effects estimate, CI excludes zero   ``association_note`` and         "Ini hubungan, bukan bukti sebab-akibat"    "This is an association, not proof of
                                            ``certainty_message.association``                                             cause and effect"
 programme: pre-trend test passed AND       ``programme.stronger``           "... dapat dibaca sebagai dampak program"   "... can be read as an effect of the
@@ -434,6 +436,13 @@ def _context(results: Mapping, f: Formatter) -> _Ctx:
 def _headline(c: _Ctx) -> str:
     f, s = c.f, c.scaled
     if c.evidence == "missing":
+        head = _d(c.results.get("headline"))
+        if head.get("status") == "not_estimable":
+            return f.msg("headline.not_estimable", exposure=c.exposure["name"],
+                         outcome=c.outcome["name"], lag_phrase=_lag_phrase(f, head.get("lag")),
+                         year=c.results.get("year", ""),
+                         n_years=f.integer(len(_l(head.get("years_with_data")))),
+                         years_needed=f.integer(head.get("years_needed", 2)))
         return f.msg("headline.missing")
     size = abs(s["estimate"]) if _finite(s.get("estimate")) else None
     return f.msg(
@@ -648,6 +657,8 @@ def _certainty_message(c: _Ctx, wording: ProgrammeWording | None, programme_text
     f = c.f
     if wording == "stronger" and programme_text:
         return _programme_sentence(c, wording, key=True) or programme_text
+    if _d(c.results.get("headline")).get("status") == "not_estimable":
+        return f.msg("certainty_message.not_estimable", outcome=c.outcome["name"])
     if c.evidence in ("not_shown", "missing"):
         mde = _mde_text(c)
         if mde:

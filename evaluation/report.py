@@ -84,7 +84,8 @@ class Analysis:
 
     @property
     def headline(self):
-        return self.models["headline"]
+        """The headline result object, or ``None`` for a descriptive-only year."""
+        return self.models.get("headline")
 
     def estimates(self) -> pd.DataFrame:
         """All estimates as one table (the ``estimates`` block of results.json)."""
@@ -92,6 +93,9 @@ class Analysis:
 
     def summary(self) -> str:
         h = self.results["headline"]
+        if h.get("estimate_id") is None:
+            return (f"{self.config.title} - {self.options.year}\n"
+                    f"descriptive only: {h.get('reason')}")
         est = next(e for e in self.results["estimates"] if e["id"] == h["estimate_id"])
         return (
             f"{self.config.title} - {self.options.year}\n"
@@ -294,6 +298,90 @@ def _caveats(config: StudyConfig, headline: dict, panel_win: pd.DataFrame,
     return caveats
 
 
+def _descriptives(config: StudyConfig, window: pd.DataFrame, panel_year: pd.DataFrame,
+                  headline_row: dict | None) -> dict:
+    from .panel import describe_panel
+
+    desc = describe_panel(window)
+    desc = dict(desc) if isinstance(desc, Mapping) else {}
+    # missing shares of the measures the analysis uses (a never-treated unit's empty
+    # cohort year is not missing data)
+    roles = {*config.measures.investment, *config.measures.quality,
+             *config.measures.outcome, *config.measures.control}
+    desc["missing_share"] = {k: v for k, v in desc.get("missing_share", {}).items() if k in roles}
+    desc.update({
+        "ikm_categories": _ikm_categories(panel_year) if "ikm_category" in panel_year else [],
+        "jp20": _jp20(panel_year, config.jp.entitlement) if "share_20jp" in panel_year else None,
+        "cost_per_ikm_point": (_cost_per_ikm_point(panel_year, headline_row, config.base_year)
+                               if headline_row else None),
+        "n_units_year": int(len(panel_year)),
+        "ikm_sample_inadequate_units": sorted(
+            panel_year.loc[panel_year["ikm_sample_adequate"].astype("boolean") == False,  # noqa: E712
+                           "unit_name"].astype(str).tolist()
+        ) if "ikm_sample_adequate" in panel_year else [],
+        "price_base_year": config.base_year,
+    })
+    return desc
+
+
+def _common_blocks(config: StudyConfig, opts: AnalysisOptions, study, window: pd.DataFrame,
+                   panel_year: pd.DataFrame, headline_row: dict | None,
+                   parameters: Mapping[str, Any] | None) -> dict:
+    """The blocks every results.json has, estimated or descriptive."""
+    from . import provenance
+
+    prov = provenance.collect(config.root)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "study": {
+            "name": config.name, "title": config.title, "title_en": config.title_en,
+            "region": config.region, "synthetic": config.synthetic,
+            "unit_level": config.unit_level, "min_cell_size": config.min_cell_size,
+            "programme_name": config.programme.name, "programme_name_en": config.programme.name_en,
+        },
+        "year": opts.year,
+        "window": {"first": opts.first_year, "last": opts.year},
+        "parameters": json_safe({
+            **(parameters or {}), "year": opts.year, "seed": opts.seed,
+            "first_year": opts.first_year, "reps": opts.reps, "chain_reps": opts.chain_reps,
+            "mde_reps": opts.mde_reps, "staggered_reps": opts.staggered_reps,
+        }),
+        "provenance": json_safe({
+            **prov, "run_id": f"{config.name}-{opts.year}-{study.data_sha256[:12]}",
+            "data_sha256": study.data_sha256, "inputs": dict(study.inputs)}),
+        "descriptives": _descriptives(config, window, panel_year, headline_row),
+    }
+
+
+def _descriptive_analysis(config: StudyConfig, opts: AnalysisOptions, study,
+                          window: pd.DataFrame, panel_year: pd.DataFrame, *, reason: str,
+                          parameters, term: str, scale: float) -> Analysis:
+    """results.json for a year whose headline cannot be estimated: descriptives only."""
+    outcome, exposure, lag = (config.headline.outcome, config.headline.exposure,
+                              config.headline.lag)
+    both = window[[outcome, term]].notna().all(axis=1) if term in window else window[outcome] * 0
+    years_with_data = sorted(int(y) for y in window.loc[both.astype(bool), "year"].unique())
+    caveats = ["synthetic"] if config.synthetic else []
+    caveats.append("headline_not_estimable")
+    results = {
+        **_common_blocks(config, opts, study, window, panel_year, None, parameters),
+        "estimates": [],
+        "headline": {
+            "estimate_id": None, "status": "not_estimable", "reason": reason,
+            "exposure": exposure, "outcome": outcome, "lag": lag, "term": term, "scale": scale,
+            "years_with_data": years_with_data, "years_needed": 2, "scaled": None,
+        },
+        "correlations": None, "distributed_lags": None, "programme": None,
+        "dose_response": None, "chain": None, "mde": None, "robustness": None,
+        "units": _unit_rows(panel_year, exposure, lag, config.min_cell_size),
+        "caveats": caveats,
+        "notes": [reason],
+    }
+    results = json_safe(results)
+    json.dumps(results, allow_nan=False)
+    return Analysis(config=config, options=opts, panel=window, models={}, results=results)
+
+
 # ---- the recipe ---------------------------------------------------------------------------
 
 
@@ -334,11 +422,9 @@ def analyse(
     >>> a = analyse("data/demo", year=2024, reps=999, mde_reps=100)  # doctest: +SKIP
     >>> print(a)  # doctest: +SKIP
     """
-    from . import provenance
     from .chain import chain
     from .diagnostics import dose_response, mde, robustness
     from .estimate import correlation_matrix, panel_fe
-    from .panel import describe_panel
     from .staggered import event_study, staggered_did
     from .study import load_study
 
@@ -372,20 +458,22 @@ def analyse(
     estimates: list[dict] = []
 
     # 3. the headline: not optional: if it cannot be estimated, the run fails and says why
+    scale = HEADLINE_SCALE.get(exposure, 1.0)
     try:
         models["headline"] = panel_fe(
             window, outcome, [term], unit, time, controls=controls, cluster=cluster,
             inference="auto", reps=reps, seed=seed,
         )
     except EstimationError as exc:
-        raise EstimationError(
-            f"{config.name} {year}: the headline ({outcome} on {term}, window {first}-{year}) "
-            f"cannot be estimated: {exc}"
-        ) from None
+        # Early years (a window shorter than the lag needs) or data that cannot identify
+        # the headline: the brief is descriptive and says why, rather than no brief at all.
+        reason = (f"{config.name} {year}: the headline ({outcome} on {term}, window "
+                  f"{first}-{year}) cannot be estimated: {exc}")
+        return _descriptive_analysis(config, opts, study, window, panel_year, reason=reason,
+                                     parameters=parameters, term=term, scale=scale)
     estimates += _estimate_rows("headline", "panel_fe", models["headline"], outcome=outcome,
                                 exposure=exposure, lag=lag)
     headline_row = estimates[0]
-    scale = HEADLINE_SCALE.get(exposure, 1.0)
 
     # 4. every investment x quality/outcome association at the headline lag
     targets = [m for m in (*config.measures.quality, *config.measures.outcome) if m in window]
@@ -508,43 +596,8 @@ def analyse(
         models["robustness"] = rob
 
     # 6. descriptives of the brief's year, per-unit rows, caveats
-    desc = describe_panel(window)
-    desc = dict(desc) if isinstance(desc, Mapping) else {}
-    # missing shares of the measures the analysis uses (a never-treated unit's empty
-    # cohort year is not missing data)
-    roles = {*config.measures.investment, *config.measures.quality,
-             *config.measures.outcome, *config.measures.control}
-    desc["missing_share"] = {k: v for k, v in desc.get("missing_share", {}).items() if k in roles}
-    desc.update({
-        "ikm_categories": _ikm_categories(panel_year) if "ikm_category" in panel_year else [],
-        "jp20": _jp20(panel_year, config.jp.entitlement) if "share_20jp" in panel_year else None,
-        "cost_per_ikm_point": _cost_per_ikm_point(panel_year, headline_row, config.base_year),
-        "n_units_year": int(len(panel_year)),
-        "ikm_sample_inadequate_units": sorted(
-            panel_year.loc[panel_year["ikm_sample_adequate"].astype("boolean") == False,  # noqa: E712
-                           "unit_name"].astype(str).tolist()
-        ) if "ikm_sample_adequate" in panel_year else [],
-        "price_base_year": config.base_year,
-    })
-
-    prov = provenance.collect(config.root)
     results = {
-        "schema_version": SCHEMA_VERSION,
-        "study": {
-            "name": config.name, "title": config.title, "title_en": config.title_en,
-            "region": config.region, "synthetic": config.synthetic,
-            "unit_level": config.unit_level, "min_cell_size": config.min_cell_size,
-            "programme_name": config.programme.name, "programme_name_en": config.programme.name_en,
-        },
-        "year": year,
-        "window": {"first": first, "last": year},
-        "parameters": json_safe({
-            **(parameters or {}), "year": year, "seed": seed, "first_year": first,
-            "reps": reps, "chain_reps": chain_reps, "mde_reps": mde_reps,
-            "staggered_reps": staggered_reps,
-        }),
-        "provenance": json_safe({**prov, "run_id": f"{config.name}-{year}-{study.data_sha256[:12]}",
-                                 "data_sha256": study.data_sha256, "inputs": dict(study.inputs)}),
+        **_common_blocks(config, opts, study, window, panel_year, headline_row, parameters),
         "estimates": estimates,
         "headline": {
             "estimate_id": "headline", "scale": scale, "exposure": exposure, "outcome": outcome,
@@ -559,7 +612,6 @@ def analyse(
         "chain": chain_block,
         "mde": mde_block,
         "robustness": rob.to_dict() if rob is not None else None,
-        "descriptives": desc,
         "units": _unit_rows(panel_year, exposure, lag, config.min_cell_size),
         "caveats": _caveats(config, headline_row, window, programme, outcome, term),
         "notes": notes,

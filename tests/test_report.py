@@ -144,12 +144,27 @@ def test_save_and_load_round_trip(results, tmp_path):
     assert path.read_bytes() == again.read_bytes()
 
 
-def test_a_year_too_early_for_the_design_fails_with_the_reason(demo_dir):
+def test_a_year_too_early_for_the_design_gives_a_descriptive_brief(demo_dir, tmp_path):
     """2016 with lag 1: only one year has the lagged exposure, nothing to compare within
-    units. The run must stop with the reason (not crash the process)."""
-    from evaluation.errors import EstimationError
+    units. The run still gives leadership the descriptives, and says why there is no
+    estimate (instead of crashing the process, as pyfixest would on such data)."""
+    from pypdf import PdfReader
+
+    from evaluation.brief import write_brief
+    from evaluation.narrate import narrate
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(EstimationError, match="2016.*cannot be estimated.*single complete row"):
-            analyse(demo_dir, year=2016, reps=99, chain_reps=19, mde_reps=10, staggered_reps=19)
+        a = analyse(demo_dir, year=2016, reps=99, chain_reps=19, mde_reps=10, staggered_reps=19)
+    r = a.results
+    assert r["headline"]["status"] == "not_estimable" and r["estimates"] == []
+    assert "single complete row" in r["headline"]["reason"]
+    assert r["headline"]["years_with_data"] == [2016]
+    assert "headline_not_estimable" in r["caveats"]
+    assert r["descriptives"]["jp20"]["share_asn"] > 0 and r["units"]
+    json.dumps(r, allow_nan=False)
+    text = narrate(r, lang="id").to_text()
+    assert "belum dapat ditaksir untuk 2016" in text and "1 tahun" in text
+    assert "berkaitan dengan" not in text  # no association is claimed
+    files = write_brief(r, tmp_path, lang="id")
+    assert len(PdfReader(files["pdf"]).pages) <= 3
