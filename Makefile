@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STUDY ?= data/demo
-YEARS ?= 2017-2024
+YEARS ?= 2016-2024
 ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -26,7 +26,7 @@ install: $(STAMP) ## create .venv and install the locked dependencies and the pr
 brief: $(STAMP) ## the main job: brief for the latest year of STUDY (default data/demo) into reports/
 	$(PY) -m evaluation brief --study $(STUDY) $(ARGS)
 
-batch: $(STAMP) ## briefs for every year in YEARS (default 2017-2024), in parallel, resumable
+batch: $(STAMP) ## briefs for every year in YEARS (default 2016-2024), in parallel, resumable
 	$(PY) -m evaluation batch --study $(STUDY) --years $(YEARS) $(ARGS)
 
 test: $(STAMP) ## the full test suite (slow checks included), as CI runs it
