@@ -4,22 +4,32 @@
 reads every declared table, replaces NIPs by keyed pseudonyms and drops names before
 anything else sees the tables, validates them, and records a hash of every input so
 that results can say exactly which data they come from.
+
+With a cache folder (``cache_dir=`` or ``EVALUATION_CACHE_DIR``) the validated tables,
+and the panel :meth:`Study.panel` builds, are kept as Parquet under a key made of the
+inputs' hashes (see :mod:`evaluation.cache`); a later load of the same inputs with the
+same code, libraries and secret returns the same Study without reading them again.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any, Literal
 
 import pandas as pd
 
+from . import cache as _cache
+from . import errors as _errors
 from ._io import sha256_file
 from .columns import PERSONAL_COLUMNS
 from .config import StudyConfig, read_study_config
-from .errors import DataValidationError, SyntheticDataWarning
+from .errors import DataValidationError, PrivacyError, StudyConfigError, SyntheticDataWarning
 
 __all__ = ["Study", "load_study"]
 
@@ -48,6 +58,7 @@ class Study:
     data_sha256: str
     notes: tuple[str, ...] = ()
     pseudonym_source: str | None = field(default=None)
+    cache: _StudyCache | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -58,15 +69,40 @@ class Study:
         return self.config.synthetic
 
     def panel(self) -> pd.DataFrame:
-        """The unit-year panel built from the tables (see :mod:`evaluation.panel`)."""
+        """The unit-year panel built from the tables (see :mod:`evaluation.panel`).
+
+        A study loaded with a cache folder reads the panel from the cache when it was
+        built before from the same tables, and stores it otherwise.
+        """
         from .panel import build_panel
 
-        return build_panel(self.config, self.tables)
+        c = self.cache
+        # only for the exact tables and config the cache key was made from (a Study
+        # copied with dataclasses.replace(tables=...) builds its own panel)
+        if c is None or c.tables is not self.tables or c.config is not self.config:
+            return build_panel(self.config, self.tables)
+        key = _cache.cache_key("panel", {"tables_key": c.key})
+        hit = _cache.fetch(c.root, "panel", key)
+        if hit is not None:
+            return hit.frames["panel"]
+        panel = build_panel(self.config, self.tables)
+        _cache.store(c.root, "panel", key, {"panel": panel}, {})
+        return panel
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{k}={len(v):,}" for k, v in self.tables.items())
         flag = " SYNTHETIC" if self.synthetic else ""
         return f"<Study {self.name!r}{flag} {self.config.years.first}-{self.config.years.last}: {rows}>"
+
+
+@dataclass(frozen=True)
+class _StudyCache:
+    """Where a loaded study's cache lives, and for which tables its key was made."""
+
+    root: Path
+    key: str
+    config: StudyConfig = field(repr=False)
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
 
 
 def _input_hashes(config: StudyConfig) -> dict[str, str]:
@@ -89,7 +125,12 @@ def _combined_hash(inputs: Mapping[str, str]) -> str:
     return h.hexdigest()
 
 
-def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> Study:
+def load_study(
+    study_dir: str | os.PathLike,
+    *,
+    secret: str | None = None,
+    cache_dir: str | os.PathLike | Literal[False] | None = None,
+) -> Study:
     """Load a study folder: read, pseudonymise, validate.
 
     Parameters
@@ -100,6 +141,12 @@ def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> St
         Pseudonymisation secret; by default read as :func:`evaluation.privacy.resolve_secret`
         says (environment variable, file outside the repository, or the fixed key of a
         synthetic study).
+    cache_dir : path-like or False, optional
+        Folder for the cache of validated tables and panels (see :mod:`evaluation.cache`);
+        by default the environment variable ``EVALUATION_CACHE_DIR`` (which the batch
+        sets to ``<out>/<study>/.cache``), and no cache when that is unset. ``False``
+        turns the cache off. A study loaded from the cache is the same as one loaded
+        from the files; deleting the folder is always safe.
 
     Raises
     ------
@@ -116,6 +163,62 @@ def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> St
     >>> sorted(study.tables)  # doctest: +SKIP
     ['cpi', 'performance', 'programme', 'skm', 'staff', 'training', 'units']
     """
+    config = read_study_config(study_dir)
+    root = _cache_root(cache_dir)
+    study_cache = None
+    if root is None:
+        tables, notes, source = _read_validated(config, study_dir, secret)
+        inputs = _input_hashes(config)
+    else:
+        before = _try_input_hashes(config)
+        key = _tables_key(config, before, secret) if before is not None else None
+        hit = _cache.fetch(root, "tables", key) if key else None
+        if hit is not None:
+            _replay_warnings(hit.meta.get("warnings", ()))
+            tables = dict(hit.frames)
+            notes, source = list(hit.meta["notes"]), hit.meta["pseudonym_source"]
+            inputs = before
+        else:
+            recorded: list[warnings.WarningMessage] = []
+            try:
+                with warnings.catch_warnings(record=True) as recorded:
+                    tables, notes, source = _read_validated(config, study_dir, secret)
+            finally:
+                _reemit(recorded)
+            inputs = _input_hashes(config)
+            # an input rewritten while it was being read: these tables are not the key's
+            if key and inputs == before:
+                meta = {"notes": notes, "pseudonym_source": source,
+                        "warnings": _replayable(recorded)}
+                _cache.store(root, "tables", key, dict(sorted(tables.items())), meta)
+    for name, df in tables.items():
+        leaked = [c for c in PERSONAL_COLUMNS if c in df.columns and c != "nip"]
+        if leaked:  # pragma: no cover - pseudonymise_raw drops them
+            raise AssertionError(f"personal column(s) {leaked} left in {name}")
+    if config.synthetic:
+        warnings.warn(
+            f"study {config.name!r} is synthetic: results are not about the real {config.region}",
+            SyntheticDataWarning,
+            stacklevel=2,
+        )
+    frozen = MappingProxyType({k: tables[k] for k in sorted(tables)})
+    if root is not None and key:
+        study_cache = _StudyCache(root=root, key=key, config=config, tables=frozen)
+    return Study(
+        config=config,
+        tables=frozen,
+        inputs=MappingProxyType(inputs),
+        data_sha256=_combined_hash(inputs),
+        notes=tuple(notes),
+        pseudonym_source=source,
+        cache=study_cache,
+    )
+
+
+def _read_validated(
+    config: StudyConfig, study_dir: str | os.PathLike, secret: str | None
+) -> tuple[dict[str, pd.DataFrame], list[str], str | None]:
+    """Read, pseudonymise and validate every table: ``(tables, notes, secret source)``."""
     from .privacy import resolve_secret
     from .validate import (
         has_personal_data,
@@ -124,7 +227,6 @@ def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> St
         validate_tables,
     )
 
-    config = read_study_config(study_dir)
     raw_tables, problems, notes = read_study_tables(config)
     source = None
     if has_personal_data(raw_tables):
@@ -143,23 +245,72 @@ def load_study(study_dir: str | os.PathLike, *, secret: str | None = None) -> St
             f"'evaluation validate --study {study_dir}' for the full report",
             problems,
         )
-    for name, df in tables.items():
-        leaked = [c for c in PERSONAL_COLUMNS if c in df.columns and c != "nip"]
-        if leaked:  # pragma: no cover - pseudonymise_raw drops them
-            raise AssertionError(f"personal column(s) {leaked} left in {name}")
-    if config.synthetic:
-        warnings.warn(
-            f"study {config.name!r} is synthetic: results are not about the real {config.region}",
-            SyntheticDataWarning,
-            stacklevel=2,
-        )
-    inputs = _input_hashes(config)
-    frozen = MappingProxyType({k: tables[k] for k in sorted(tables)})
-    return Study(
-        config=config,
-        tables=frozen,
-        inputs=MappingProxyType(inputs),
-        data_sha256=_combined_hash(inputs),
-        notes=tuple(notes + check_notes),
-        pseudonym_source=source,
-    )
+    return dict(tables), notes + list(check_notes), source
+
+
+# ---- the cache edge ---------------------------------------------------------------------------
+
+
+def _cache_root(cache_dir: str | os.PathLike | Literal[False] | None) -> Path | None:
+    if cache_dir is False:
+        return None
+    if cache_dir is None:
+        return _cache.cache_dir_from_env()
+    return Path(cache_dir)
+
+
+def _try_input_hashes(config: StudyConfig) -> dict[str, str] | None:
+    """The inputs' hashes, or ``None`` when a file is missing (the loader then says what)."""
+    try:
+        return _input_hashes(config)
+    except (OSError, StudyConfigError):
+        return None
+
+
+def _tables_key(config: StudyConfig, inputs: Mapping[str, str], secret: str | None) -> str:
+    from . import provenance
+    from .privacy import resolve_secret
+
+    if secret:
+        key, source = secret.encode("utf-8"), "secret given to load_study"
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the real load warns, not the key
+                key, source = resolve_secret(config)
+        except PrivacyError:
+            key, source = None, None
+    return _cache.cache_key("tables", {
+        "inputs": dict(inputs),
+        "toolkit_sha256": provenance.toolkit_sha256(),
+        "packages": _cache.package_versions(),
+        "secret": _cache.secret_digest(key, salt=_combined_hash(inputs)),
+        "secret_source": source,
+    })
+
+
+def _reemit(recorded: list[warnings.WarningMessage]) -> None:
+    for w in recorded:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+
+def _replayable(recorded: list[warnings.WarningMessage]) -> list[dict[str, str]]:
+    """The toolkit's own warnings (they never carry a NIP or a name), to replay on a hit."""
+    from .privacy import NIP_PATTERN
+
+    out = []
+    for w in recorded:
+        if getattr(_errors, w.category.__name__, None) is not w.category:
+            continue
+        text = str(w.message)
+        if NIP_PATTERN.search(text):
+            continue
+        out.append({"category": w.category.__name__, "message": text})
+    return out
+
+
+def _replay_warnings(items: Any) -> None:
+    for item in items:
+        category = getattr(_errors, item["category"], None) or getattr(
+            builtins, item["category"], UserWarning)
+        warnings.warn(item["message"], category, stacklevel=3)
