@@ -7,7 +7,7 @@ print its message without a traceback (exit code 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class EvaluationError(Exception):
