@@ -37,7 +37,7 @@ test-fast: $(STAMP) ## the test suite without the slow checks
 
 lab: $(STAMP) ## JupyterLab with the project's kernel registered
 	$(PY) -m ipykernel install --sys-prefix --name evaluation --display-name "Python (evaluation)"
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 validate: $(STAMP) ## check the input tables of STUDY and print a report
 	$(PY) -m evaluation validate --study $(STUDY)
