@@ -23,13 +23,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+# No matplotlib.use() here: in a notebook it would replace the inline backend and drop
+# every figure from the executed notebook; without a display matplotlib picks Agg itself.
 import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402

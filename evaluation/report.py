@@ -87,6 +87,12 @@ class Analysis:
         """The headline result object, or ``None`` for a descriptive-only year."""
         return self.models.get("headline")
 
+    def event_study_frame(self) -> pd.DataFrame | None:
+        """Event-time estimates of both programme estimators, for ``plot.event_study_plot``."""
+        parts = [self.models[k].plot_data() for k in ("event_study", "staggered_did")
+                 if k in self.models]
+        return pd.concat(parts, ignore_index=True) if parts else None
+
     def estimates(self) -> pd.DataFrame:
         """All estimates as one table (the ``estimates`` block of results.json)."""
         return pd.DataFrame(self.results["estimates"])

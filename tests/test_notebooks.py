@@ -105,6 +105,9 @@ def test_by_hand_papermill_gives_the_same_numbers_as_the_cli(tmp_path):
     executed = load(a / "notebook.ipynb")
     assert any(o.get("output_type") in ("execute_result", "display_data")
                for c in executed["cells"] for o in c.get("outputs", []))
+    # figures reach the executed notebook (nothing switched the kernel to a non-inline backend)
+    assert any("image/png" in o.get("data", {})
+               for c in executed["cells"] for o in c.get("outputs", []))
 
 
 @pytest.mark.notebooks
