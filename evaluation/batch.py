@@ -30,13 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import cache as _cache
 from . import manifest as mf
 from ._io import clean_stale_temporaries, sha256_file, write_bytes, write_text
 from ._options import Language, check_option
 from .config import StudyConfig, read_study_config
 from .errors import LockError, ParameterError, RunError
 from .params import check_parameters
-from .runner import RunOutcome, RunSpec, execute_run, staging_root
+from .runner import RunOutcome, RunSpec, cache_root, execute_run, staging_root
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOCK_NAME = ".lock"
@@ -295,6 +296,8 @@ def run_batch(
     with batch_lock(folder):
         clean_stale_temporaries(folder)
         shutil.rmtree(staging_root(specs[0].out_root, cfg.name), ignore_errors=True)
+        # the cache is not an output: entries left by killed runs and long-unused ones go
+        _cache.prune(cache_root(specs[0].out_root, cfg.name))
         return _Batch(cfg, study_arg, specs, folder, nb_sha, mode=mode, jobs=jobs,
                       scheduler=scheduler, progress=progress).run()
 

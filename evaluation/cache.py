@@ -41,9 +41,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where frames are read or written: the batch
+    import pandas as pd  # runner imports this module for its constants only
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -151,6 +152,8 @@ def fetch(root: str | os.PathLike, kind: str, key: str) -> CacheEntry | None:
 
 
 def _read_entry(folder: Path, kind: str, key: str) -> CacheEntry | None:
+    import pandas as pd
+
     try:
         meta = json.loads((folder / _ENTRY_FILE).read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("kind") != kind or meta.get("key") != key:
@@ -240,6 +243,8 @@ def _ensure_root(root: Path) -> None:
 
 
 def _write_frame(df: pd.DataFrame, path: Path) -> dict[str, Any]:
+    import pandas as pd
+
     attrs = _encode(df.attrs)
     if not _same(_decode(attrs), df.attrs):
         raise _Uncacheable("attrs")
@@ -281,7 +286,8 @@ def _encode(value: Any) -> Any:
     if type(value) is tuple:
         return {"tuple": [_encode(v) for v in value]}
     if type(value) is dict and all(type(k) is str for k in value):
-        return {"dict": {k: _encode(v) for k, v in value.items()}}
+        # pairs, not an object: entry.json is written with sorted keys, attrs keep order
+        return {"dict": [[k, _encode(v)] for k, v in value.items()]}
     raise _Uncacheable(f"attrs value of type {type(value).__name__}")
 
 
@@ -295,7 +301,7 @@ def _decode(value: Any) -> Any:
         if tag == "tuple":
             return tuple(_decode(v) for v in inner)
         if tag == "dict":
-            return {k: _decode(v) for k, v in inner.items()}
+            return {k: _decode(v) for k, v in inner}
         raise ValueError(f"unknown tag {tag!r}")
     return value
 

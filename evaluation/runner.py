@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .cache import CACHE_DIR_ENV
 from .params import OUTPUT_ROOT_ENV
 
 Stage = Literal["estimate", "brief"]
@@ -50,6 +51,8 @@ HASH_SEED = "0"
 #: How long a child gets to shut its kernel down after SIGTERM before SIGKILL.
 _GRACE_SECONDS = 8.0
 _STAGING = ".staging"
+#: The study's cache of validated tables and panels (not an output; deleting it is safe).
+CACHE_FOLDER = ".cache"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,11 @@ def staging_root(out_root: str | os.PathLike, study_name: str) -> Path:
     return Path(out_root) / study_name / _STAGING
 
 
+def cache_root(out_root: str | os.PathLike, study_name: str) -> Path:
+    """Cache folder every run of a study shares (see :mod:`evaluation.cache`)."""
+    return Path(out_root) / study_name / CACHE_FOLDER
+
+
 def execute_run(
     spec: RunSpec,
     *,
@@ -162,6 +170,8 @@ def _child_env(spec: RunSpec) -> dict[str, str]:
     # MPLBACKEND=Agg in the kernel's environment drops inline figures from the notebook
     env.pop("MPLBACKEND", None)
     env[OUTPUT_ROOT_ENV] = str(Path(spec.out_root).resolve())
+    # every year's run loads the same inputs: share the validated tables and panel
+    env[CACHE_DIR_ENV] = str(cache_root(spec.out_root, spec.study_name).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     # One thread per run: parallelism comes from running several notebooks at once (and a
     # multi-threaded reduction may sum in a different order from run to run).

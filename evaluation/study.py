@@ -84,9 +84,16 @@ class Study:
         key = _cache.cache_key("panel", {"tables_key": c.key})
         hit = _cache.fetch(c.root, "panel", key)
         if hit is not None:
+            _replay_warnings(hit.meta.get("warnings", ()))
             return hit.frames["panel"]
-        panel = build_panel(self.config, self.tables)
-        _cache.store(c.root, "panel", key, {"panel": panel}, {})
+        recorded: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as recorded:
+                panel = build_panel(self.config, self.tables)
+        finally:
+            _reemit(recorded)
+        _cache.store(c.root, "panel", key, {"panel": panel},
+                     {"warnings": _replayable(recorded)})
         return panel
 
     def __repr__(self) -> str:
