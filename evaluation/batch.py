@@ -549,10 +549,18 @@ def _now() -> str:
 _LABELS = {
     "id": {"title": "Ringkasan per tahun", "year": "Tahun", "status": "Status",
            "headline": "Estimasi utama (IK 95%)", "brief": "Ringkasan", "notebook": "Notebook",
-           "chart": "Estimasi utama antartahun", "synthetic": "DATA SINTETIS (studi demo)"},
+           "chart": "Estimasi utama antartahun", "synthetic": "DATA SINTETIS (studi demo)",
+           "not_estimable": "belum dapat ditaksir (data tahunan belum cukup)",
+           "caption": "Estimasi utama: selisih {outcome} yang berkaitan dengan tambahan {scale} "
+                      "{exposure}{when}, dengan interval kepercayaan 95%.",
+           "when": {0: "", 1: " (tahun sebelumnya)"}, "when_k": " ({lag} tahun sebelumnya)"},
     "en": {"title": "Summary by year", "year": "Year", "status": "Status",
            "headline": "Headline estimate (95% CI)", "brief": "Brief", "notebook": "Notebook",
-           "chart": "Headline estimate across years", "synthetic": "SYNTHETIC DATA (demo study)"},
+           "chart": "Headline estimate across years", "synthetic": "SYNTHETIC DATA (demo study)",
+           "not_estimable": "not estimable yet (too few years of data)",
+           "caption": "Headline estimate: the difference in {outcome} associated with {scale} "
+                      "more {exposure}{when}, with its 95% confidence interval.",
+           "when": {0: "", 1: " (previous year)"}, "when_k": " ({lag} years earlier)"},
 }
 
 
@@ -574,7 +582,10 @@ def headline_rows(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]
                 head = json.loads(res_path.read_text(encoding="utf-8"))["headline"]
                 scaled = head.get("scaled") or {}
                 row.update(estimate=scaled.get("estimate"), conf_low=scaled.get("conf_low"),
-                           conf_high=scaled.get("conf_high"), scale=head.get("scale"))
+                           conf_high=scaled.get("conf_high"), scale=head.get("scale"),
+                           exposure=head.get("exposure"), outcome=head.get("outcome"),
+                           lag=head.get("lag"),
+                           not_estimable=head.get("status") == "not_estimable")
             row["notebook"] = f"{year}/notebook.ipynb"
         elif est and est.get("failed_notebook"):
             row["notebook"] = f"{year}/{est['failed_notebook']}"
@@ -623,6 +634,8 @@ def render_index(folder: Path, manifest: dict[str, Any], *, lang: str = "id",
     body = []
     for r in rows:
         ci = "" if r["estimate"] is None else f"{num(r['estimate'])} ({num(r['conf_low'])} – {num(r['conf_high'])})"
+        if r.get("not_estimable"):
+            ci = esc(t["not_estimable"])
         briefs = " ".join(f'<a href="{esc(href)}">{esc(lg)}</a>' for lg, href in sorted(r["briefs"].items()))
         nb = f'<a href="{esc(r["notebook"])}">ipynb</a>' if r["notebook"] else ""
         cls = "ok" if r["ok"] else "bad"
@@ -631,6 +644,19 @@ def render_index(folder: Path, manifest: dict[str, Any], *, lang: str = "id",
     chart = (f'<figure><img alt="{esc(t["chart"])}" src="data:image/png;base64,{png}">'
              f"<figcaption>{esc(t['chart'])}</figcaption></figure>") if png else ""
     banner = f'<p class="synthetic">{esc(t["synthetic"])}</p>' if synthetic else ""
+    caption = ""
+    described = [r for r in rows if r.get("exposure") and r.get("scale")]
+    if described:
+        from .narrate import catalogue
+
+        names = catalogue(lang).get("measures", {})
+        last = described[-1]
+        caption = "<p>" + esc(t["caption"].format(
+            outcome=names.get(last["outcome"], {}).get("name", last["outcome"]),
+            exposure=names.get(last["exposure"], {}).get("name", last["exposure"]),
+            scale=num(last["scale"]).removesuffix(",00").removesuffix(".00"),
+            when=t["when"].get(last.get("lag") or 0, t["when_k"].format(lag=last.get("lag"))),
+        )) + "</p>"
     return f"""<!DOCTYPE html>
 <html lang="{esc(lang)}"><head><meta charset="utf-8">
 <title>{esc(title)} – {esc(t["title"])}</title>
@@ -646,6 +672,7 @@ img{{max-width:100%}}
 <tbody>
 {chr(10).join(body)}
 </tbody></table>
+{caption}
 {chart}
 </body></html>
 """
