@@ -268,3 +268,28 @@ def test_write_brief_single_format(tmp_path):
     paths = brief.write_brief(scenario("minimal"), tmp_path / "2024", lang="id",
                               formats=("xlsx",))
     assert list(paths) == ["xlsx"] and paths["xlsx"].exists()
+
+
+@pytest.mark.browser
+def test_tables_xlsx_opens_in_libreoffice(tmp_path):
+    """The analysts' workbook converts sheet by sheet in LibreOffice (headless Calc)."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("LibreOffice is required in CI (installed by .ci/run)")
+        pytest.skip("LibreOffice not installed")
+    path = tmp_path / "tables.xlsx"
+    path.write_bytes(brief.render_xlsx(scenario("synthetic"), lang="id"))
+    done = subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+         "--outdir", str(tmp_path / "csv"), str(path)],
+        capture_output=True, text=True, timeout=180)
+    sheets = sorted((tmp_path / "csv").glob("*.csv"))
+    assert done.returncode == 0 and len(sheets) >= 3, done.stderr[-2000:]
+    notice = next(p for p in sheets if "Catatan" in p.name)
+    assert "DATA SINTETIS" in notice.read_text(encoding="utf-8")
