@@ -240,6 +240,20 @@ def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
     return values.astype("float64"), problems
 
 
+def _nip_number_problem(path, row: int, label: str, *, scientific: bool) -> Problem:
+    """An NIP that a spreadsheet turned into a number: its digits are gone (never shown)."""
+    if scientific:
+        message = "the NIP is written in scientific notation, so its digits are lost"
+        hint = "format the NIP column as Text and export it again"
+    else:
+        message = ("the NIP is stored as a number, so its last digits are lost "
+                   "(spreadsheets keep 15 digits)")
+        hint = ("format the NIP column as Text in the source system's export and export "
+                "again; do not retype NIPs")
+    return Problem(file=path.name, row=row, column=label, value=None, rule="nip_as_number",
+                   message=message, hint=hint)
+
+
 def _parse_nip(series, label, path, row_numbers, problems):
     # An 18-digit NIP stored as an Excel number keeps only 15 significant digits: the last
     # digits are already lost, so no pseudonym could ever match the person's other records.
@@ -247,52 +261,23 @@ def _parse_nip(series, label, path, row_numbers, problems):
         text = series.astype("str").str.replace(r"\s+", "", regex=True)
         sci = text.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
         for k in np.flatnonzero(sci.to_numpy()):
-            problems.append(
-                Problem(
-                    file=path.name,
-                    row=int(row_numbers[k]),
-                    column=label,
-                    value=None,
-                    rule="nip_as_number",
-                    message="the NIP is written in scientific notation, so its digits are lost",
-                    hint="format the NIP column as Text and export it again",
-                )
-            )
+            problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
+                                                scientific=True))
         text = text.where(~sci & (text != ""), None)
         return text.astype("str"), problems
     texts = []
     for k, v in enumerate(series):
         if _is_number(v) and not (isinstance(v, float) and math.isnan(v)):
-            problems.append(
-                Problem(
-                    file=path.name,
-                    row=int(row_numbers[k]),
-                    column=label,
-                    value=None,
-                    rule="nip_as_number",
-                    message="the NIP is stored as a number, so its last digits are lost "
-                    "(spreadsheets keep 15 digits)",
-                    hint="format the NIP column as Text in the source system's export and export "
-                    "again; do not retype NIPs",
-                )
-            )
+            problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
+                                                scientific=False))
             texts.append(None)
             continue
         s = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
         if s is not None:
             s = s.replace(" ", "").replace("\u00a0", "")
             if re.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+", s):
-                problems.append(
-                    Problem(
-                        file=path.name,
-                        row=int(row_numbers[k]),
-                        column=label,
-                        value=None,
-                        rule="nip_as_number",
-                        message="the NIP is written in scientific notation, so its digits are lost",
-                        hint="format the NIP column as Text and export it again",
-                    )
-                )
+                problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
+                                                    scientific=True))
                 s = None
         texts.append(s or None)
     return pd.Series(texts, index=series.index, dtype="str"), problems
