@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -93,7 +94,11 @@ def _measure_labels(lang: Language, column: str) -> tuple[dict, int | None]:
 
 def _source_line(ax: Axes, f: Formatter, source: str | None) -> str:
     text = f.msg("chart.source", source=source or f.msg("chart.source_default"))
-    ax.annotate(text, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
+    # wrap to the figure's width (7 pt text: about 17 characters per inch), so a long study
+    # title never runs off the right edge
+    width = max(40, int(ax.figure.get_figwidth() * 17))
+    shown = textwrap.fill(text, width=width)
+    ax.annotate(shown, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
                 textcoords="offset points", ha="left", va="top", fontsize=7, color=GREY)
     return text
 
