@@ -10,7 +10,6 @@ shared with CSV and stays in :mod:`evaluation.read`.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from ._cells import _Cells, _fatal
@@ -37,7 +36,6 @@ def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
 
 def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     if path.stat().st_size == 0:
         raise _fatal(
@@ -46,24 +44,9 @@ def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
             "save the workbook again from the spreadsheet program",
             rule="empty_file",
         )
-    try:
-        wb = openpyxl.load_workbook(path, data_only=False)
-    except (
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        OSError,
-        ValueError,
-        TypeError,
-        EOFError,
-    ) as exc:
-        raise _fatal(
-            path,
-            f"not a readable .xlsx workbook ({type(exc).__name__})",
-            "open it in a spreadsheet program and save it again as .xlsx "
-            "(Excel Workbook), or export the sheet as CSV UTF-8",
-            rule="unreadable_file",
-        ) from None
+    # any failure to load (not a zip, damaged parts, ...) becomes a named error in
+    # _read_xlsx_cells
+    wb = openpyxl.load_workbook(path, data_only=False)
     try:
         if sheet is None:
             ws = wb.worksheets[0]
