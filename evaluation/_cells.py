@@ -180,23 +180,26 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
     return values, failed
 
 
+def _cell_problems(series: pd.Series, mask, path, row_numbers, label: str, *, rule: str,
+                   message: str, hint: str, width: int | None = 60) -> list[Problem]:
+    """One Problem per flagged cell, located as the spreadsheet shows it, with its value."""
+    flagged = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return [
+        Problem(file=path.name, row=int(row_numbers[k]), column=label,
+                value=str(series.iloc[k])[:width], rule=rule, message=message, hint=hint)
+        for k in flagged
+    ]
+
+
 def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
     problems: list[Problem] = []
     errors = _excel_error_mask(series) if not pd.api.types.is_numeric_dtype(series.dtype) else None
     if errors is not None and errors.any():
-        for k in np.flatnonzero(errors.to_numpy()):
-            problems.append(
-                Problem(
-                    file=path.name,
-                    row=int(row_numbers[k]),
-                    column=label,
-                    value=str(series.iloc[k]),
-                    rule="excel_error",
-                    message="the cell holds an Excel error instead of a value",
-                    hint="fix the formula in the source workbook (e.g. a division by zero) or "
-                    "leave the cell empty if the value is not known",
-                )
-            )
+        problems += _cell_problems(
+            series, errors, path, row_numbers, label, rule="excel_error", width=None,
+            message="the cell holds an Excel error instead of a value",
+            hint="fix the formula in the source workbook (e.g. a division by zero) or "
+            "leave the cell empty if the value is not known")
         series = series.where(~errors, None)
     if spec.kind == "str":
         if col == "nip":
@@ -205,34 +208,16 @@ def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
     if spec.kind == "date":
         return _parse_dates(series, label, locale, path, row_numbers, problems)
     values, failed = _numbers_from_cells(series, locale)
-    for k in np.flatnonzero(failed.to_numpy()):
-        problems.append(
-            Problem(
-                file=path.name,
-                row=int(row_numbers[k]),
-                column=label,
-                value=str(series.iloc[k])[:60],
-                rule=f"number_{locale}",
-                message="not a number under the study's number locale",
-                hint=_LOCALE_HINT[locale],
-            )
-        )
+    problems += _cell_problems(
+        series, failed, path, row_numbers, label, rule=f"number_{locale}",
+        message="not a number under the study's number locale", hint=_LOCALE_HINT[locale])
     if spec.kind == "int":
         frac = values.notna() & (values != np.floor(values.fillna(0)))
-        for k in np.flatnonzero(frac.to_numpy()):
-            problems.append(
-                Problem(
-                    file=path.name,
-                    row=int(row_numbers[k]),
-                    column=label,
-                    value=str(series.iloc[k])[:60],
-                    rule="whole_number",
-                    message="expecting a whole number",
-                    hint=("if this is a thousands separator, note that " + _LOCALE_HINT[locale])
-                    if locale == "en"
-                    else "write a whole number (no decimals)",
-                )
-            )
+        problems += _cell_problems(
+            series, frac, path, row_numbers, label, rule="whole_number",
+            message="expecting a whole number",
+            hint=("if this is a thousands separator, note that " + _LOCALE_HINT[locale])
+            if locale == "en" else "write a whole number (no decimals)")
         values = values.where(~frac)
         too_big = values.abs() > 2**53
         values = values.where(~too_big)
@@ -306,17 +291,8 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
 
     parsed = _map_present(series, one, None)
     bad = parsed.map(lambda d: d is failed).to_numpy(dtype=bool)
-    for k in np.flatnonzero(bad):
-        problems.append(
-            Problem(
-                file=path.name,
-                row=int(row_numbers[k]),
-                column=label,
-                value=str(series.iloc[k])[:60],
-                rule="date",
-                message="not a date",
-                hint="write dates as 2023-07-31 or 31/07/2023 (day first)",
-            )
-        )
+    problems += _cell_problems(series, bad, path, row_numbers, label, rule="date",
+                               message="not a date",
+                               hint="write dates as 2023-07-31 or 31/07/2023 (day first)")
     parsed[bad] = None
     return pd.to_datetime(parsed), problems
