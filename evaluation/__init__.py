@@ -8,8 +8,10 @@ The public API, for notebooks and for researchers' own panels::
     res = evaluation.estimate.panel_fe(panel, "ikm", ["jp_per_asn"], "unit_id", "year")
     res.tidy()
 
-Stages, one module each: ``read`` -> ``validate`` -> ``indicators`` -> ``panel`` ->
-``estimate`` -> ``narrate`` / ``plot`` -> ``brief``; ``batch`` runs the notebooks.
+Stages, one sub-package each: ``read`` -> ``validate`` -> ``indicators`` -> ``panel`` ->
+``estimate`` -> ``brief`` (analysis, sentences, charts, rendering); ``batch`` runs the
+notebooks. Modules that moved into a sub-package keep their old import path for one
+release (:mod:`evaluation._moved`).
 Heavy modules are imported on first use so that ``import evaluation`` stays fast.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 
+from . import _moved
 from .config import StudyConfig, read_study_config
 from .errors import (
     DataValidationError,
@@ -36,9 +39,10 @@ _LAZY_ATTRS = {
     "Study": ("evaluation.study", "Study"),
 }
 _SUBMODULES = (
-    "batch", "bps", "brief", "config", "demo", "estimate", "indicators", "narrate",
-    "panel", "params", "plot", "privacy", "read", "report", "study", "validate",
+    "batch", "brief", "config", "demo", "estimate", "indicators", "panel", "params",
+    "privacy", "read", "study", "validate",
 )
+_moved.install()
 
 __all__ = [
     "DataValidationError",

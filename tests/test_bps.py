@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.bps import (
+from evaluation.errors import DataValidationError
+from evaluation.read.bps import (
     bps_to_regional_table,
     read_bps_folder,
     read_bps_provinsi,
     read_bps_webtable,
     region_code,
 )
-from evaluation.errors import DataValidationError
 
 pytestmark = pytest.mark.shared_data
 

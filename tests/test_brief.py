@@ -13,9 +13,9 @@ from fixtures_results import SCENARIOS, scenario
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from evaluation import brief
+from evaluation.brief import render as brief
+from evaluation.brief.narrate import catalogue, narrate
 from evaluation.errors import EvaluationError, PrivacyError
-from evaluation.narrate import catalogue, narrate
 
 NIP = re.compile(rb"(?<![0-9A-Za-z])\d{18}(?![0-9A-Za-z])")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from fixtures_results import scenario
 
-from evaluation import brief
+from evaluation.brief import render as brief
 
 pytestmark = pytest.mark.browser
 

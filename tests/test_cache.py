@@ -159,7 +159,7 @@ def test_panel_of_replaced_tables_is_not_taken_from_the_cache(tmp_path):
 @pytest.mark.slow
 def test_analysis_results_byte_identical_with_and_without_cache(tmp_path, demo_dir,
                                                                 monkeypatch):
-    from evaluation.report import analyse
+    from evaluation.brief.report import analyse
 
     small = {"year": 2024, "reps": 99, "chain_reps": 19, "mde_reps": 10, "staggered_reps": 19}
 
@@ -431,7 +431,7 @@ def test_prune_removes_stale_temporaries_and_unused_entries_only(tmp_path):
 
 
 def test_runner_environment_points_every_run_at_the_study_cache(tmp_path, monkeypatch):
-    from evaluation.runner import RunSpec, _child_env, cache_root
+    from evaluation.batch.runner import RunSpec, _child_env, cache_root
 
     monkeypatch.setenv(cache_mod.CACHE_DIR_ENV, "/somewhere/else")
     spec = RunSpec(key="2024/estimate", year=2024, stage="estimate", lang=None,

@@ -58,8 +58,8 @@ def run(tmp_path_factory, demo_dir):
 
 
 def test_brief_files_pages_and_words(run):
-    from evaluation.narrate import narrate
-    from evaluation.report import load_results
+    from evaluation.brief.narrate import narrate
+    from evaluation.brief.report import load_results
 
     out, _ = run
     year_dir = out / "demo" / "2024"

@@ -13,10 +13,10 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from evaluation.chain import ASSUMPTION_EN, ASSUMPTION_ID, chain
-from evaluation.diagnostics import dose_response, mde, robustness
 from evaluation.errors import EstimationError, FewClustersWarning
 from evaluation.estimate import panel_fe
+from evaluation.estimate.chain import ASSUMPTION_EN, ASSUMPTION_ID, chain
+from evaluation.estimate.diagnostics import dose_response, mde, robustness
 
 TRUE_A, TRUE_B, TRUE_DIRECT = 0.4, 0.6, 0.1  # jp -> ikm, ikm -> iku, jp -> iku directly
 

@@ -31,7 +31,7 @@ from evaluation.estimate import (
     example_panel,
     panel_fe,
 )
-from evaluation.results import TIDY_COLUMNS, compare
+from evaluation.estimate.results import TIDY_COLUMNS, compare
 
 
 def _panel(n_units=25, n_years=8, seed=0, unbalanced=True):
@@ -140,7 +140,7 @@ def test_lags_follow_calendar_years_not_rows():
         "year": [2015, 2016, 2018, 2019, 2015, 2016, 2017, 2018],
         "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
     })
-    from evaluation.estimate import _shift
+    from evaluation.estimate.fixed_effects import _shift
 
     lag = _shift(df, "unit", "year", "x", 1)
     # a's 2018 follows a gap (no 2017): its lag is missing, not 2016's value
@@ -425,16 +425,16 @@ def test_fit_leaves_the_callers_frame_alone_and_keeps_its_row_labels():
 
 def test_correlations_live_in_their_module_and_stay_reachable_from_estimate():
     """``evaluation.estimate.correlate`` is the documented API; the code lives in
-    ``evaluation.correlation``, which must import on its own as well (no import cycle)."""
+    ``evaluation.estimate.correlation``, which must import on its own as well (no import cycle)."""
     import subprocess
     import sys
 
-    import evaluation.correlation as correlation
     import evaluation.estimate as estimate
+    import evaluation.estimate.correlation as correlation
 
     for name in ("correlate", "correlation_matrix", "CorrelationResult", "CorrelationMatrixResult"):
         assert getattr(estimate, name) is getattr(correlation, name)
-    code = ("import evaluation.correlation as c, evaluation.estimate as e\n"
+    code = ("import evaluation.estimate.correlation as c, evaluation.estimate as e\n"
             "p = e.example_panel(n_units=8, n_years=5, seed=1)\n"
             "print(c.correlate(p, 'jp_per_asn', 'ikm', within=True, unit='unit_id', time='year').n)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from fixtures_results import SCENARIOS, scenario
 
-from evaluation.errors import EvaluationError
-from evaluation.narrate import (
+from evaluation.brief.narrate import (
     Formatter,
     catalogue,
     caveat_codes,
@@ -24,6 +23,7 @@ from evaluation.narrate import (
     narrate,
     programme_wording,
 )
+from evaluation.errors import EvaluationError
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

@@ -80,7 +80,7 @@ def test_by_hand_papermill_gives_the_same_numbers_as_the_cli(tmp_path):
          "--out", str(tmp_path / "cli"), "--no-progress"],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert cli.returncode == 0, cli.stderr
-    from evaluation.runner import DETERMINISTIC_THREADS, HASH_SEED
+    from evaluation.batch.runner import DETERMINISTIC_THREADS, HASH_SEED
 
     # by hand with the settings the runner uses (see README: reproducibility)
     env = {"EVALUATION_OUTPUT_ROOT": str(tmp_path / "hand"), "PYTHONHASHSEED": HASH_SEED,

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 from fixtures_results import scenario  # noqa: E402
 
-from evaluation import plot  # noqa: E402
+from evaluation.brief import plot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -102,7 +102,7 @@ def test_mpdta_callaway_santanna_did_vignette():
     dynamic aggregation are published to 4 decimals and must agree to that precision.
     The published standard errors come from a multiplier bootstrap (they vary by about
     +/-5% between renderings of the vignette), so ours must lie within 15% of them."""
-    staggered = pytest.importorskip("evaluation.staggered")
+    staggered = pytest.importorskip("evaluation.estimate.staggered")
     mpdta = pd.read_csv(REF / "mpdta.csv")
     published = pd.read_csv(REF / "mpdta_published.csv", dtype={"estimate": str})
     res = staggered.staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
@@ -145,7 +145,7 @@ def test_petersen_wild_cluster_bootstrap_wildboottests_docs(petersen):
     estimates (0.05). Interval bounds: the two published runs differ by 3.5e-4 and our
     999-draw bounds move by about 0.003 from seed to seed; tolerance 0.005. The t
     statistic is deterministic: (1.0348 - 1) / 0.0506 (CR1) = 0.689."""
-    from evaluation._wild import WildDesign, wild_test
+    from evaluation.estimate._wild import WildDesign, wild_test
 
     reps = 9999
     res = panel_fe(petersen, "y", "x", "firmid", "year", fixed_effects=(), cluster="firmid",

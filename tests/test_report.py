@@ -8,9 +8,9 @@ import warnings
 
 import pytest
 
+from evaluation.brief.report import analyse, load_results, save_results
 from evaluation.demo import truth
 from evaluation.privacy import NIP_PATTERN
-from evaluation.report import analyse, load_results, save_results
 
 YEAR = 2024
 
@@ -151,7 +151,7 @@ def test_a_year_too_early_for_the_design_gives_a_descriptive_brief(demo_dir, tmp
     from pypdf import PdfReader
 
     from evaluation.brief import write_brief
-    from evaluation.narrate import narrate
+    from evaluation.brief.narrate import narrate
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -25,7 +25,7 @@ import pytest
 
 from evaluation.errors import DataQualityWarning, EstimationError
 from evaluation.estimate import panel_fe
-from evaluation.staggered import event_study, staggered_did
+from evaluation.estimate.staggered import event_study, staggered_did
 
 REF = Path(__file__).parent / "reference"
 

@@ -1,4 +1,4 @@
-"""Wild cluster restricted bootstrap (evaluation._wild) against a brute-force bootstrap and
+"""Wild cluster restricted bootstrap (evaluation.estimate._wild) against a brute-force bootstrap and
 against the wildboottest package (through pyfixest's ``Feols.wildboottest``).
 
 Conventions: bootstrap t statistics here carry no small-sample factor (it multiplies the
@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation._wild import (
+from evaluation.estimate import example_panel, panel_fe
+from evaluation.estimate._wild import (
     WildDesign,
     _Hypothesis,
     choose_weights,
     draw_weights,
     wild_test,
 )
-from evaluation.estimate import example_panel, panel_fe
 
 
 def _two_way_problem(n_units=8, n_years=6, seed=0, unbalanced=False):

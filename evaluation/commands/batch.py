@@ -49,7 +49,7 @@ def interruptible() -> None:
 
 
 def run_options(args: argparse.Namespace) -> dict:
-    from ..batch import NotebookSet
+    from ..batch.batch import NotebookSet
 
     return {
         "jobs": args.jobs, "retries": args.retries, "timeout": args.timeout,
@@ -60,7 +60,7 @@ def run_options(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
+    from ..batch.batch import run_batch
 
     interruptible()
     langs = [x.strip() for x in args.lang.split(",") if x.strip()] if args.lang else None

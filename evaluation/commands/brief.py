@@ -20,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
+    from ..batch.batch import run_batch
     from ..config import read_study_config
 
     interruptible()

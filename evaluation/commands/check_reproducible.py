@@ -117,7 +117,7 @@ def compare_year(first: Path, second: Path, langs: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import NotebookSet, run_batch
+    from ..batch.batch import NotebookSet, run_batch
     from ..config import read_study_config
 
     cfg = read_study_config(args.study)

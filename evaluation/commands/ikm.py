@@ -70,7 +70,7 @@ def _write(result, out: Path) -> list[Path]:
 
 def run(args) -> int:
     from ..indicators import _ikm
-    from ..read import read_table
+    from ..read.tables import read_table
 
     by = _parse_by(args.by)
     out = Path(args.out) if args.out else None

@@ -21,7 +21,7 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from ..validate import validate_study
+    from ..validate.checks import validate_study
 
     report = validate_study(args.study)
     if args.json:

@@ -1,0 +1,372 @@
+"""One notebook run, in its own process: parameterise, execute, report.
+
+papermill is not thread-safe and changes the working directory, so every run gets a
+fresh Python process (``python -m evaluation.batch.runner SPEC``), which starts its own
+kernel. The parent (:func:`execute_run`, called by the batch from a thread, or by a
+Dask worker) watches it: it reads progress and the outcome from the child's stdout,
+enforces the per-run timeout, and retries a run whose kernel died.
+
+A run writes only into its own staging folder; the batch moves the outputs into
+place after success (:mod:`evaluation.batch`). A run that fails, times out or is
+killed therefore never touches an earlier good output.
+
+Recipe of :func:`execute_run`::
+
+    stage inputs -> start child -> follow progress -> enforce timeout -> read outcome
+    -> (kernel died and retries left? start again) -> RunOutcome
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ..cache import CACHE_DIR_ENV
+from ..params import OUTPUT_ROOT_ENV
+
+Stage = Literal["estimate", "brief"]
+RunStatus = Literal["ok", "failed", "killed", "timeout", "interrupted"]
+
+#: Thread-count variables pinned to 1 in every run's environment.
+DETERMINISTIC_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                         "NUMBA_NUM_THREADS", "RAYON_NUM_THREADS")
+#: A fixed string-hash seed in every run: the formula parser under pyfixest orders the
+#: fixed effects by a set of their names, so the order of the alternating projections (and
+#: the last digits of every estimate) would otherwise change from process to process.
+HASH_SEED = "0"
+#: How long a child gets to shut its kernel down after SIGTERM before SIGKILL.
+_GRACE_SECONDS = 8.0
+_STAGING = ".staging"
+#: The study's cache of validated tables and panels (not an output; deleting it is safe).
+CACHE_FOLDER = ".cache"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one notebook run needs; plain data so it can travel to a Dask worker.
+
+    ``parameters`` are the logical values (as a user would pass them to papermill);
+    the runner replaces ``out`` by the run's staging folder.
+    """
+
+    key: str
+    year: int
+    stage: Stage
+    lang: str | None
+    notebook: str
+    parameters: dict[str, Any]
+    study_name: str
+    out_root: str
+    outputs: tuple[str, ...]
+    executed_name: str
+    inputs: tuple[str, ...] = ()
+    cwd: str = "."
+    timeout: float | None = None
+    retries: int = 0
+    kernel_name: str = "python3"
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def year_dir(self) -> Path:
+        return Path(self.out_root) / self.study_name / str(self.year)
+
+
+@dataclass
+class RunOutcome:
+    """What happened to one run. ``staging_year_dir`` holds its outputs until promoted."""
+
+    key: str
+    status: RunStatus
+    start: str
+    duration: float
+    attempts: int
+    staging: str | None = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def staging_year_dir(self) -> Path | None:
+        return Path(self.staging) if self.staging else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def staging_root(out_root: str | os.PathLike, study_name: str) -> Path:
+    """Folder under which every run of a study stages its outputs."""
+    return Path(out_root) / study_name / _STAGING
+
+
+def cache_root(out_root: str | os.PathLike, study_name: str) -> Path:
+    """Cache folder every run of a study shares (see :mod:`evaluation.cache`)."""
+    return Path(out_root) / study_name / CACHE_FOLDER
+
+
+def execute_run(
+    spec: RunSpec,
+    *,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> RunOutcome:
+    """Run one notebook in a fresh process and return its outcome (never raises on failure).
+
+    Parameters
+    ----------
+    spec
+        The run.
+    on_progress
+        Called with ``(key, cell_index, n_cells)`` as cells start.
+    cancel
+        When set, the running child is stopped and the outcome is ``interrupted``.
+    """
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    attempts = 0
+    while True:
+        attempts += 1
+        staging = _stage(spec)
+        status, error = _run_child(spec, staging, on_progress=on_progress, cancel=cancel)
+        if status == "killed" and attempts <= spec.retries and not (cancel and cancel.is_set()):
+            shutil.rmtree(staging.parents[1], ignore_errors=True)
+            continue
+        break
+    return RunOutcome(
+        key=spec.key,
+        status=status,
+        start=started.isoformat(timespec="seconds"),
+        duration=round(time.monotonic() - t0, 3),
+        attempts=attempts,
+        staging=str(staging),
+        error=error,
+    )
+
+
+def _stage(spec: RunSpec) -> Path:
+    """Make the run's staging folder and copy in the inputs it reads (e.g. results.json)."""
+    safe = spec.key.replace("/", "-")
+    top = staging_root(spec.out_root, spec.study_name) / f"{safe}-{uuid.uuid4().hex[:8]}"
+    year_dir = top / spec.study_name / str(spec.year)
+    year_dir.mkdir(parents=True)
+    for name in spec.inputs:
+        shutil.copy2(spec.year_dir / name, year_dir / name)
+    return year_dir
+
+
+def _child_env(spec: RunSpec) -> dict[str, str]:
+    env = dict(os.environ)
+    # MPLBACKEND=Agg in the kernel's environment drops inline figures from the notebook
+    env.pop("MPLBACKEND", None)
+    env[OUTPUT_ROOT_ENV] = str(Path(spec.out_root).resolve())
+    # every year's run loads the same inputs: share the validated tables and panel
+    env[CACHE_DIR_ENV] = str(cache_root(spec.out_root, spec.study_name).resolve())
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # One thread per run: parallelism comes from running several notebooks at once (and a
+    # multi-threaded reduction may sum in a different order from run to run).
+    for var in DETERMINISTIC_THREADS:
+        env[var] = "1"
+    env["PYTHONHASHSEED"] = HASH_SEED
+    env.update(spec.env)
+    return env
+
+
+def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress, cancel):
+    top = staging_year_dir.parents[1]
+    spec_file = top / "run.json"
+    params = dict(spec.parameters)
+    if "out" in params:
+        params["out"] = str(top.resolve())
+    payload = {
+        "notebook": spec.notebook,
+        "output": str((staging_year_dir / spec.executed_name).resolve()),
+        "parameters": params,
+        "kernel_name": spec.kernel_name,
+        "cwd": spec.cwd,
+        "parent": os.getpid(),
+    }
+    spec_file.write_text(json.dumps(payload), encoding="utf-8")
+    log = open(top / "run.log", "wb")  # noqa: SIM115 (closed below; child writes into it)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "evaluation.batch.runner", str(spec_file)],
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+            cwd=spec.cwd, env=_child_env(spec), start_new_session=True,
+        )
+    finally:
+        log.close()
+    outcome: dict[str, Any] = {}
+    last_cell: dict[str, Any] = {}
+
+    def follow():
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            if msg.get("event") == "cell":
+                last_cell.update(msg)
+                if on_progress:
+                    on_progress(spec.key, msg["index"], msg["total"])
+            elif msg.get("event") == "outcome":
+                outcome.update(msg)
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + spec.timeout if spec.timeout else None
+    stopped: RunStatus | None = None
+    while proc.poll() is None:
+        if cancel is not None and cancel.is_set():
+            stopped = "interrupted"
+        elif deadline is not None and time.monotonic() > deadline:
+            stopped = "timeout"
+        if stopped:
+            _stop(proc)
+            break
+        time.sleep(0.1)
+    proc.wait()
+    reader.join(timeout=5)
+    if stopped:
+        cell = last_cell.get("index")
+        return stopped, {
+            "cell": cell + 1 if cell is not None else None,
+            "ename": "Timeout" if stopped == "timeout" else "Interrupted",
+            "evalue": (f"run exceeded --timeout {spec.timeout:g} s" if stopped == "timeout"
+                       else "the batch was interrupted"),
+        }
+    if outcome.get("status") == "ok" and proc.returncode == 0:
+        return "ok", None
+    if outcome:
+        return outcome["status"], outcome.get("error")
+    cell = last_cell.get("index")
+    return "killed", {
+        "cell": cell + 1 if cell is not None else None,
+        "ename": "RunProcessDied",
+        "evalue": f"the run process ended with code {proc.returncode} without reporting; "
+                  f"last lines of its log: {_tail(top / 'run.log')}",
+    }
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (the child shuts its kernel down), then SIGKILL the whole group."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _tail(path: Path, n: int = 3) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return " | ".join(lines[-n:]) or "(empty log)"
+
+
+# ---- the child process ---------------------------------------------------------------------
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when the batch dies, so no run outlives it."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(137)
+
+
+def _child_main(spec_file: str) -> int:
+    payload = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+    _die_with_parent(payload["parent"])
+    # the protocol channel is the original stdout; anything else printed goes to the log
+    channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+
+    def emit(msg: dict) -> None:
+        channel.write(json.dumps(msg) + "\n")
+        channel.flush()
+
+    class _Stop(BaseException):
+        pass
+
+    def on_term(signum, frame):
+        raise _Stop()
+
+    signal.signal(signal.SIGTERM, on_term)
+    last: dict[str, int | None] = {"index": None}
+
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillExecutionError
+
+    class ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            start = nb_man.cell_start
+            total = len(nb_man.nb.cells)
+
+            def cell_start(cell, cell_index=None, **kw):
+                last["index"] = cell_index + 1 if cell_index is not None else None
+                emit({"event": "cell", "index": cell_index, "total": total})
+                return start(cell, cell_index, **kw)
+
+            nb_man.cell_start = cell_start
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("evaluation-progress", ProgressEngine)
+    try:
+        papermill.execute_notebook(
+            payload["notebook"], payload["output"], parameters=payload["parameters"],
+            kernel_name=payload["kernel_name"], cwd=payload["cwd"], progress_bar=False,
+            log_output=False, request_save_on_cell_execute=True,
+            engine_name="evaluation-progress",
+        )
+    except PapermillExecutionError as exc:
+        emit({"event": "outcome", "status": "failed", "error": {
+            "cell": exc.cell_index + 1, "exec_count": exc.exec_count,
+            "source": _first_line(exc.source), "ename": exc.ename, "evalue": exc.evalue,
+        }})
+        return 1
+    except DeadKernelError as exc:
+        emit({"event": "outcome", "status": "killed", "error": {
+            "cell": last["index"], "ename": "DeadKernelError", "evalue": str(exc)[:300],
+        }})
+        return 1
+    except _Stop:
+        return 143
+    except Exception as exc:  # a run must always report; the batch decides what follows
+        emit({"event": "outcome", "status": "failed", "error": {
+            "cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500],
+        }})
+        return 1
+    emit({"event": "outcome", "status": "ok"})
+    return 0
+
+
+def _first_line(source: str | None) -> str | None:
+    if not source:
+        return None
+    lines = [ln for ln in source.splitlines() if ln.strip()]
+    return lines[0][:120] if lines else None
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through execute_run
+    sys.exit(_child_main(sys.argv[1]))

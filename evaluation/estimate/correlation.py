@@ -1,0 +1,220 @@
+"""Correlations between investment and quality/outcome measures, raw or within units.
+
+:func:`correlate` gives one coefficient with a Fisher-z interval (Bonett-Wright variance for
+Spearman) and a t-test p-value; :func:`correlation_matrix` crosses measures and adjusts the
+p-values (Holm or Benjamini-Hochberg). ``within=True`` first removes unit and year means
+(exact two-way demeaning), with degrees of freedom counted as in the two-way fixed-effects
+regression. Also reachable as ``evaluation.estimate.correlate`` (the documented API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._options import CorrelationMethod, PAdjust, check_option
+from ..errors import EstimationError
+from .results import CorrelationMatrixResult, CorrelationResult
+
+
+def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Remove unit and year means (exact on unbalanced panels: alternating projections)."""
+    from pyfixest.core.demean import demean
+
+    u = pd.factorize(unit)[0]
+    t = pd.factorize(time)[0]
+    values = np.asarray(values, dtype=np.float64)
+    # the tolerance is absolute: scale each column to unit spread first, so that rupiah
+    # (millions) converge as readily as shares (0-1), then scale back
+    scale = np.std(values, axis=0)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    out, ok = demean(np.ascontiguousarray(values / scale),
+                     np.column_stack([u, t]).astype(np.uint64), np.ones(len(u)),
+                     tol=1e-10, maxiter=100_000)
+    if not ok:
+        raise EstimationError(
+            "within correlation: removing unit and year means did not converge; a measure "
+            "may be (nearly) collinear with the unit and year effects.")
+    return out * scale
+
+
+def _correlation_core(x: np.ndarray, y: np.ndarray, method: str, df_fe: int,
+                      conf_level: float) -> dict:
+    n = len(x)
+    if method == "spearman":
+        x = stats.rankdata(x)
+        y = stats.rankdata(y)
+    sx, sy = np.std(x), np.std(y)
+    if sx == 0 or sy == 0:
+        return {}
+    r = float(np.clip(np.corrcoef(x, y)[0, 1], -1.0, 1.0))
+    # effective sample size: n minus the parameters the demeaning used up (0 when raw)
+    n_eff = n - df_fe
+    df_resid = n_eff - 2
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    if method == "pearson":
+        var_z = 1.0 / (n_eff - 3)
+        ci_method = "Fisher z: tanh(atanh(r) +/- z/sqrt(n-3))"
+    else:
+        var_z = (1.0 + r * r / 2.0) / (n_eff - 3)
+        ci_method = "Fisher z with Bonett-Wright (2000) variance (1 + r^2/2)/(n-3)"
+    if abs(r) < 1:
+        zr = np.arctanh(r)
+        lo, hi = np.tanh(zr - z * np.sqrt(var_z)), np.tanh(zr + z * np.sqrt(var_z))
+        tstat = r * np.sqrt(df_resid / (1 - r * r))
+        p = 2 * stats.t.sf(abs(tstat), df_resid)
+    else:
+        lo = hi = r
+        tstat, p = np.sign(r) * np.inf, 0.0
+    return dict(estimate=r, statistic=float(tstat), p_value=float(p), conf_low=float(lo),
+                conf_high=float(hi), n=n, df_resid=int(df_resid), ci_method=ci_method,
+                std_error=float(np.sqrt((1 - r * r) / df_resid)))
+
+
+def correlate(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    method: CorrelationMethod = "pearson",
+    within: bool = False,
+    unit: str | None = None,
+    time: str | None = None,
+    conf_level: float = 0.95,
+) -> CorrelationResult:
+    """Correlation of two columns with a confidence interval and a p-value.
+
+    Parameters
+    ----------
+    df
+        Data with columns ``x`` and ``y`` (rows with either missing are dropped).
+    method
+        ``"pearson"`` or ``"spearman"`` (Pearson on ranks).
+    within
+        Remove unit and year means first (two-way demeaning, exact also on unbalanced
+        panels), so the correlation is of changes within units relative to the year's
+        average. Needs ``unit`` and ``time``. The degrees of freedom are those of the
+        two-way fixed-effects regression of ``y`` on ``x``: ``df = n - units - years``
+        (instead of ``n - 2``), and Fisher's ``n - 3`` becomes ``df - 1``. For Spearman
+        the ranks are taken after demeaning.
+    conf_level
+        Level of the interval.
+
+    Notes
+    -----
+    Pearson interval: Fisher z, ``tanh(atanh(r) +/- z_{1-a/2} / sqrt(n - 3))``.
+    Spearman interval: Fisher z with the Bonett and Wright (2000, Psychometrika 65:23-28)
+    variance ``(1 + r^2/2) / (n - 3)``. p-value: ``t = r sqrt(df/(1 - r^2))`` with
+    ``df = n - 2`` (Student t; for Spearman the usual large-sample approximation).
+    The ``std_error`` column is ``sqrt((1 - r^2)/df)``, the one behind that t statistic.
+
+    Examples
+    --------
+    >>> from evaluation.estimate import example_panel
+    >>> panel = example_panel(n_units=20, n_years=6, seed=3)
+    >>> res = correlate(panel, "jp_per_asn", "ikm", within=True, unit="unit_id", time="year")
+    >>> res.n, res.df_resid
+    (120, 94)
+    """
+    from .fixed_effects import _check_columns  # shared input checks; estimate imports this module
+
+    check_option("method", method, CorrelationMethod, error=EstimationError)
+    if not 0 < conf_level < 1:
+        raise EstimationError(f"conf_level: expecting a number between 0 and 1. Got {conf_level!r}.")
+    cols = [x, y]
+    if within:
+        if unit is None or time is None:
+            raise EstimationError(
+                "within=True removes unit and year means: expecting unit= and time= column "
+                f"names. Got unit={unit!r}, time={time!r}."
+            )
+        cols += [unit, time]
+    _check_columns(df, cols)
+    for c in (x, y):
+        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            raise EstimationError(f"column {c!r} must be numeric; got dtype {df[c].dtype}.")
+    data = df[list(dict.fromkeys(cols))].dropna()
+    n = len(data)
+    xv = data[x].to_numpy(dtype=float)
+    yv = data[y].to_numpy(dtype=float)
+    df_fe = 0
+    if within:
+        n_u, n_t = data[unit].nunique(), data[time].nunique()
+        df_fe = n_u + n_t - 1 - 1  # means removed, minus the overall mean Pearson removes anyway
+        demeaned = _two_way_demean(np.column_stack([xv, yv]), data[unit].to_numpy(),
+                                   data[time].to_numpy())
+        xv, yv = demeaned[:, 0], demeaned[:, 1]
+    if n - df_fe < 4:
+        raise EstimationError(
+            f"correlation of {x!r} and {y!r}: {n} complete rows"
+            + (f" ({n - df_fe} after removing unit and year means)" if within else "")
+            + "; at least 4 are needed for an interval."
+        )
+    core = _correlation_core(xv, yv, method, df_fe, conf_level)
+    if not core:
+        raise EstimationError(
+            f"correlation of {x!r} and {y!r}: one of them is constant"
+            + (" within units once unit and year means are removed" if within else "")
+            + "; a correlation is not defined."
+        )
+    return CorrelationResult(
+        x=x, y=y, method=method, within=bool(within), conf_level=float(conf_level),
+        inference="fisher_z" if method == "pearson" else "fisher_z_bonett_wright", **core,
+    )
+
+
+def correlation_matrix(
+    df: pd.DataFrame,
+    xs: Sequence[str],
+    ys: Sequence[str],
+    *,
+    method: CorrelationMethod = "pearson",
+    within: bool = False,
+    unit: str | None = None,
+    time: str | None = None,
+    adjust: PAdjust = "holm",
+    conf_level: float = 0.95,
+) -> CorrelationMatrixResult:
+    """Correlations of every ``x`` with every ``y``, p-values adjusted for multiple tests.
+
+    Each pair uses its complete rows (see :func:`correlate`). ``adjust``: ``"holm"``
+    (family-wise error), ``"fdr_bh"`` (Benjamini-Hochberg false discovery rate) or
+    ``"none"``, applied over all pairs together with statsmodels' ``multipletests``.
+
+    Examples
+    --------
+    >>> from evaluation.estimate import example_panel
+    >>> panel = example_panel(n_units=20, n_years=6, seed=3)
+    >>> m = correlation_matrix(panel, ["jp_per_asn"], ["ikm", "asn_count"])
+    >>> list(m.tidy()["y"])
+    ['ikm', 'asn_count']
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    from .fixed_effects import _as_tuple  # shared input checks; estimate imports this module
+
+    check_option("adjust", adjust, PAdjust, error=EstimationError)
+    xs, ys = _as_tuple("xs", xs), _as_tuple("ys", ys)
+    if not xs or not ys:
+        raise EstimationError("correlation_matrix: expecting at least one x and one y column.")
+    rows = []
+    for xc in xs:
+        for yc in ys:
+            if xc == yc:
+                continue
+            rows.append(correlate(df, xc, yc, method=method, within=within, unit=unit,
+                                  time=time, conf_level=conf_level).tidy().iloc[0].to_dict())
+    table = pd.DataFrame(rows)
+    if adjust == "none":
+        table["p_adjusted"] = table["p_value"]
+    else:
+        table["p_adjusted"] = multipletests(table["p_value"].to_numpy(), method=adjust)[1]
+    table["adjustment"] = adjust
+    return CorrelationMatrixResult(table=table, method=method, within=bool(within),
+                                   adjust=adjust, conf_level=float(conf_level))
+
+
+__all__ = ["CorrelationMatrixResult", "CorrelationResult", "correlate", "correlation_matrix"]

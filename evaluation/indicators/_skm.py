@@ -1,0 +1,584 @@
+"""IKM (Indeks Kepuasan Masyarakat) from respondent-level SKM answers, per PermenPANRB 14/2017.
+
+Private implementation behind :mod:`evaluation.indicators`, which re-exports the public
+names (import them from there): :func:`ikm` with :class:`IkmResult` (per-element
+results, a bootstrap interval), the Krejcie–Morgan sample check
+(:func:`required_sample`), the A–D categories (:func:`ikm_category`) and the element
+constants (``IKM_ELEMENTS``, ``IKM_ANSWER_COLUMNS``, ``IKM_WEIGHTS``, ``IKM_CATEGORIES``).
+
+Every function is pure: DataFrames with the canonical column names of
+:mod:`evaluation.columns` in, DataFrames out. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._options import IkmWeighting, check_option
+from ..errors import DataValidationError, ParameterError, Problem
+
+# ---- IKM: PermenPANRB 14/2017 -----------------------------------------------------------------
+
+#: The nine SKM elements (unsur) in the order of the Lampiran of PermenPANRB 14/2017:
+#: code -> (name in the regulation, English name).
+IKM_ELEMENTS: dict[str, tuple[str, str]] = {
+    "U1": ("Persyaratan", "Requirements"),
+    "U2": ("Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures"),
+    "U3": ("Waktu Penyelesaian", "Completion time"),
+    "U4": ("Biaya/Tarif", "Cost/tariff"),
+    "U5": ("Produk Spesifikasi Jenis Pelayanan", "Service product specification"),
+    "U6": ("Kompetensi Pelaksana", "Staff competence"),
+    "U7": ("Perilaku Pelaksana", "Staff conduct"),
+    "U8": ("Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions"),
+    "U9": ("Sarana dan Prasarana", "Facilities and infrastructure"),
+}
+#: Canonical answer columns (u1..u9) of the ``skm`` table, keyed by element code.
+IKM_ANSWER_COLUMNS: dict[str, str] = {code: code.lower() for code in IKM_ELEMENTS}
+
+#: Weight per element: ``exact`` = 1/9; ``regulation`` = the 0,11 printed in the
+#: regulation (its weighted sum tops out at 99, not 100: use it only to reproduce
+#: official reports that used it).
+IKM_WEIGHTS: dict[str, float] = {"exact": 1.0 / 9.0, "regulation": 0.11}
+
+#: Mutu pelayanan by the converted IKM (25-100): (lower bound, code, label, English label).
+IKM_CATEGORIES: tuple[tuple[float, str, str, str], ...] = (
+    (88.31, "A", "Sangat Baik", "Very good"),
+    (76.61, "B", "Baik", "Good"),
+    (65.00, "C", "Kurang Baik", "Less than good"),
+    (-math.inf, "D", "Tidak Baik", "Poor"),
+)
+# Guards the category cut-offs against binary rounding only (a mean that is exactly
+# 88.31 on paper must not land in B because the float came out as 88.30999999999999).
+_CUTOFF_EPS = 1e-9
+
+#: Krejcie & Morgan (1970): chi-square (1 df, 95%), population proportion, margin of error.
+KM_CHI2, KM_P, KM_D = 3.841, 0.5, 0.05
+
+
+def required_sample(population) -> Any:
+    """Krejcie–Morgan required sample size for a population of ``population``.
+
+    ``s = χ²·N·P(1−P) / (d²(N−1) + χ²·P(1−P))`` with χ² = 3.841, P = 0.5, d = 0.05
+    (the formula PermenPANRB 14/2017 points to for SKM samples), rounded to the nearest
+    whole respondent as in Krejcie and Morgan's published table (2,000 → 322.35 → 322).
+    An unknown population (``None``/NaN) or ``inf`` gives the ceiling 384, which is
+    enough for any population size.
+
+    Parameters
+    ----------
+    population : int, float, array-like or Series
+        Population the unit serves (N >= 1).
+
+    Returns
+    -------
+    int or numpy.ndarray of int (same shape as the input)
+
+    Examples
+    --------
+    >>> [required_sample(n) for n in (100, 300, 2000, 10**9)]
+    [80, 169, 322, 384]
+    """
+    scalar = np.ndim(population) == 0
+    n = pd.to_numeric(pd.Series(np.atleast_1d(population), dtype=object), errors="coerce")
+    n = n.to_numpy(dtype=float)
+    if np.any(n[~np.isnan(n)] < 1):
+        bad = n[~np.isnan(n) & (n < 1)][0]
+        raise DataValidationError(
+            f"population served must be at least 1; got {bad!r}. Fix population_served in the "
+            "units table, or leave it empty when unknown (the ceiling of 384 is then used)."
+        )
+    pq = KM_P * (1 - KM_P)
+    with np.errstate(invalid="ignore"):
+        s = KM_CHI2 * n * pq / (KM_D**2 * (n - 1) + KM_CHI2 * pq)
+    ceiling = KM_CHI2 * pq / KM_D**2  # the limit as N grows: 384.16
+    s = np.where(np.isnan(n) | np.isinf(n), ceiling, s)
+    out = np.floor(s + 0.5).astype(np.int64)
+    return int(out[0]) if scalar else out
+
+
+def ikm_category(values, *, label: bool = False, lang: str = "id") -> pd.Series:
+    """Mutu pelayanan A–D for IKM values (25–100), judged on the unrounded value.
+
+    A Sangat Baik ≥ 88.31; B Baik ≥ 76.61; C Kurang Baik ≥ 65.00; D Tidak Baik below
+    (PermenPANRB 14/2017, Lampiran, nilai interval konversi). Missing stays missing.
+
+    Examples
+    --------
+    >>> ikm_category([64.99, 65.0, 76.60, 76.61, 88.30, 88.31]).tolist()
+    ['D', 'C', 'C', 'B', 'B', 'A']
+    >>> ikm_category([90.0], label=True, lang="en").tolist()
+    ['Very good']
+    """
+    check_option("lang", lang, ("id", "en"))
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    pick = 1 if not label else (2 if lang == "id" else 3)
+    out = np.full(v.shape, None, dtype=object)
+    done = np.isnan(v)
+    for row in IKM_CATEGORIES:
+        hit = ~done & (v >= row[0] - _CUTOFF_EPS)
+        out[hit] = row[pick]
+        done |= hit
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(out, index=index, dtype="str")
+
+
+_SHOW_ROWS = 30
+
+
+@dataclass(frozen=True)
+class IkmResult:
+    """IKM per group, as :func:`ikm` computed it. Read-only.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per group: the ``by`` columns, ``n_respondents``, ``index_value``
+        (weighted NRR, 1–4), ``ikm`` (×25), ``category``, ``category_label``,
+        ``category_label_en``, ``population``, ``required_sample``, ``sample_adequate``,
+        ``conf_low``, ``conf_high``, ``weighting``.
+    elements : DataFrame
+        Long: the ``by`` columns, ``element`` (U1..U9), ``element_name``,
+        ``element_name_en``, ``nrr``, ``n_answered``, ``weight``, ``contribution``
+        (NRR × weight × 25; the contributions of a group add up to its ``ikm``),
+        ``rank`` (1 = the element with the lowest NRR in the group).
+    weighting, by, reps, seed, conf_level
+        The options the result was computed with.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    elements: pd.DataFrame = field(repr=False)
+    weighting: str
+    by: tuple[str, ...]
+    reps: int = 0
+    seed: int | None = None
+    conf_level: float = 0.95
+    notes: tuple[str, ...] = field(default=())
+
+    def tidy(self) -> pd.DataFrame:
+        """The group table (a copy), snake_case columns."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """Plain-text summary: options, then the group table."""
+        w = "1/9 (exact)" if self.weighting == "exact" else "0.11 (as printed in the regulation)"
+        ci = (f"{self.conf_level:.0%} bootstrap interval over respondents, {self.reps} reps, "
+              f"seed {self.seed}") if self.reps else "no bootstrap interval (reps=0)"
+        shown = [*self.by, "n_respondents", "ikm", "category", "category_label",
+                 "required_sample", "sample_adequate", "conf_low", "conf_high"]
+        lines = [
+            "IKM (PermenPANRB 14/2017)",
+            f"element weight: {w}; groups: {len(self.table)}; {ci}",
+            *self.notes,
+            self.table[shown].head(_SHOW_ROWS).to_string(
+                index=False, float_format=lambda x: f"{x:.2f}"),
+        ]
+        if len(self.table) > _SHOW_ROWS:
+            lines.append(f"... {len(self.table) - _SHOW_ROWS} more rows (see .table)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head, _, body = self.summary().partition("\n")
+        meta = body.split("\n")[: 1 + len(self.notes)]
+        shown = [*self.by, "n_respondents", "ikm", "category", "category_label",
+                 "required_sample", "sample_adequate", "conf_low", "conf_high"]
+        table = self.table[shown].head(_SHOW_ROWS).to_html(index=False, float_format=lambda x: f"{x:.2f}",
+                                          na_rep="")
+        return (f"<div><strong>{html.escape(head)}</strong><br>"
+                + "<br>".join(html.escape(m) for m in meta) + table + "</div>")
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (missing numbers as ``None``)."""
+        return {
+            "method": "PermenPANRB 14/2017",
+            "weighting": self.weighting,
+            "element_weight": IKM_WEIGHTS[self.weighting],
+            "by": list(self.by),
+            "reps": self.reps,
+            "seed": self.seed,
+            "conf_level": self.conf_level,
+            "notes": list(self.notes),
+            "table": _records(self.table),
+            "elements": _records(self.elements),
+        }
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in df.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                clean[k] = None
+            elif isinstance(v, np.generic):
+                clean[k] = v.item()
+            else:
+                clean[k] = v
+        out.append(clean)
+    return out
+
+
+def _answer_columns(responses: pd.DataFrame, *, file: str, row_numbers, labels=None):
+    """Per element (code, int8 answers with 0 where skipped), after checking that every
+    answer is a whole number 1-4; one DataValidationError lists all bad cells."""
+    missing = [c for c in IKM_ANSWER_COLUMNS.values() if c not in responses.columns]
+    if missing:
+        raise DataValidationError(
+            f"{file}: SKM answers need the columns u1..u9",
+            [Problem(file=file, column=(labels or {}).get(c, c), message="column missing",
+                     rule="required_column",
+                     hint=f"add the answers to element {c.upper()} "
+                          f"({IKM_ELEMENTS[c.upper()][0]}), one column per element")
+             for c in missing],
+        )
+    problems: list[Problem] = []
+    out = []
+
+    def row_of(i: int) -> int:
+        return int(row_numbers[i]) if row_numbers is not None else int(i) + 2
+
+    for code, col in IKM_ANSWER_COLUMNS.items():
+        s = responses[col]
+        numeric = (pd.api.types.is_numeric_dtype(s.dtype)
+                   and not pd.api.types.is_bool_dtype(s.dtype))
+        if s.dtype == np.float64:
+            x = s.to_numpy()  # no copy: this column is read, never written
+        else:
+            x = (s if numeric else pd.to_numeric(s, errors="coerce")).to_numpy(
+                dtype=np.float64, na_value=np.nan)
+        # fast path: range by two reductions (they skip NaN), skipped -> 0 by fmax, whole
+        # numbers by one comparison; values outside int8 would wrap in the cast, but then
+        # the range check has already failed
+        lo, hi = np.fmin.reduce(x) if len(x) else 1.0, np.fmax.reduce(x) if len(x) else 4.0
+        filled = np.fmax(x, 0.0)
+        with np.errstate(invalid="ignore"):
+            level = filled.astype(np.int8)
+        text_bad = not numeric and bool((np.isnan(x) & s.notna().to_numpy()).any())
+        if lo < 1 or hi > 4 or text_bad or (level != filled).any():
+            skipped = np.isnan(x)
+            bad = (~skipped & ((x < 1) | (x > 4) | (x != np.floor(x))))
+            if not numeric:
+                bad |= skipped & s.notna().to_numpy()
+            for i in np.flatnonzero(bad)[:50]:
+                value = s.iloc[i]
+                problems.append(Problem(
+                    file=file, row=row_of(i), column=(labels or {}).get(col, col),
+                    value=value.item() if isinstance(value, np.generic) else value,
+                    rule="skm_answer_1_4",
+                    message="an SKM answer must be a whole number 1-4 "
+                            "(1 tidak sesuai ... 4 sangat sesuai)",
+                    hint="correct the answer, or leave the cell empty if the respondent "
+                         "skipped this element"))
+            if bad.sum() > 50:
+                problems.append(Problem(file=file, column=(labels or {}).get(col, col),
+                                        message=f"{int(bad.sum()) - 50} more answers outside 1-4",
+                                        rule="skm_answer_1_4"))
+        out.append((code, level))
+    if problems:
+        raise DataValidationError(f"{file}: SKM answers outside 1-4", problems)
+    return out
+
+
+def _factorize_sorted(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..K-1 in sorted order of the K distinct values, and those values."""
+    if pd.api.types.is_integer_dtype(col.dtype):
+        v = col.to_numpy(dtype=np.int64)
+        lo, hi = (int(v.min()), int(v.max())) if len(v) else (0, 0)
+        if hi - lo < 100_000:  # years and the like: offsets are the codes
+            k = v - lo
+            used = np.flatnonzero(np.bincount(k, minlength=hi - lo + 1))
+            if len(used) == hi - lo + 1:  # every value in the range occurs
+                return k, used + lo
+            remap = np.zeros(hi - lo + 1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            return remap[k], used + lo
+    # factorize unsorted (cheap), then sort the few distinct values and remap
+    k, uniques = pd.factorize(col, sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[k], uniques[order]
+
+
+def _group_codes(responses: pd.DataFrame, by: Sequence[str], file: str):
+    """Integer group code per row (sorted by key) and the table of group keys."""
+    missing = [c for c in by if c not in responses.columns]
+    if missing:
+        raise DataValidationError(
+            f"{file}: cannot group SKM answers by {list(by)}",
+            [Problem(file=file, column=c, message="grouping column missing",
+                     rule="required_column",
+                     hint=f"add the column, or group by the columns present: "
+                          f"{[c for c in responses.columns if not c.startswith('u')]}")
+             for c in missing])
+    codes = np.zeros(len(responses), dtype=np.int64)
+    levels = []
+    for c in by:
+        col = responses[c]
+        nulls = col.isna().to_numpy()
+        if nulls.any():
+            i = int(np.flatnonzero(nulls)[0])
+            raise DataValidationError(f"{file}: {int(nulls.sum())} rows without {c}", [Problem(
+                file=file, row=i + 2, column=c, value=None, rule="required_value",
+                message="grouping value missing", hint=f"fill {c} for every respondent")])
+        k, uniques = _factorize_sorted(col)
+        codes = codes * len(uniques) + k
+        levels.append(uniques)
+    # compact the combined codes to 0..G-1 (still sorted by key); O(n) when the key
+    # space is small, as it is for units x years
+    space = math.prod(len(u) for u in levels)
+    if space <= 4 * len(codes) + 1024:
+        seen = np.bincount(codes, minlength=space)
+        present = np.flatnonzero(seen)
+        if len(present) < space:  # some combinations never occur: renumber
+            lookup = np.zeros(space, dtype=np.int64)
+            lookup[present] = np.arange(len(present))
+            codes = lookup[codes]
+    else:
+        present, codes = np.unique(codes, return_inverse=True)
+    keys = {}
+    rest = present
+    for c, uniq in zip(reversed(by), reversed(levels), strict=True):
+        keys[c] = np.asarray(uniq)[rest % len(uniq)]
+        rest = rest // len(uniq)
+    key_frame = pd.DataFrame({c: keys[c] for c in by})
+    for c in by:
+        key_frame[c] = key_frame[c].astype(responses[c].dtype)
+    return codes.astype(np.int64), key_frame
+
+
+def _population_per_group(population, keys: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    g = len(keys)
+    if population is None:
+        return np.full(g, np.nan)
+    if np.ndim(population) == 0 and not isinstance(population, (Mapping, pd.Series)):
+        return np.full(g, float(population))
+    if isinstance(population, pd.DataFrame):
+        on = [c for c in by if c in population.columns]
+        value = next((c for c in ("population", "population_served") if c in population.columns),
+                     None)
+        if not on or value is None:
+            raise DataValidationError(
+                "population table needs the grouping column(s) and a 'population' or "
+                f"'population_served' column; got {list(population.columns)}")
+        merged = keys[on].merge(population[[*on, value]].drop_duplicates(on), on=on, how="left")
+        return pd.to_numeric(merged[value], errors="coerce").to_numpy(dtype=float)
+    mapping = population if isinstance(population, pd.Series) else pd.Series(dict(population))
+    key = by[0]
+    return pd.to_numeric(keys[key].map(mapping), errors="coerce").to_numpy(dtype=float)
+
+
+def ikm(
+    responses: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("unit_id", "year"),
+    weighting: IkmWeighting = "exact",
+    reps: int = 0,
+    seed: int | None = None,
+    population=None,
+    conf_level: float = 0.95,
+) -> IkmResult:
+    """IKM per group from respondent-level SKM answers (PermenPANRB 14/2017).
+
+    For each group and element U1..U9, the element mean (NRR) is taken over the
+    questionnaires that answered that element; the index is Σ NRR × w, and
+    IKM = index × 25. With ``weighting="exact"`` w = 1/9 (IKM spans 25–100); with
+    ``"regulation"`` w = 0,11 as printed in the regulation's Lampiran, which
+    reproduces official reports (and tops out at 99). The category (A Sangat Baik
+    ≥ 88.31, B Baik ≥ 76.61, C Kurang Baik ≥ 65.00, D Tidak Baik) is judged on the
+    unrounded value. Elements are found by their column names u1..u9, never by position.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per questionnaire: the ``by`` columns and ``u1``..``u9`` (1–4; empty
+        where the respondent skipped the element).
+    by : sequence of str
+        Grouping columns (default unit and year; add ``"period"`` for semesters).
+    weighting : {"exact", "regulation"}
+    reps : int
+        Bootstrap replications over respondents within each group (0 = no interval).
+    seed : int, optional
+        Seed of the bootstrap (same seed, same interval).
+    population : number, mapping, Series or DataFrame, optional
+        Population each group serves, for the Krejcie–Morgan check: a number for all
+        groups, a mapping / Series keyed by the first ``by`` column, or a DataFrame with
+        (some of) the ``by`` columns and ``population`` or ``population_served``. Unknown
+        population → the ceiling of 384 respondents.
+    conf_level : float
+        Level of the percentile bootstrap interval.
+
+    Returns
+    -------
+    IkmResult
+        ``.table`` per group, ``.elements`` per group and element.
+
+    Raises
+    ------
+    DataValidationError
+        Answer columns missing, answers outside 1–4, grouping values missing.
+
+    Notes
+    -----
+    A group where some element has no answer at all gets ``ikm`` = NaN (the regulation's
+    index needs all nine elements) and a note. Questionnaires with no answer at all are
+    not counted as respondents. ``sample_adequate`` is False when a group has fewer
+    respondents than :func:`required_sample` asks for: such groups are flagged, and the
+    panel keeps the flag so the estimation can leave them out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unit_id": ["D01"] * 2, "year": [2024] * 2,
+    ...                    **{f"u{i}": [4, 3] for i in range(1, 10)}})
+    >>> res = ikm(df)
+    >>> round(float(res.table.loc[0, "ikm"]), 2), res.table.loc[0, "category"]
+    (87.5, 'B')
+    >>> res.table.loc[0, "sample_adequate"]
+    np.False_
+    """
+    return _ikm(responses, by=by, weighting=weighting, reps=reps, seed=seed,
+                population=population, conf_level=conf_level)
+
+
+def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
+         file: str | None = None, row_numbers=None, labels=None) -> IkmResult:
+    check_option("weighting", weighting, IkmWeighting, error=ParameterError)
+    by = (by,) if isinstance(by, str) else tuple(by)
+    if not by:
+        raise DataValidationError("ikm: 'by' needs at least one grouping column")
+    if not isinstance(reps, (int, np.integer)) or reps < 0:
+        raise DataValidationError(f"ikm: reps must be a whole number >= 0; got {reps!r}")
+    if not 0 < conf_level < 1:
+        raise DataValidationError(f"ikm: conf_level must lie between 0 and 1; got {conf_level!r}")
+    file = file or responses.attrs.get("file", "skm")
+    if len(responses) == 0:
+        raise DataValidationError(f"{file}: no SKM answers to compute an IKM from")
+
+    columns = _answer_columns(responses, file=file, row_numbers=row_numbers, labels=labels)
+    codes, keys = _group_codes(responses, by, file)
+    g = len(keys)
+    # per element: sums and counts of answers per group with one bincount each (no
+    # Python loop over groups: this is what keeps 10 million answers cheap)
+    # Each element: how many answered 1, 2, 3, 4 (or skipped) per group, by one integer
+    # bincount over group x answer; sums and counts follow from these tallies exactly.
+    sums = np.empty((g, 9))
+    counts = np.empty((g, 9))
+    answer_total = np.zeros(len(responses), dtype=np.int8)  # at most 9 x 4 = 36
+    slot = codes * 5
+    for j, (_, level) in enumerate(columns):
+        tally = np.bincount(slot + level, minlength=g * 5).reshape(g, 5)[:, 1:]
+        sums[:, j] = tally @ np.array([1.0, 2.0, 3.0, 4.0])
+        counts[:, j] = tally.sum(axis=1)
+        answer_total += level
+    any_answer = answer_total > 0
+    n_resp = np.bincount(codes, weights=any_answer, minlength=g).astype(np.int64)
+    w = IKM_WEIGHTS[weighting]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr = np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
+    index_value = np.sum(nrr * w, axis=1)  # NaN when an element has no answer at all
+    ikm_value = index_value * 25.0
+
+    notes: list[str] = []
+    incomplete = np.isnan(ikm_value)
+    if incomplete.any():
+        gaps = keys[incomplete].astype(str).agg("/".join, axis=1).tolist()
+        notes.append(f"IKM not computed for {len(gaps)} group(s) where an element has no "
+                     f"answer at all: {', '.join(gaps[:10])}")
+
+    pop = _population_per_group(population, keys, by)
+    need = required_sample(pop)
+    table = keys.copy()
+    table["n_respondents"] = n_resp
+    table["index_value"] = index_value
+    table["ikm"] = ikm_value
+    table["category"] = ikm_category(ikm_value).to_numpy()
+    table["category_label"] = ikm_category(ikm_value, label=True).to_numpy()
+    table["category_label_en"] = ikm_category(ikm_value, label=True, lang="en").to_numpy()
+    table["population"] = pop
+    table["required_sample"] = need
+    table["sample_adequate"] = n_resp >= need
+    low = high = np.full(g, np.nan)
+    if reps:
+        X = np.column_stack([level for _, level in columns]).astype(np.float64)
+        answered = X > 0
+        low, high = _bootstrap_ci(codes, X, answered, any_answer, g, w,
+                                  reps=int(reps),
+                                  seed=seed, conf_level=conf_level)
+    table["conf_low"] = low
+    table["conf_high"] = high
+    table["weighting"] = weighting
+    if (~table["sample_adequate"]).any():
+        k = int((~table["sample_adequate"]).sum())
+        notes.append(f"{k} of {g} group(s) have fewer respondents than the Krejcie-Morgan "
+                     "sample (flagged in sample_adequate)")
+
+    el = keys.loc[keys.index.repeat(9)].reset_index(drop=True)
+    codes_e = list(IKM_ELEMENTS)
+    el["element"] = np.tile(codes_e, g)
+    el["element_name"] = np.tile([v[0] for v in IKM_ELEMENTS.values()], g)
+    el["element_name_en"] = np.tile([v[1] for v in IKM_ELEMENTS.values()], g)
+    el["nrr"] = nrr.ravel()
+    el["n_answered"] = counts.ravel().astype(np.int64)
+    el["weight"] = w
+    el["contribution"] = nrr.ravel() * w * 25.0
+    # rank 1 = lowest NRR in the group: the element that drags the unit down
+    order = np.argsort(np.where(np.isnan(nrr), np.inf, nrr), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(1, 10)[None, :].repeat(g, 0), axis=1)
+    el["rank"] = rank.ravel()
+    return IkmResult(table=table, elements=el, weighting=weighting, by=by, reps=int(reps),
+                     seed=seed, conf_level=float(conf_level), notes=tuple(notes))
+
+
+def _bootstrap_ci(codes, X0, answered, any_answer, g, w, *, reps, seed, conf_level):
+    """Percentile interval of IKM per group, resampling questionnaires within groups.
+
+    Vectorised over groups: each chunk of replications draws, for every respondent
+    slot, a respondent of the same group (uniform integer offsets), gathers their
+    answers and sums them per group with ``np.add.reduceat``.
+    """
+    rng = np.random.default_rng(seed)
+    keep = np.flatnonzero(any_answer)
+    order = keep[np.argsort(codes[keep], kind="stable")]
+    gc = codes[order]
+    Xs, Ms = X0[order], answered[order].astype(np.float64)
+    n = len(order)
+    sizes = np.bincount(gc, minlength=g)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    nonempty = sizes > 0
+    starts_ne = starts[nonempty]
+    size_of_slot = sizes[gc]
+    start_of_slot = starts[gc]
+    chunk = max(1, int(2_000_000 // max(n, 1)))
+    draws = np.empty((g, reps))
+    done = 0
+    while done < reps:
+        c = min(chunk, reps - done)
+        offs = (rng.random((n, c)) * size_of_slot[:, None]).astype(np.int64)
+        idx = start_of_slot[:, None] + offs
+        S = np.add.reduceat(Xs[idx], starts_ne, axis=0)  # (G_ne, c, 9)
+        C = np.add.reduceat(Ms[idx], starts_ne, axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            nrr = S / C
+        val = np.full((g, c), np.nan)
+        val[nonempty] = 25.0 * w * nrr.sum(axis=2)  # NaN when an element lost all answers
+        draws[:, done:done + c] = val
+        done += c
+    alpha = 1 - conf_level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low = np.nanquantile(draws, alpha / 2, axis=1)
+        high = np.nanquantile(draws, 1 - alpha / 2, axis=1)
+    return low, high
+

@@ -1,0 +1,21 @@
+"""Reading: CSV, XLSX and Parquet tables (and BPS web-table exports) into raw tables."""
+
+from __future__ import annotations
+
+from .tables import (
+    EXCEL_ERRORS,
+    MISSING_MARKERS,
+    RawTable,
+    normalise_header,
+    parse_numbers,
+    read_table,
+)
+
+__all__ = [
+    "EXCEL_ERRORS",
+    "MISSING_MARKERS",
+    "RawTable",
+    "normalise_header",
+    "parse_numbers",
+    "read_table",
+]

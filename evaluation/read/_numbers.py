@@ -1,0 +1,146 @@
+"""Numbers and dates written as text, parsed by the study's declared locale.
+
+Private part of the reading edge (:mod:`evaluation.read`, which re-exports
+:func:`parse_numbers` and ``MISSING_MARKERS``; import them from there). The rules are
+described in :mod:`evaluation.read`: ``"id"`` reads ``1.234,5``, ``"en"`` reads ``1,234.5``,
+never by guessing; dates are ISO, day-first or ``31 Juli 2023``, plus Excel serial numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from .._options import NumberLocale, check_option
+
+#: Cell texts read as a missing value (compared after stripping, case-insensitively).
+MISSING_MARKERS = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "null", "none", "nan", "..."})
+
+
+# ---- number and date parsing -----------------------------------------------------------------
+
+_ID_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+_EN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+_EN_SHORT = re.compile(r"^[+-]?\.\d+$")
+_CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
+
+
+def _clean_number_text(s: pd.Series) -> pd.Series:
+    s = (
+        s.str.replace("\u00a0", " ", regex=False)
+        .str.replace("\u202f", " ", regex=False)
+        .str.strip()
+    )
+    s = s.str.replace(_CURRENCY, "", regex=True).str.removesuffix("%").str.strip()
+    return s.str.replace(" ", "", regex=False)
+
+
+def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series, pd.Series]:
+    """Parse text as numbers under ``locale``; return (float64 values, mask of failures).
+
+    Missing markers (``""``, ``-``, ``NA``, ...) become NaN and are not failures.
+
+    >>> v, bad = parse_numbers(pd.Series(["1.234.567", "1.234,5", "Rp 1.250.000,00", "12,5%",
+    ...                                   "-", "1,5.0"]), locale="id")
+    >>> v.tolist()[:4], bool(bad.iloc[5]), bool(bad.iloc[4])
+    ([1234567.0, 1234.5, 1250000.0, 12.5], True, False)
+    """
+    check_option("locale", locale, NumberLocale, error=ValueError)
+    text = values.astype("str").where(values.notna(), "")
+    missing = text.str.strip().str.lower().isin(MISSING_MARKERS)
+    cleaned = _clean_number_text(text)
+    if locale == "id":
+        ok = cleaned.str.fullmatch(_ID_NUMBER)
+        standard = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        ok = cleaned.str.fullmatch(_EN_NUMBER) | cleaned.str.fullmatch(_EN_SHORT)
+        standard = cleaned.str.replace(",", "", regex=False)
+    ok = ok.fillna(False).astype(bool) & ~missing
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    if ok.any():
+        out[ok] = pd.to_numeric(standard[ok], errors="coerce").astype("float64")
+    failed = ~ok & ~missing
+    return out, failed
+
+
+_ID_MONTHS = {
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "nopember": 11,
+    "desember": 12,
+    "des": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+    "oct": 10,
+    "december": 12,
+    "dec": 12,
+    "aug": 8,
+}
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+
+
+def _parse_date_text(text: str, locale: NumberLocale) -> _dt.datetime | None:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", t)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+        return _safe_date(y, mo, d)
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", t)
+    if m:
+        d, mo, y = (int(x) for x in m.groups())
+        return _safe_date(y, mo, d)
+    m = re.fullmatch(r"(\d{1,2})[\s\-]+([A-Za-z]+)\.?[\s\-]+(\d{4})", t)
+    if m and m.group(2).lower() in _ID_MONTHS:
+        return _safe_date(int(m.group(3)), _ID_MONTHS[m.group(2).lower()], int(m.group(1)))
+    m = re.fullmatch(r"\d{4,5}(?:[.,]\d+)?", t)
+    if m:  # an Excel serial number that reached a CSV as text
+        serial = float(t.replace(",", "."))
+        return _from_serial(serial)
+    return None
+
+
+def _safe_date(y: int, mo: int, d: int) -> _dt.datetime | None:
+    try:
+        return _dt.datetime(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _from_serial(serial: float) -> _dt.datetime | None:
+    # 1 = 1900-01-01 ... 73050 = 2099-12-31; Excel's fictitious 1900-02-29 is absorbed by the
+    # 1899-12-30 epoch for every date after February 1900, the only ones that matter here.
+    if not 367 <= serial <= 73050:
+        return None
+    return _EXCEL_EPOCH + _dt.timedelta(days=float(serial))

@@ -1,0 +1,117 @@
+"""Cells of an XLSX workbook: the sheet, merged ranges and formula cells.
+
+Private part of the reading edge (:mod:`evaluation.read`): :func:`_read_xlsx_cells`
+returns the cells of one sheet as :class:`evaluation._cells._Cells`, with each formula
+cell read through the value Excel saved with it (or kept as a problem when there is
+none), and raises a :class:`~evaluation.errors.DataValidationError` naming the file and
+the fix when the workbook cannot be read. Finding the header row below title rows is
+shared with CSV and stays in :mod:`evaluation.read`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import DataValidationError
+from ._cells import _Cells, _fatal
+
+
+def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
+    # A damaged workbook can fail anywhere inside openpyxl, zipfile, zlib or the XML
+    # parser, while loading or while reading cells: whatever it raises, the user gets the
+    # file and the fix, not a library traceback.
+    try:
+        return _read_xlsx_cells_unguarded(path, sheet)
+    except DataValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reader's edge
+        raise _fatal(
+            path,
+            f"not a readable .xlsx workbook ({type(exc).__name__})",
+            "open it in a spreadsheet program and save it again as .xlsx "
+            "(Excel Workbook), or export the sheet as CSV UTF-8",
+            rule="unreadable_file",
+        ) from None
+
+
+def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
+    import openpyxl
+
+    if path.stat().st_size == 0:
+        raise _fatal(
+            path,
+            "the file is empty",
+            "save the workbook again from the spreadsheet program",
+            rule="empty_file",
+        )
+    # any failure to load (not a zip, damaged parts, ...) becomes a named error in
+    # _read_xlsx_cells
+    wb = openpyxl.load_workbook(path, data_only=False)
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = wb.worksheets[sheet]
+        else:
+            ws = wb[sheet]
+    except (KeyError, IndexError):
+        raise _fatal(
+            path,
+            f"sheet {sheet!r} not found; the workbook has {wb.sheetnames}",
+            "set tables.<name>.sheet in study.yaml to one of these names",
+            rule="missing_sheet",
+        ) from None
+    notes: list[str] = []
+    if len(wb.worksheets) > 1 and sheet is None:
+        notes.append(
+            f"{path.name}: read the first sheet {ws.title!r} of {wb.sheetnames}; "
+            "set 'sheet' in study.yaml to read another"
+        )
+    rows: list[list[object]] = []
+    formula_cells: dict[tuple[int, int], str] = {}
+    for r_idx, row in enumerate(ws.iter_rows(), start=0):
+        values = []
+        for c_idx, cell in enumerate(row):
+            v = cell.value
+            if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
+                formula_cells[(r_idx, c_idx)] = str(v)
+            elif cell.data_type == "e":
+                v = str(v)
+            values.append(v)
+        rows.append(values)
+    # Merged ranges: every cell of the range takes the top-left value (what the user sees).
+    for rng in ws.merged_cells.ranges:
+        top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else None
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            for c in range(rng.min_col - 1, rng.max_col):
+                while len(rows[r]) <= c:
+                    rows[r].append(None)
+                rows[r][c] = top
+    if formula_cells:
+        # Use the value Excel stored with each formula; a formula without one cannot be read.
+        try:
+            cached = openpyxl.load_workbook(path, data_only=True)
+            cws = cached[ws.title]
+            cached_rows = [[c.value for c in row] for row in cws.iter_rows()]
+        except Exception:  # noqa: BLE001 - any failure means: no cached values
+            cached_rows = []
+        kept = {}
+        for (r, c), formula in formula_cells.items():
+            value = cached_rows[r][c] if r < len(cached_rows) and c < len(cached_rows[r]) else None
+            if value is None:
+                kept[(r, c)] = formula
+                rows[r][c] = None
+            else:
+                rows[r][c] = value
+        if len(kept) < len(formula_cells):
+            notes.append(
+                f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
+                "through the value Excel saved with them"
+            )
+        formula_cells = kept
+    return _Cells(
+        rows=rows,
+        row_numbers=list(range(1, len(rows) + 1)),
+        notes=notes,
+        formula_cells=formula_cells,
+    )
