@@ -101,3 +101,60 @@ LEARNING_PATHS = ("klasikal", "nonklasikal")
 
 #: Columns whose raw values identify people; they never leave the loader.
 PERSONAL_COLUMNS = ("nip", "name")
+
+
+# ---- lagged and leading measures: one spelling for every stage ------------------------------
+
+
+def lag_column(measure: str, lag: int) -> str:
+    """The panel column of ``measure`` ``lag`` calendar years earlier (``lag < 0``: later).
+
+    >>> lag_column("jp_per_asn", 1), lag_column("jp_per_asn", 0), lag_column("ikm", -1)
+    ('jp_per_asn_lag1', 'jp_per_asn', 'ikm_lead1')
+    """
+    if lag == 0:
+        return measure
+    return f"{measure}_lag{lag}" if lag > 0 else f"{measure}_lead{-lag}"
+
+
+def lead_column(measure: str, lead: int) -> str:
+    """The panel column of ``measure`` ``lead`` years later (a placebo lead)."""
+    return lag_column(measure, -lead)
+
+
+def lag_of(column: str, measure: str) -> int | None:
+    """The lag a column holds of ``measure`` (negative for a lead), or ``None`` if it is
+    not a lag or lead of it. ``jp_per_asn_lag0`` reads as lag 0.
+
+    >>> lag_of("jp_per_asn_lag2", "jp_per_asn"), lag_of("jp_per_asn_lead1", "jp_per_asn")
+    (2, -1)
+    >>> lag_of("share_20jp_lag1", "jp_per_asn") is None
+    True
+    """
+    if column == measure:
+        return 0
+    for marker, sign in (("_lag", 1), ("_lead", -1)):
+        prefix = measure + marker
+        if column.startswith(prefix) and column[len(prefix):].isdigit():
+            return sign * int(column[len(prefix):])
+    return None
+
+
+def is_shifted(column: str) -> bool:
+    """Whether a panel column is a lag or lead made by the panel (``..._lag1``, ``..._lead1``)."""
+    for marker in ("_lag", "_lead"):
+        head, sep, tail = column.rpartition(marker)
+        if sep and head and tail.isdigit():
+            return True
+    return False
+
+
+def lag_term(measure: str, lag: int) -> str:
+    """The name of a distributed-lag term in estimation results: ``lag >= 0`` always spelt
+    out (``jp_per_asn_lag0``), a lead as ``jp_per_asn_lead1``, so that every term of a
+    distributed-lag model says which year it is.
+
+    >>> lag_term("jp_per_asn", 0), lag_term("jp_per_asn", -1)
+    ('jp_per_asn_lag0', 'jp_per_asn_lead1')
+    """
+    return f"{measure}_lag{lag}" if lag >= 0 else f"{measure}_lead{-lag}"

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .columns import is_shifted, lag_column, lead_column
 from .config import StudyConfig
 from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
 from .indicators import (
@@ -279,11 +280,11 @@ def add_lags(panel: pd.DataFrame, measures, *, lags=(1,), leads=(), unit: str = 
     out = panel
     for k in sorted({int(k) for k in lags if k > 0}):
         shifted = src.assign(**{time: src[time] + k}).rename(
-            columns={m: f"{m}_lag{k}" for m in measures})
+            columns={m: lag_column(m, k) for m in measures})
         out = out.merge(shifted, on=keys, how="left", validate="one_to_one")
     for k in sorted({int(k) for k in leads if k > 0}):
         shifted = src.assign(**{time: src[time] - k}).rename(
-            columns={m: f"{m}_lead{k}" for m in measures})
+            columns={m: lead_column(m, k) for m in measures})
         out = out.merge(shifted, on=keys, how="left", validate="one_to_one")
     out.attrs = dict(panel.attrs)
     return out
@@ -439,8 +440,7 @@ def describe_panel(panel: pd.DataFrame) -> dict:
     per_year = panel.groupby("year")["unit_id"].nunique()
     n_units = int(panel["unit_id"].nunique())
     descriptive = {"unit_id", "unit_name", "unit_type", "sector", "year"}
-    measure_cols = [c for c in panel.columns if c not in descriptive
-                    and "_lag" not in c and "_lead" not in c]
+    measure_cols = [c for c in panel.columns if c not in descriptive and not is_shifted(c)]
     missing = {c: float(panel[c].isna().mean()) for c in measure_cols}
     out = {
         "n_units": n_units,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .report import lagged
+from ..columns import is_shifted, lag_column
 
 
 def select(panel: pd.DataFrame, *, sector: str = "", units: Sequence[str] = (),
@@ -24,7 +24,7 @@ def select(panel: pd.DataFrame, *, sector: str = "", units: Sequence[str] = (),
     Adds ``x`` (the lagged exposure), ``y`` (the measure) and ``highlight`` (unit in
     ``units``). Raises ``KeyError`` naming the missing column.
     """
-    x_col = lagged(exposure, lag)
+    x_col = lag_column(exposure, lag)
     for col in (x_col, measure):
         if col not in panel.columns:
             raise KeyError(f"{col!r} is not a panel column; columns: {sorted(panel.columns)}")
@@ -54,7 +54,7 @@ def explore_figure(frame: pd.DataFrame, *, measure: str, exposure: str, lag: int
     sns.histplot(data=frame, x="y", ax=axes[1])
     axes[1].set(title=f"{measure}: distribution", xlabel=measure, ylabel="unit-years")
     sns.regplot(data=frame, x="x", y="y", ax=axes[2], scatter_kws={"s": 10, "alpha": 0.5})
-    axes[2].set(title=f"{measure} vs {exposure} (lag {lag})", xlabel=lagged(exposure, lag),
+    axes[2].set(title=f"{measure} vs {exposure} (lag {lag})", xlabel=lag_column(exposure, lag),
                 ylabel=measure)
     fig.tight_layout()
     return fig
@@ -68,8 +68,8 @@ def explorer(panel: pd.DataFrame, *, sector: str = "", units: Sequence[str] = ()
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    numeric = sorted(c for c in panel.select_dtypes("number").columns if "_lag" not in c
-                     and "_lead" not in c and c != "year")
+    numeric = sorted(c for c in panel.select_dtypes("number").columns
+                     if not is_shifted(c) and c != "year")
     years = sorted(int(y) for y in panel["year"].unique())
     controls = {
         "sector": w.Dropdown(options=["", *sorted(panel["sector"].dropna().unique())],

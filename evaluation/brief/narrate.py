@@ -2,7 +2,7 @@
 
 The brief never phrases a number more strongly than the evidence allows. Every sentence
 comes from one of the rules below; the wording itself lives in the per-language message
-catalogues ``evaluation/templates/<lang>/messages.yaml`` (never in this module), and numbers,
+catalogues ``evaluation/messages/<lang>/*.yaml`` (never in this module), and numbers,
 currency and dates are formatted with Babel's locale data.
 
 Rules (condition -> catalogue key -> wording, ``id`` / ``en``)
@@ -57,18 +57,13 @@ an estimate, its 95% interval. Groups smaller than ``study.min_cell_size`` are s
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
-
 from .._options import Language, check_option
+from ..i18n import Formatter, catalogue, digits_for, is_finite, lookup, tidy_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -87,114 +82,12 @@ Evidence = Literal["positive", "negative", "not_shown", "missing"]
 ProgrammeWording = Literal["stronger", "association", "not_shown"]
 
 
-# ---- catalogue and formatting ---------------------------------------------------------------
+# ---- catalogue and formatting (in the shared core: every stage speaks through it) ---------
 
 
-@functools.cache
-def catalogue(lang: Language = "id") -> dict:
-    """The message catalogue of ``lang`` (parsed YAML, cached).
-
-    >>> catalogue("en")["headings"]["found"]
-    'What we found'
-    """
-    check_option("lang", lang, Language)
-    path = TEMPLATES / lang / "messages.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _get(cat: Mapping, dotted: str) -> Any:
-    node: Any = cat
-    for part in dotted.split("."):
-        node = node[part]
-    return node
-
-
-def _clean(text: str) -> str:
-    """Collapse the whitespace that folded YAML and empty placeholders leave behind."""
-    text = " ".join(text.split())
-    for before, after in ((" )", ")"), ("( ", "("), (" ,", ","), (" .", "."), (" ;", ";"),
-                          (" :", ":")):
-        text = text.replace(before, after)
-    return text
-
-
-def _finite(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-@dataclass(frozen=True)
-class Formatter:
-    """Locale-aware formatting of numbers, shares, rupiah and dates for one language.
-
-    >>> f = Formatter("id")
-    >>> f.number(1234.5), f.rupiah(1250000), f.date(_dt.date(2026, 11, 28))
-    ('1.234,5', 'Rp1.250.000', '28 November 2026')
-    >>> g = Formatter("en")
-    >>> g.number(1234.5), g.rupiah(1250000), g.date(_dt.date(2026, 11, 28))
-    ('1,234.5', 'IDR\\xa01,250,000', '28 November 2026')
-    """
-
-    lang: Language = "id"
-
-    @property
-    def cat(self) -> dict:
-        return catalogue(self.lang)
-
-    @property
-    def locale(self) -> str:
-        return self.cat["locale"]
-
-    def msg(self, key: str, **values: Any) -> str:
-        """The catalogue text at ``key`` with ``values`` filled in, whitespace tidied."""
-        return _clean(str(_get(self.cat, key)).format(**values))
-
-    def na(self) -> str:
-        return self.cat["not_available"]
-
-    def number(self, x: Any, digits: int = 1) -> str:
-        if not _finite(x):
-            return self.na()
-        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        text = format_decimal(x, format=pattern, locale=self.locale)
-        # "-0,0" reads as a sign where there is none.
-        return text.lstrip("-") if set(text) <= set("-0.,") else text
-
-    def integer(self, x: Any) -> str:
-        return self.number(x, 0)
-
-    def share(self, x: Any) -> str:
-        """A share between 0 and 1 as a percentage (``0.643`` -> ``64%``)."""
-        if not _finite(x):
-            return self.na()
-        return format_percent(x, format=self.cat["formats"]["percent"], locale=self.locale)
-
-    def rupiah(self, x: Any) -> str:
-        if not _finite(x):
-            return self.na()
-        return format_currency(round(x), "IDR", format=self.cat["formats"]["currency"],
-                               currency_digits=False, locale=self.locale)
-
-    def date(self, d: _dt.date) -> str:
-        return format_date(d, format=self.cat["formats"]["date"], locale=self.locale)
-
-    def p_value(self, p: Any) -> str:
-        if not _finite(p):
-            return self.na()
-        if p < 0.001:
-            return "< " + self.number(0.001, 3)
-        return self.number(p, 3 if p < 0.01 else 2)
-
-    def ci(self, low: Any, high: Any, digits: int = 1) -> str:
-        return self.msg("ci", low=self.number(low, digits), high=self.number(high, digits))
-
-    def suppressed(self, k: int) -> str:
-        return self.msg("suppressed", k=k)
-
-
-def digits_for(*values: Any) -> int:
-    """Decimals for an estimate and its interval: 2 when every value is below 1 in size."""
-    finite = [abs(v) for v in values if _finite(v)]
-    return 2 if finite and max(finite) < 1 else 1
+_get = lookup
+_clean = tidy_text
+_finite = is_finite
 
 
 # ---- reading the results dict tolerantly ----------------------------------------------------

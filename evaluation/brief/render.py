@@ -33,6 +33,7 @@ import jinja2
 
 from .. import _io
 from .._options import BriefFormat, Language, check_option
+from ..columns import lag_column
 from ..errors import EvaluationError, PrivacyError
 from ..privacy import NIP_PATTERN  # an NIP: 18 digits, solid or grouped 8-6-1-3
 from .narrate import (
@@ -109,7 +110,7 @@ def _headline_columns(results: Mapping) -> tuple[str, str]:
     exposure = est.get("exposure") or cfg.get("exposure") or "jp_per_asn"
     outcome = est.get("outcome") or cfg.get("outcome") or "ikm"
     lag = est.get("lag", cfg.get("lag", 0)) or 0
-    column = f"{exposure}_lag{lag}" if lag else exposure
+    column = lag_column(exposure, int(lag))
     units = [u for u in _l(results.get("units")) if isinstance(u, dict)]
     if units and not any(column in u for u in units) and any(exposure in u for u in units):
         column = exposure

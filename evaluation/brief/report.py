@@ -32,9 +32,12 @@ import numpy as np
 import pandas as pd
 
 from .._io import write_json
+from ..columns import lag_column, lag_of
 from ..config import StudyConfig
 from ..errors import EstimationError, EvaluationError, RunError
 from ..estimate.results import json_safe
+from ..i18n import ikm_label
+from ..indicators import IKM_CATEGORIES
 
 SCHEMA_VERSION = 1
 RESULTS_FILE = "results.json"
@@ -43,12 +46,6 @@ HEADLINE_SCALE = {"jp_per_asn": 10.0, "share_20jp": 0.1, "spend_per_asn_real": 1
 FEW_CLUSTERS = 50
 VERY_FEW_CLUSTERS = 20
 
-IKM_LABELS = {
-    "A": ("Sangat Baik", "Very good"),
-    "B": ("Baik", "Good"),
-    "C": ("Kurang Baik", "Poor"),
-    "D": ("Tidak Baik", "Very poor"),
-}
 
 UNITS_OF = {
     "ikm": ("poin IKM (skala 25-100)", "IKM points (25-100 scale)"),
@@ -123,9 +120,12 @@ class Analysis:
 # ---- helpers ----------------------------------------------------------------------------
 
 
+IKM_CODES = tuple(code for _, code, _, _ in IKM_CATEGORIES)
+
+
 def lagged(measure: str, lag: int) -> str:
     """Panel column of ``measure`` lagged ``lag`` years (``jp_per_asn_lag1``)."""
-    return measure if lag == 0 else f"{measure}_lag{lag}"
+    return lag_column(measure, lag)
 
 
 def _step(name: str, fn: Callable[[], Any], notes: list[str]) -> Any:
@@ -178,12 +178,8 @@ def _estimate_rows(est_id: str, model: str, res, *, outcome: str, exposure: str,
 
 def _lag_of(term: str, exposure: str) -> int | None:
     """Lag of a distributed-lag term (``jp_per_asn`` or ``jp_per_asn_lag0`` -> 0)."""
-    if term == exposure:
-        return 0
-    prefix = f"{exposure}_lag"
-    if term.startswith(prefix) and term[len(prefix):].isdigit():
-        return int(term[len(prefix):])
-    return None
+    lag = lag_of(term, exposure)
+    return lag if lag is not None and lag >= 0 else None
 
 
 def _interval(estimate, low, high, scale: float = 1.0) -> dict:
@@ -228,12 +224,12 @@ def _cost_per_ikm_point(panel_year: pd.DataFrame, headline: dict, base_year: int
 
 def _ikm_categories(panel_year: pd.DataFrame) -> list[dict]:
     out = []
-    for cat, (label_id, label_en) in IKM_LABELS.items():
+    for cat in IKM_CODES:
         rows = panel_year[panel_year["ikm_category"].astype("string") == cat]
         out.append({
             "category": cat,
-            "label_id": label_id,
-            "label_en": label_en,
+            "label_id": ikm_label(cat, "id"),
+            "label_en": ikm_label(cat, "en"),
             "n_units": int(len(rows)),
             "units": sorted(rows["unit_name"].astype(str).tolist()),
         })

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..columns import lag_column
 from ..errors import EstimationError
 
 # ---- input checks ------------------------------------------------------------------------
@@ -137,9 +138,7 @@ def shifted(df: pd.DataFrame, column: str, unit: str, time: str, lag: int) -> pd
 
 
 def lag_name(column: str, lag: int) -> str:
-    if lag == 0:
-        return column
-    return f"{column}_lag{lag}" if lag > 0 else f"{column}_lead{-lag}"
+    return lag_column(column, lag)
 
 
 def fe_frame(df, outcome, exposure, unit, time, lag, what, extra=()):

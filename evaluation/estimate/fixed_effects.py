@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from .._options import Inference, check_option
+from ..columns import lag_term
 from ..errors import EstimationError, FewClustersWarning
 from ._wild import WildDesign, choose_weights, wild_test
 from .correlation import CorrelationMatrixResult, CorrelationResult, correlate, correlation_matrix
@@ -338,7 +339,7 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
         xe = names[exp]
         if cfg.leads:
             for k in sorted(cfg.leads, reverse=True):
-                term = f"{exp}_lead{k}"
+                term = lag_term(exp, -k)
                 internal = _safe(term, taken, "lead_")
                 taken.add(internal)
                 new_cols[internal] = _shift(frame, unit, time, xe, -k)
@@ -351,7 +352,7 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
             term_exposure[exp] = (exp, 0)
         else:
             for k in cfg.lags:
-                term = f"{exp}_lag{k}"
+                term = lag_term(exp, k)
                 internal = _safe(term, taken, "lag_")
                 taken.add(internal)
                 new_cols[internal] = (
@@ -696,7 +697,7 @@ def _cumulative(cfg, names, beta, vcov, df_t, crit, inference, wild_w, inputs):
         return None
     rows = []
     for exp in cfg.exposures:
-        terms = [f"{exp}_lag{k}" for k in cfg.lags]
+        terms = [lag_term(exp, k) for k in cfg.lags]
         R = np.array([1.0 if n in terms else 0.0 for n in names])
         est = float(R @ beta.to_numpy())
         se = float(np.sqrt(R @ vcov.to_numpy() @ R))

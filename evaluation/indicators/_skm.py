@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._options import IkmWeighting, check_option
 from ..errors import DataValidationError, ParameterError, Problem
+from ..i18n import ikm_label
 
 # ---- IKM: PermenPANRB 14/2017 -----------------------------------------------------------------
 
@@ -48,12 +49,14 @@ IKM_ANSWER_COLUMNS: dict[str, str] = {code: code.lower() for code in IKM_ELEMENT
 #: official reports that used it).
 IKM_WEIGHTS: dict[str, float] = {"exact": 1.0 / 9.0, "regulation": 0.11}
 
-#: Mutu pelayanan by the converted IKM (25-100): (lower bound, code, label, English label).
-IKM_CATEGORIES: tuple[tuple[float, str, str, str], ...] = (
-    (88.31, "A", "Sangat Baik", "Very good"),
-    (76.61, "B", "Baik", "Good"),
-    (65.00, "C", "Kurang Baik", "Less than good"),
-    (-math.inf, "D", "Tidak Baik", "Poor"),
+#: Lower bound of each mutu pelayanan category on the converted IKM (25-100).
+IKM_CUTOFFS: tuple[tuple[float, str], ...] = (
+    (88.31, "A"), (76.61, "B"), (65.00, "C"), (-math.inf, "D"),
+)
+#: (lower bound, code, label, English label); the labels come from the message catalogue,
+#: the one place they are defined (``evaluation/messages/<lang>/core.yaml``).
+IKM_CATEGORIES: tuple[tuple[float, str, str, str], ...] = tuple(
+    (bound, code, ikm_label(code, "id"), ikm_label(code, "en")) for bound, code in IKM_CUTOFFS
 )
 # Guards the category cut-offs against binary rounding only (a mean that is exactly
 # 88.31 on paper must not land in B because the float came out as 88.30999999999999).
@@ -114,8 +117,8 @@ def ikm_category(values, *, label: bool = False, lang: str = "id") -> pd.Series:
     --------
     >>> ikm_category([64.99, 65.0, 76.60, 76.61, 88.30, 88.31]).tolist()
     ['D', 'C', 'C', 'B', 'B', 'A']
-    >>> ikm_category([90.0], label=True, lang="en").tolist()
-    ['Very good']
+    >>> ikm_category([90.0, 70.0], label=True, lang="en").tolist()
+    ['Very good', 'Poor']
     """
     check_option("lang", lang, ("id", "en"))
     v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
