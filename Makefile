@@ -45,8 +45,9 @@ validate: $(STAMP) ## check the input tables of STUDY and print a report
 demo-data: $(STAMP) ## regenerate data/demo from its seed (must change no committed byte)
 	$(PY) -m evaluation demo-data --seed 2026 --out data/demo
 
-lint: $(STAMP) ## ruff lint and format check; notebooks carry no outputs
+lint: $(STAMP) ## ruff lint, mypy type check of the package; notebooks carry no outputs
 	$(VENV)/bin/ruff check evaluation tests benchmarks
+	$(VENV)/bin/mypy
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 strip: $(STAMP) ## strip outputs from the notebooks before committing

@@ -92,7 +92,7 @@ def sha256_files(paths: list[str | os.PathLike]) -> str:
 
 def clean_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
     """Remove temporary files a killed run left behind; return what was removed."""
-    removed = []
+    removed: list[Path] = []
     folder = Path(folder)
     if not folder.exists():
         return removed
@@ -101,3 +101,43 @@ def clean_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
             p.unlink()
             removed.append(p)
     return removed
+
+
+# ---- spreadsheets: every cell a value, never a live formula ---------------------------------
+
+#: First characters that make a spreadsheet program read a cell as a formula (OWASP's
+#: CSV-injection guidance): = + - @, tab and carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """A value safe to put in a CSV cell: text that a spreadsheet program would run as a
+    formula gets a leading single quote (OWASP's CSV-injection guidance); everything else
+    is returned unchanged. Numbers stay numbers, so ``-1.5`` is not touched.
+
+    XLSX cells carry a type, so :func:`safe_xlsx_cell` stores such text as text instead and
+    keeps it exactly as it was.
+
+    >>> print(spreadsheet_text('=HYPERLINK("http://x","klik")'))
+    '=HYPERLINK("http://x","klik")
+    >>> spreadsheet_text("Dinas Kesehatan"), spreadsheet_text(-1.5)
+    ('Dinas Kesehatan', -1.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_xlsx_cell(cell: Any, value: Any) -> Any:
+    """Put ``value`` into an openpyxl ``cell`` so that it can never become a formula.
+
+    Strings are always stored as text, unchanged (openpyxl otherwise turns any string
+    starting with ``=`` into a formula); those a spreadsheet would run also get the
+    cell's quote-prefix flag, which Excel and LibreOffice use to keep typed text as text.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    return cell

@@ -14,6 +14,8 @@ import importlib.machinery
 import importlib.util
 import sys
 import warnings
+from collections.abc import Sequence
+from types import ModuleType
 
 #: old public module path -> where it lives now
 MOVED: dict[str, str] = {
@@ -38,15 +40,17 @@ MOVED: dict[str, str] = {
 class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Resolves an old path to the module at its new path."""
 
-    def find_spec(self, fullname, path, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in MOVED:
             return None
         return importlib.machinery.ModuleSpec(fullname, self)
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None  # a placeholder; exec_module swaps in the real module
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: ModuleType) -> None:
         new = MOVED[module.__name__]
         warnings.warn(
             f"{module.__name__} has moved to {new}; import it from there "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from .errors import EvaluationError
+
+T = TypeVar("T")
 
 Language = Literal["id", "en"]
 NumberLocale = Literal["id", "en"]
@@ -23,12 +25,13 @@ StaggeredInference = Literal["analytic", "bootstrap"]
 BriefFormat = Literal["html", "pdf", "xlsx"]
 
 
-def allowed(alias) -> tuple:
+def allowed(alias: Any) -> tuple[Any, ...]:
     """The allowed values of a ``Literal`` alias, in declaration order."""
     return get_args(alias)
 
 
-def check_option(name: str, value, alias_or_values, *, error=EvaluationError):
+def check_option(name: str, value: T, alias_or_values: Any, *,
+                 error: type[Exception] = EvaluationError) -> T:
     """Return ``value`` if it is allowed, else raise ``error`` listing what is.
 
     >>> check_option("method", "pearson", CorrelationMethod)

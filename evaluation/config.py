@@ -73,7 +73,7 @@ class Measures(_Frozen):
     def role_of(self, measure: str) -> Role | None:
         for role in ("investment", "quality", "outcome", "control"):
             if measure in getattr(self, role):
-                return role  # type: ignore[return-value]
+                return role  # type: ignore[return-value,unused-ignore]
         return None
 
 
@@ -304,5 +304,5 @@ def read_study_config(study_dir: str | os.PathLike) -> StudyConfig:
     try:
         return StudyConfig.model_validate({**raw, "root": root.resolve()})
     except ValidationError as exc:
-        problems = [_problem_from_pydantic(str(path), e) for e in exc.errors()]
+        problems = [_problem_from_pydantic(str(path), dict(e)) for e in exc.errors()]
         raise StudyConfigError(f"{path}: {len(problems)} masalah di berkas studi", problems) from None

@@ -8,6 +8,7 @@ print its message without a traceback (exit code 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class EvaluationError(Exception):
@@ -45,7 +46,7 @@ class Problem:
             text += f"\n    Perbaikan: {self.hint}"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         value = self.value
         if value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)

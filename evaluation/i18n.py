@@ -42,7 +42,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """A YAML loader that refuses a mapping with the same key twice (PyYAML keeps the last)."""
 
 
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _unique_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -66,7 +68,7 @@ def catalogue_files(lang: Language) -> list[Path]:
 
 
 @functools.cache
-def catalogue(lang: Language = "id") -> dict:
+def catalogue(lang: Language = "id") -> dict[str, Any]:
     """The message catalogue of ``lang``: every file of ``messages/<lang>/`` merged (cached).
 
     >>> catalogue("en")["headings"]["found"]
@@ -98,7 +100,7 @@ def key_paths(node: Any, prefix: str = "") -> Iterator[str]:
         yield prefix.rstrip(".")
 
 
-def lookup(cat: Mapping, dotted: str) -> Any:
+def lookup(cat: Mapping[str, Any], dotted: str) -> Any:
     """The catalogue entry at ``dotted`` (``"headings.found"``)."""
     node: Any = cat
     for part in dotted.split("."):
@@ -135,7 +137,7 @@ class Formatter:
     lang: Language = "id"
 
     @property
-    def cat(self) -> dict:
+    def cat(self) -> dict[str, Any]:
         return catalogue(self.lang)
 
     @property

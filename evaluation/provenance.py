@@ -35,7 +35,7 @@ def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str | N
 
 @lru_cache(maxsize=8)
 def _package_versions(names: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
-    out = []
+    out: list[tuple[str, str | None]] = []
     for name in names:
         try:
             out.append((name, metadata.version(name)))
