@@ -38,6 +38,8 @@ from ..errors import EstimationError, EvaluationError, RunError
 from ..estimate.results import json_safe
 from ..i18n import ikm_label
 from ..indicators import IKM_CATEGORIES
+from .context import AnalysisContext
+from .sections import build_sections
 
 SCHEMA_VERSION = 1
 RESULTS_FILE = "results.json"
@@ -355,9 +357,31 @@ def _common_blocks(config: StudyConfig, opts: AnalysisOptions, study, window: pd
     }
 
 
+def _context(study, opts: AnalysisOptions, panel: pd.DataFrame, window: pd.DataFrame,
+             panel_year: pd.DataFrame, headline_row: dict | None, headline) -> AnalysisContext:
+    return AnalysisContext(
+        config=study.config, study=study, panel=panel, window=window, panel_year=panel_year,
+        year=opts.year, first_year=opts.first_year, headline_row=headline_row,
+        headline=headline, seed=opts.seed, min_cell_size=study.config.min_cell_size,
+        options={"reps": opts.reps, "chain_reps": opts.chain_reps, "mde_reps": opts.mde_reps,
+                 "staggered_reps": opts.staggered_reps},
+    )
+
+
+def _with_sections(results: dict, ctx: AnalysisContext, notes: list[str]) -> dict:
+    """Add the registered sections' blocks (``brief/sections``) to ``results``."""
+    blocks = build_sections(ctx, notes)
+    clash = sorted(set(blocks) & set(results))
+    if clash:
+        raise RunError(f"results.json section(s) {clash} would replace a core block; "
+                       "choose another key in evaluation/brief/sections/__init__.py")
+    return {**results, **blocks}
+
+
 def _descriptive_analysis(config: StudyConfig, opts: AnalysisOptions, study,
                           window: pd.DataFrame, panel_year: pd.DataFrame, *, reason: str,
-                          parameters, term: str, scale: float) -> Analysis:
+                          parameters, term: str, scale: float,
+                          panel: pd.DataFrame) -> Analysis:
     """results.json for a year whose headline cannot be estimated: descriptives only."""
     outcome, exposure, lag = (config.headline.outcome, config.headline.exposure,
                               config.headline.lag)
@@ -379,6 +403,8 @@ def _descriptive_analysis(config: StudyConfig, opts: AnalysisOptions, study,
         "caveats": caveats,
         "notes": [reason],
     }
+    ctx = _context(study, opts, panel, window, panel_year, None, None)
+    results = _with_sections(results, ctx, results["notes"])
     results = json_safe(results)
     json.dumps(results, allow_nan=False)
     return Analysis(config=config, options=opts, panel=window, models={}, results=results)
@@ -472,7 +498,8 @@ def analyse(
         reason = (f"{config.name} {year}: the headline ({outcome} on {term}, window "
                   f"{first}-{year}) cannot be estimated: {exc}")
         return _descriptive_analysis(config, opts, study, window, panel_year, reason=reason,
-                                     parameters=parameters, term=term, scale=scale)
+                                     parameters=parameters, term=term, scale=scale,
+                                     panel=panel)
     estimates += _estimate_rows("headline", "panel_fe", models["headline"], outcome=outcome,
                                 exposure=exposure, lag=lag)
     headline_row = estimates[0]
@@ -618,6 +645,8 @@ def analyse(
         "caveats": _caveats(config, headline_row, window, programme, outcome, term),
         "notes": notes,
     }
+    ctx = _context(study, opts, panel, window, panel_year, headline_row, models["headline"])
+    results = _with_sections(results, ctx, notes)
     results = json_safe(results)
     # fail here, not in the brief, if something is not JSON (NaN, numpy types)
     json.dumps(results, allow_nan=False)
