@@ -227,7 +227,7 @@ def _read_validated(
 ) -> tuple[dict[str, pd.DataFrame], list[str], str | None]:
     """Read, pseudonymise and validate every table: ``(tables, notes, secret source)``."""
     from .privacy import resolve_secret
-    from .validate.checks import (
+    from .validate import (
         has_personal_data,
         pseudonymise_raw,
         read_study_tables,

@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,6 +84,14 @@ def _fatal(
     )
 
 
+def _is_filled(value: object) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
 # ---- a column's cells to typed values -------------------------------------------------
 
 
@@ -102,15 +112,24 @@ def _count_markers(frame: pd.DataFrame) -> int:
     return total
 
 
-def _map_present(series: pd.Series, func, dtype) -> pd.Series:
-    """Apply ``func`` once per distinct non-missing value (columns repeat a lot)."""
+def map_distinct(
+    series: pd.Series, func: Callable[[Any], Any], dtype: str | None
+) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value (columns repeat a lot).
+
+    Missing values stay missing; the result has ``dtype`` (or ``object`` when ``None``).
+    Public because the reading and validation stages both use it.
+
+    >>> map_distinct(pd.Series(["a", None, "a"]), str.upper, None).tolist()
+    ['A', None, 'A']
+    """
     present = series.notna().to_numpy()
     out = pd.Series([None] * len(series), index=series.index, dtype=object)
     if present.any():
         values = series[present]
         lookup = {v: func(v) for v in pd.unique(values)}
         out[present] = [lookup[v] for v in values]
-    return out.astype(dtype) if dtype is not None else out
+    return out.astype(dtype) if dtype is not None else out  # type: ignore[call-overload]
 
 
 def _all_text(series: pd.Series) -> bool:
@@ -124,7 +143,7 @@ def _is_number(v: object) -> bool:
 
 
 def _excel_error_mask(series: pd.Series) -> pd.Series:
-    mask = _map_present(
+    mask = map_distinct(
         series, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS, None
     )
     return mask.fillna(False).astype(bool)
@@ -153,7 +172,7 @@ def _to_text(series: pd.Series) -> pd.Series:
         s = str(v).strip()
         return None if s == "" else s
 
-    return _map_present(series, one, "str")
+    return map_distinct(series, one, "str")
 
 
 def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Series, pd.Series]:
@@ -164,7 +183,7 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
     if _all_text(series):
         v, bad = parse_numbers(series.astype("str").where(series.notna(), ""), locale=locale)
         return v, bad
-    is_num = _map_present(series, _is_number, None).fillna(False).astype(bool)
+    is_num = map_distinct(series, _is_number, None).fillna(False).astype(bool)
     values = pd.Series(np.nan, index=series.index, dtype="float64")
     if is_num.any():
         values[is_num] = series[is_num].astype("float64")
@@ -174,7 +193,7 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
         v, bad = parse_numbers(series[text_mask].map(str), locale=locale)
         values[text_mask] = v
         failed[text_mask] = bad
-    is_bool = _map_present(series, lambda v: isinstance(v, (bool, np.bool_)), None)
+    is_bool = map_distinct(series, lambda v: isinstance(v, (bool, np.bool_)), None)
     is_bool = is_bool.fillna(False).astype(bool)
     failed |= is_bool
     return values, failed
@@ -289,7 +308,7 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
         d = _parse_date_text(s, locale)
         return failed if d is None else d
 
-    parsed = _map_present(series, one, None)
+    parsed = map_distinct(series, one, None)
     bad = parsed.map(lambda d: d is failed).to_numpy(dtype=bool)
     problems += _cell_problems(series, bad, path, row_numbers, label, rule="date",
                                message="not a date",

@@ -11,6 +11,9 @@ shared with CSV and stays in :mod:`evaluation.read`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import openpyxl
 
 from ..errors import DataValidationError
 from ._cells import _Cells, _fatal
@@ -35,8 +38,6 @@ def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
 
 
 def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
-    import openpyxl
-
     if path.stat().st_size == 0:
         raise _fatal(
             path,
@@ -47,6 +48,32 @@ def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
     # any failure to load (not a zip, damaged parts, ...) becomes a named error in
     # _read_xlsx_cells
     wb = openpyxl.load_workbook(path, data_only=False)
+    ws, notes = _choose_sheet(wb, path, sheet)
+    rows: list[list[object]] = []
+    formula_cells: dict[tuple[int, int], str] = {}
+    for r_idx, row in enumerate(ws.iter_rows(), start=0):
+        values = []
+        for c_idx, cell in enumerate(row):
+            v = cell.value
+            if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
+                formula_cells[(r_idx, c_idx)] = str(v)
+            elif cell.data_type == "e":
+                v = str(v)
+            values.append(v)
+        rows.append(values)
+    _spread_merged(ws, rows)
+    if formula_cells:
+        formula_cells = _use_saved_values(path, ws.title, rows, formula_cells, notes)
+    return _Cells(
+        rows=rows,
+        row_numbers=list(range(1, len(rows) + 1)),
+        notes=notes,
+        formula_cells=formula_cells,
+    )
+
+
+def _choose_sheet(wb: Any, path: Path, sheet: str | int | None) -> tuple[Any, list[str]]:
+    """The worksheet to read, and a note when the workbook has others."""
     try:
         if sheet is None:
             ws = wb.worksheets[0]
@@ -67,19 +94,11 @@ def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
             f"{path.name}: read the first sheet {ws.title!r} of {wb.sheetnames}; "
             "set 'sheet' in study.yaml to read another"
         )
-    rows: list[list[object]] = []
-    formula_cells: dict[tuple[int, int], str] = {}
-    for r_idx, row in enumerate(ws.iter_rows(), start=0):
-        values = []
-        for c_idx, cell in enumerate(row):
-            v = cell.value
-            if cell.data_type == "f" or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
-                formula_cells[(r_idx, c_idx)] = str(v)
-            elif cell.data_type == "e":
-                v = str(v)
-            values.append(v)
-        rows.append(values)
-    # Merged ranges: every cell of the range takes the top-left value (what the user sees).
+    return ws, notes
+
+
+def _spread_merged(ws: Any, rows: list[list[object]]) -> None:
+    """Every cell of a merged range takes the top-left value (what the user sees)."""
     for rng in ws.merged_cells.ranges:
         top = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else None
         for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
@@ -87,31 +106,34 @@ def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
                 while len(rows[r]) <= c:
                     rows[r].append(None)
                 rows[r][c] = top
-    if formula_cells:
-        # Use the value Excel stored with each formula; a formula without one cannot be read.
-        try:
-            cached = openpyxl.load_workbook(path, data_only=True)
-            cws = cached[ws.title]
-            cached_rows = [[c.value for c in row] for row in cws.iter_rows()]
-        except Exception:  # noqa: BLE001 - any failure means: no cached values
-            cached_rows = []
-        kept = {}
-        for (r, c), formula in formula_cells.items():
-            value = cached_rows[r][c] if r < len(cached_rows) and c < len(cached_rows[r]) else None
-            if value is None:
-                kept[(r, c)] = formula
-                rows[r][c] = None
-            else:
-                rows[r][c] = value
-        if len(kept) < len(formula_cells):
-            notes.append(
-                f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
-                "through the value Excel saved with them"
-            )
-        formula_cells = kept
-    return _Cells(
-        rows=rows,
-        row_numbers=list(range(1, len(rows) + 1)),
-        notes=notes,
-        formula_cells=formula_cells,
-    )
+
+
+def _use_saved_values(
+    path: Path,
+    title: str,
+    rows: list[list[object]],
+    formula_cells: dict[tuple[int, int], str],
+    notes: list[str],
+) -> dict[tuple[int, int], str]:
+    """Put the value Excel saved with each formula into ``rows``; return the formulas
+    without one (they cannot be read)."""
+    try:
+        cached = openpyxl.load_workbook(path, data_only=True)
+        cws = cached[title]
+        cached_rows = [[c.value for c in row] for row in cws.iter_rows()]
+    except Exception:  # noqa: BLE001 - any failure means: no cached values
+        cached_rows = []
+    kept = {}
+    for (r, c), formula in formula_cells.items():
+        value = cached_rows[r][c] if r < len(cached_rows) and c < len(cached_rows[r]) else None
+        if value is None:
+            kept[(r, c)] = formula
+            rows[r][c] = None
+        else:
+            rows[r][c] = value
+    if len(kept) < len(formula_cells):
+        notes.append(
+            f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
+            "through the value Excel saved with them"
+        )
+    return kept

@@ -185,6 +185,22 @@ def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
         )
     year = int(year_text)
     indicator, series = BPS_TITLES.get(title.lower(), (_slug(title), "unspecified"))
+    records = _webtable_records(path, lines)
+    df = pd.DataFrame(records, columns=["province", "region", "level", "value", "_line"])
+    df = _resolve_split_provinces(df)
+    df.insert(3, "year", year)
+    df.insert(4, "indicator", indicator)
+    df["series"] = series
+    df = df[list(TIDY_COLUMNS)].reset_index(drop=True)
+    df["year"] = df["year"].astype("int64")
+    df["value"] = df["value"].astype("float64")
+    df.attrs["series"] = series
+    df.attrs["source"] = "BPS"
+    return df
+
+
+def _webtable_records(path: Path, lines: list[str]) -> list[tuple[str, str, str, float, int]]:
+    """(province, region, level, value, line) of each data line of a web-table export."""
     records = []
     province = None
     for i, line in enumerate(lines[3:], start=4):
@@ -217,17 +233,7 @@ def read_bps_webtable(path: str | os.PathLike) -> pd.DataFrame:
                 )
             level = "kota" if name.lower().startswith("kota ") else "kabupaten"
             records.append((province, name, level, value, i))
-    df = pd.DataFrame(records, columns=["province", "region", "level", "value", "_line"])
-    df = _resolve_split_provinces(df)
-    df.insert(3, "year", year)
-    df.insert(4, "indicator", indicator)
-    df["series"] = series
-    df = df[list(TIDY_COLUMNS)].reset_index(drop=True)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    df.attrs["series"] = series
-    df.attrs["source"] = "BPS"
-    return df
+    return records
 
 
 def _resolve_split_provinces(df: pd.DataFrame) -> pd.DataFrame:
@@ -256,8 +262,8 @@ def _resolve_split_provinces(df: pd.DataFrame) -> pd.DataFrame:
                 ],
             )
         i_new, i_old = new.index[0], old.index[0]
-        if np.isnan(df.at[i_new, "value"]):
-            df.at[i_new, "value"] = df.at[i_old, "value"]
+        if np.isnan(float(df.at[i_new, "value"])):  # type: ignore[arg-type]
+            df.at[i_new, "value"] = df.at[i_old, "value"]  # type: ignore[assignment]
         drop.append(i_old)
     return df.drop(index=drop).drop(columns="_line")
 
@@ -428,36 +434,8 @@ def bps_to_regional_table(
     >>> bps_to_regional_table(tidy)[["unit_id", "ipm"]].values.tolist()
     [['kab_semarang', 75.67], ['kota_semarang', 85.25]]
     """
-    df = tidy[(tidy["indicator"] == indicator_name) & tidy["level"].isin(levels)]
-    if province is not None:
-        df = df[df["province"] == canonical_province(province)]
-    if df.empty:
-        raise DataValidationError(
-            "no BPS rows left to build the regional table",
-            [
-                Problem(
-                    file="BPS table",
-                    message=f"no rows for indicator {indicator_name!r}"
-                    + (f" in province {province!r}" if province else "")
-                    + f" at levels {list(levels)}",
-                    rule="empty_selection",
-                    hint=f"indicators present: {sorted(tidy['indicator'].unique())}",
-                )
-            ],
-        )
+    df = _select_regions(tidy, province, indicator_name, levels)
     series = sorted(df["series"].unique())
-    if len(series) > 1:
-        raise DataValidationError(
-            "the selection mixes BPS series",
-            [
-                Problem(
-                    file="BPS table",
-                    message=f"series {series} in one indicator",
-                    rule="series_mix",
-                    hint="select years of a single series",
-                )
-            ],
-        )
     out = pd.DataFrame(
         {
             "unit_id": [
@@ -485,3 +463,39 @@ def bps_to_regional_table(
     out.attrs["series"] = series[0]
     out.attrs["source"] = "BPS"
     return out
+
+
+def _select_regions(
+    tidy: pd.DataFrame, province: str | None, indicator_name: str, levels: tuple[str, ...]
+) -> pd.DataFrame:
+    """The rows of one indicator, province and levels; refused when empty or mixing series."""
+    df = tidy[(tidy["indicator"] == indicator_name) & tidy["level"].isin(levels)]
+    if province is not None:
+        df = df[df["province"] == canonical_province(province)]
+    if df.empty:
+        raise DataValidationError(
+            "no BPS rows left to build the regional table",
+            [
+                Problem(
+                    file="BPS table",
+                    message=f"no rows for indicator {indicator_name!r}"
+                    + (f" in province {province!r}" if province else "")
+                    + f" at levels {list(levels)}",
+                    rule="empty_selection",
+                    hint=f"indicators present: {sorted(tidy['indicator'].unique())}",
+                )
+            ],
+        )
+    if df["series"].nunique() > 1:
+        raise DataValidationError(
+            "the selection mixes BPS series",
+            [
+                Problem(
+                    file="BPS table",
+                    message=f"series {sorted(df['series'].unique())} in one indicator",
+                    rule="series_mix",
+                    hint="select years of a single series",
+                )
+            ],
+        )
+    return df

@@ -35,23 +35,17 @@ are numbered as if the file were saved as a CSV (first record = 2).
 
 Where things live
 -----------------
-This module is the public face of the reading stage: :func:`read_table`,
-:class:`RawTable`, :func:`normalise_header`, the CSV and Parquet readers, header
-detection and the constants are here, and :func:`parse_numbers`, ``EXCEL_ERRORS`` and
-``MISSING_MARKERS`` are re-exported from private modules: ``evaluation/_numbers.py``
-(numbers and dates by locale), ``evaluation/_xlsx.py`` (workbook cells) and
-``evaluation/_cells.py`` (the raw-cell record and a column's cells to typed values).
-Import everything from here.
+This module is the public face of the reading stage: :func:`read_table` and
+:class:`RawTable` are here; the rest lives in private modules of ``evaluation/read/``:
+``_csv.py``, ``_xlsx.py`` and ``_parquet.py`` (a file's cells), ``_headers.py`` (the
+header row and :func:`normalise_header`), ``_numbers.py`` (numbers and dates by locale,
+:func:`parse_numbers`) and ``_cells.py`` (the raw-cell record and a column's cells to
+typed values). Import everything from :mod:`evaluation.read`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import os
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,25 +56,35 @@ import pandas as pd
 
 from .._options import NumberLocale, check_option
 from ..columns import TABLE_COLUMNS
+from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
-from ._cells import EXCEL_ERRORS, _Cells, _count_markers, _fatal, _parse_column, _parse_unknown
-from ._cells import _map_present as _map_present  # used by evaluation.validate
+from ._cells import (
+    EXCEL_ERRORS,
+    _Cells,
+    _count_markers,
+    _fatal,
+    _is_filled,
+    _parse_column,
+    _parse_unknown,
+    map_distinct,
+)
+from ._csv import _read_csv_cells
+from ._headers import _alias_map, _locate_header, normalise_header
 from ._numbers import MISSING_MARKERS, parse_numbers
+from ._parquet import _read_parquet
 from ._xlsx import _read_xlsx_cells
 
 __all__ = [
     "EXCEL_ERRORS",
     "MISSING_MARKERS",
     "RawTable",
+    "map_distinct",
     "normalise_header",
     "parse_numbers",
     "read_table",
 ]
 
 ReadErrors = Literal["raise", "collect"]
-
-#: How many rows at the top of a sheet are searched for the header row.
-HEADER_SCAN_ROWS = 20
 
 _SUFFIX_KIND = {
     ".csv": "csv",
@@ -149,182 +153,29 @@ class RawTable:
         return int(self.row_numbers[position])
 
 
-# ---- headers ---------------------------------------------------------------------------------
-
-
-def normalise_header(text: object) -> str:
-    """Lower-case, accent-free, underscore-separated form of a column header.
-
-    A trailing unit in parentheses or brackets is dropped (``Biaya (Rp)`` -> ``biaya``).
-
-    >>> normalise_header(" Jumlah ASN ")
-    'jumlah_asn'
-    >>> normalise_header("Tahun-Anggaran")
-    'tahun_anggaran'
-    >>> normalise_header("Biaya (Rp)")
-    'biaya'
-    >>> normalise_header("Kódé.OPD")
-    'kode_opd'
-    """
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    s = str(text).replace("\ufeff", "")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().strip()
-    stripped = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", s)
-    if stripped:
-        s = stripped
-    s = re.sub(r"[\s\-./]+", "_", s)
-    s = re.sub(r"[^0-9a-z_]", "", s)
-    return re.sub(r"_+", "_", s).strip("_")
-
-
-def _alias_map(table: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for canonical, spec in TABLE_COLUMNS[table].items():
-        out.setdefault(normalise_header(canonical), canonical)
-        for alias in spec.aliases:
-            out.setdefault(normalise_header(alias), canonical)
-    return out
-
-
-def _header_score(cells: list[object], aliases: Mapping[str, str]) -> int:
-    return len({aliases[h] for c in cells if (h := normalise_header(c)) in aliases})
-
-
-# ---- getting cells ---------------------------------------------------------------------------
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
-    """Decode CSV bytes; return (text, note about the encoding or None)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4].count(b"\x00") >= 1:
-        raise _fatal(
-            path,
-            "the file is UTF-16 text or binary data, not a CSV in UTF-8",
-            "open it in a spreadsheet program and save it as 'CSV UTF-8 (comma delimited)', "
-            "or save it as .xlsx",
-            rule="encoding",
-        )
-    if data.startswith(b"PK\x03\x04"):
-        raise _fatal(
-            path,
-            "the file is a zipped (Excel .xlsx) workbook with a .csv name",
-            "rename it to .xlsx, or save it from the spreadsheet program as CSV UTF-8",
-            rule="encoding",
-        )
-    try:
-        text = data.decode("utf-8-sig")
-        note = None
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise _fatal(
-                path,
-                f"the file is neither UTF-8 nor Windows-1252 text (undecodable byte at "
-                f"position {exc.start})",
-                "save it from the spreadsheet program as 'CSV UTF-8 (comma delimited)'",
-                rule="encoding",
-            ) from None
-        note = (
-            f"{path.name}: not valid UTF-8; read as Windows-1252 (the older Excel default). "
-            "Check accented names; saving as 'CSV UTF-8' avoids this."
-        )
-    if "\x00" in text:
-        raise _fatal(
-            path,
-            "the file contains NUL bytes: it is binary data, not CSV text",
-            "export the table again as CSV UTF-8",
-            rule="encoding",
-        )
-    bad = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\r\n")
-    if bad > 3:
-        raise _fatal(
-            path,
-            "the file contains control characters: it is binary data, not CSV text",
-            "export the table again as CSV UTF-8",
-            rule="encoding",
-        )
-    return text, note
-
-
-def _split_records(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    return [list(r) for r in reader]
-
-
-def _read_csv_cells(path: Path, aliases: Mapping[str, str]) -> _Cells:
-    data = path.read_bytes()
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise _fatal(
-            path,
-            "the file is empty",
-            "export the table again; it should have a header row and one row per record",
-            rule="empty_file",
-        )
-    text, note = _decode(path, data)
-    notes = [note] if note else []
-    head_lines = text.splitlines()[:HEADER_SCAN_ROWS]
-    head_text = "\n".join(head_lines)
-    # The delimiter whose split of the first rows matches the most known headers wins; with no
-    # known header at all, the one that splits the first non-blank line into the most fields.
-    best: tuple[int, int, str] | None = None
-    for delim in (";", ",", "\t", "|"):
-        rows = _split_records(head_text, delim)
-        score = max((_header_score(r, aliases) for r in rows), default=0)
-        first = next((r for r in rows if any(c.strip() for c in r)), [])
-        key = (score, len(first), delim)
-        if best is None or key[:2] > best[:2]:
-            best = key
-    delimiter = best[2] if best else ","
-    records = _split_records(text, delimiter)
-    return _Cells(rows=records, row_numbers=list(range(1, len(records) + 1)), notes=notes)
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if path.stat().st_size == 0:
-        raise _fatal(path, "the file is empty", "write the Parquet file again", rule="empty_file")
-    try:
-        data = pq.read_table(path)
-        # Full validation checks every string is UTF-8; pyarrow otherwise decodes lazily and
-        # a corrupted file would fail later, far from here.
-        data.validate(full=True)
-        return data.to_pandas()
-    except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
-        raise _fatal(
-            path,
-            f"not a readable Parquet file ({type(exc).__name__})",
-            "write it again with pandas.DataFrame.to_parquet, or provide a CSV",
-            rule="unreadable_file",
-        ) from None
-
-
 # ---- from cells to a frame of strings/values -------------------------------------------------
 
 
-def _locate_header(rows: list[list[object]], aliases: Mapping[str, str]) -> int:
-    """Index of the header row: the top row (of the first 20) matching the most aliases."""
-    best_i, best_score = None, 0
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        score = _header_score(row, aliases)
-        if score > best_score:
-            best_i, best_score = i, score
-    if best_i is not None:
-        return best_i
-    return next((i for i, r in enumerate(rows) if any(_is_filled(c) for c in r)), 0)
+@dataclass(frozen=True)
+class _Grid:
+    """A file's cells laid out under its header row, before any value is parsed."""
+
+    path: Path
+    table: str
+    header: list[object]
+    #: object cells, one positional column per header cell
+    cells: pd.DataFrame
+    #: spreadsheet row number of each data row
+    row_numbers: np.ndarray
+    #: index of each data row among the rows the reader returned (to place formula cells)
+    positions: list[int]
+    header_row: int | None
+    notes: list[str]
+    problems: list[Problem]
+    formulas: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _is_filled(value: object) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return not (isinstance(value, str) and not value.strip())
-
-
-def _cells_to_frame(path: Path, table: str, cells: _Cells, aliases: Mapping[str, str]):
+def _cells_to_grid(path: Path, table: str, cells: _Cells, aliases: Mapping[str, str]) -> _Grid:
     rows = cells.rows
     if not any(any(_is_filled(c) for c in r) for r in rows):
         raise _fatal(
@@ -367,7 +218,50 @@ def _cells_to_frame(path: Path, table: str, cells: _Cells, aliases: Mapping[str,
         data.append(row)
         numbers.append(cells.row_numbers[i])
         positions.append(i)
-    return header, data, np.asarray(numbers, dtype=np.int64), positions, notes, problems, h
+    header_row = int(cells.row_numbers[h])
+    if not data:
+        raise _fatal(
+            path,
+            f"the file has a header (row {header_row}) but no data rows",
+            "add the data rows below the header, or remove the table "
+            "from study.yaml if there is nothing to report",
+            rule="no_rows",
+        )
+    return _Grid(
+        path=path,
+        table=table,
+        header=header,
+        cells=pd.DataFrame(data, columns=range(width), dtype=object),
+        row_numbers=np.asarray(numbers, dtype=np.int64),
+        positions=positions,
+        header_row=header_row,
+        notes=notes,
+        problems=problems,
+        formulas=dict(cells.formula_cells),
+    )
+
+
+def _parquet_grid(path: Path, table: str) -> _Grid:
+    frame = _read_parquet(path)
+    if len(frame) == 0:
+        raise _fatal(
+            path,
+            "the file has a header but no data rows",
+            "write the table again with its rows",
+            rule="no_rows",
+        )
+    return _Grid(
+        path=path,
+        table=table,
+        header=[str(c) for c in frame.columns],
+        cells=frame.reset_index(drop=True),
+        row_numbers=np.arange(2, len(frame) + 2, dtype=np.int64),
+        positions=list(range(len(frame))),
+        header_row=None,
+        notes=[],
+        problems=[],
+    )
+
 
 # ---- the public reader -----------------------------------------------------------------------
 
@@ -424,8 +318,6 @@ def read_table(
     >>> t.frame["asn_count"].tolist(), t.row_numbers.tolist()
     ([1234], [2])
     """
-    from ..config import TABLE_NAMES
-
     check_option("table", table, list(TABLE_NAMES), error=ValueError)
     check_option("locale", locale, NumberLocale, error=ValueError)
     check_option("errors", errors, ReadErrors, error=ValueError)
@@ -440,71 +332,24 @@ def read_table(
     kind = _kind_of(path)
     aliases = _alias_map(table)
     if kind == "parquet":
-        frame = _read_parquet(path)
-        header = [str(c) for c in frame.columns]
-        data_frame = frame.reset_index(drop=True)
-        row_numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
-        notes, problems, formulas, positions, h = [], [], {}, list(range(len(frame))), -1
-        if len(frame) == 0:
-            raise _fatal(
-                path,
-                "the file has a header but no data rows",
-                "write the table again with its rows",
-                rule="no_rows",
-            )
+        grid = _parquet_grid(path, table)
     else:
         cells = _read_csv_cells(path, aliases) if kind == "csv" else _read_xlsx_cells(path, sheet)
-        header, data, row_numbers, positions, notes, problems, h = _cells_to_frame(
-            path, table, cells, aliases
-        )
-        formulas = cells.formula_cells
-        if not data:
-            raise _fatal(
-                path,
-                f"the file has a header (row {cells.row_numbers[h]}) but no data rows",
-                "add the data rows below the header, or remove the table "
-                "from study.yaml if there is nothing to report",
-                rule="no_rows",
-            )
-        data_frame = pd.DataFrame(data, columns=range(len(header)), dtype=object)
-    header_row = None if kind == "parquet" else int(cells.row_numbers[h])
-    return _finish(
-        path,
-        table,
-        locale,
-        header,
-        data_frame,
-        row_numbers,
-        positions,
-        notes,
-        problems,
-        formulas,
-        aliases,
-        errors,
-        header_row,
-    )
+        grid = _cells_to_grid(path, table, cells, aliases)
+    return _finish(grid, aliases, locale=locale, errors=errors)
 
 
-def _finish(
-    path,
-    table,
-    locale,
-    header,
-    data_frame,
-    row_numbers,
-    positions,
-    notes,
-    problems,
-    formulas,
-    aliases,
-    errors,
-    header_row,
-) -> RawTable:
-    specs = TABLE_COLUMNS[table]
+def _name_columns(
+    grid: _Grid, aliases: Mapping[str, str]
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """Canonical name of each header cell, canonical -> header as written, unknown headers.
+
+    Two headers meaning the same column cannot be told apart: that stops the reading.
+    """
     names: list[str] = []
     source: dict[str, str] = {}
     dup_problems, unknown = [], []
-    for j, raw in enumerate(header):
+    for j, raw in enumerate(grid.header):
         label = "" if raw is None else str(raw).strip()
         norm = normalise_header(raw)
         canonical = aliases.get(norm)
@@ -514,8 +359,8 @@ def _finish(
         if canonical in source:
             dup_problems.append(
                 Problem(
-                    file=path.name,
-                    row=header_row,
+                    file=grid.path.name,
+                    row=grid.header_row,
                     column=label or canonical,
                     value=None,
                     rule="duplicate_column",
@@ -528,11 +373,43 @@ def _finish(
         source[canonical] = label or canonical
         names.append(canonical)
     if dup_problems:
-        raise DataValidationError(f"{path.name}: duplicated columns", dup_problems)
-    keep_idx = [j for j in range(len(header))]
-    frame = data_frame.iloc[:, keep_idx].copy()
+        raise DataValidationError(f"{grid.path.name}: duplicated columns", dup_problems)
+    return names, source, unknown
+
+
+def _formula_problems(grid: _Grid, names: list[str], source: Mapping[str, str]) -> list[Problem]:
+    """Formula cells without a stored value are unreadable, never numbers."""
+    pos_index = {p: k for k, p in enumerate(grid.positions)}
+    out = []
+    for (r, c), formula in grid.formulas.items():
+        k = pos_index.get(r)
+        if k is None or c >= len(names):
+            continue
+        out.append(
+            Problem(
+                file=grid.path.name,
+                row=int(grid.row_numbers[k]),
+                column=source.get(names[c], names[c]),
+                value=formula[:60],
+                rule="formula",
+                message="the cell holds a formula with no saved value",
+                hint="open the file in a spreadsheet program and save it (so the values are "
+                "calculated), or copy the column and paste it as values",
+            )
+        )
+    return out
+
+
+def _finish(
+    grid: _Grid, aliases: Mapping[str, str], *, locale: NumberLocale, errors: ReadErrors
+) -> RawTable:
+    """Name the columns, parse every column by its kind, collect what cannot be read."""
+    path, table = grid.path, grid.table
+    names, source, unknown = _name_columns(grid, aliases)
+    frame = grid.cells.copy()
     frame.columns = names
     frame = frame.reset_index(drop=True)
+    notes = list(grid.notes)
     if unknown:
         if table == "regional":
             notes.append(
@@ -544,24 +421,8 @@ def _finish(
                 f"{path.name}: column(s) {unknown} are not used by the toolkit and were "
                 "kept as they are"
             )
-    # Formula cells without a stored value and Excel error cells are unreadable, never numbers.
-    pos_index = {p: k for k, p in enumerate(positions)}
-    for (r, c), formula in formulas.items():
-        k = pos_index.get(r)
-        if k is None or c >= len(names):
-            continue
-        problems.append(
-            Problem(
-                file=path.name,
-                row=int(row_numbers[k]),
-                column=source.get(names[c], names[c]),
-                value=formula[:60],
-                rule="formula",
-                message="the cell holds a formula with no saved value",
-                hint="open the file in a spreadsheet program and save it (so the values are "
-                "calculated), or copy the column and paste it as values",
-            )
-        )
+    problems = list(grid.problems) + _formula_problems(grid, names, source)
+    specs = TABLE_COLUMNS[table]
     out: dict[str, pd.Series] = {}
     for col in names:
         spec = specs.get(col)
@@ -570,7 +431,7 @@ def _finish(
             out[col] = _parse_unknown(series, table, locale)
             continue
         parsed, col_problems = _parse_column(
-            series, spec, col, source[col], locale, path, row_numbers
+            series, spec, col, source[col], locale, path, grid.row_numbers
         )
         out[col] = parsed
         problems.extend(col_problems)
@@ -588,9 +449,9 @@ def _finish(
         table=table,
         path=path,
         frame=result,
-        row_numbers=row_numbers,
+        row_numbers=grid.row_numbers,
         source_columns=source,
         notes=tuple(notes),
         problems=tuple(problems),
-        header_row=header_row,
+        header_row=grid.header_row,
     )

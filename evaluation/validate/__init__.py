@@ -1,9 +1,16 @@
-"""Validation: every input table of a study checked, every problem reported at once."""
+"""Validation: every input table of a study checked, every problem reported at once.
+
+:func:`validate_study` checks a study folder and returns a :class:`ValidationReport`;
+:func:`read_study_tables`, :func:`pseudonymise_raw` and :func:`validate_tables` are its
+steps, which :func:`evaluation.load_study` runs too.
+"""
 
 from __future__ import annotations
 
-from .checks import (
-    ValidationReport,
+from .report import ValidationReport
+from .run import (
+    has_personal_data,
+    pseudonymise_raw,
     read_study_tables,
     validate_study,
     validate_tables,
@@ -11,6 +18,8 @@ from .checks import (
 
 __all__ = [
     "ValidationReport",
+    "has_personal_data",
+    "pseudonymise_raw",
     "read_study_tables",
     "validate_study",
     "validate_tables",

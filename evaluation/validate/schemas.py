@@ -9,6 +9,7 @@ checked in :mod:`evaluation.validate`, where the messages can name the rows invo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandera.pandas as pa
@@ -46,7 +47,16 @@ class Rule:
     hint: str
 
 
-def _range(column, lo, hi, rule, what, hint, *, lo_inclusive=True):
+def _range(
+    column: str,
+    lo: float,
+    hi: float | None,
+    rule: str,
+    what: str,
+    hint: str,
+    *,
+    lo_inclusive: bool = True,
+) -> Rule:
     check = (
         pa.Check.in_range(lo, hi, include_min=lo_inclusive)
         if hi is not None
@@ -59,10 +69,12 @@ def _range(column, lo, hi, rule, what, hint, *, lo_inclusive=True):
     return Rule(column, check, rule, f"{what} must be {bound}", hint)
 
 
-def rules_for(table: str, config: StudyConfig) -> list[Rule]:
-    """The column rules of ``table`` under the study ``config``."""
+_WHOLE = "counts are whole numbers of zero or more"
+
+
+def _year_rule(config: StudyConfig) -> Rule:
     first, last = config.years.first, config.years.last
-    year_rule = _range(
+    return _range(
         "year",
         first,
         last,
@@ -71,155 +83,187 @@ def rules_for(table: str, config: StudyConfig) -> list[Rule]:
         f"the study covers {first}-{last} (years in study.yaml); correct the year or "
         "widen 'years' in study.yaml",
     )
-    whole = "counts are whole numbers of zero or more"
-    rules: dict[str, list[Rule]] = {
-        "units": [
-            _range("population_served", 0, None, "non_negative", "the population served", whole),
-            _range(
-                "created_year",
-                1900,
-                2100,
-                "plausible_year",
-                "the year created",
-                "write a four-digit year",
-            ),
-            _range(
-                "closed_year",
-                1900,
-                2100,
-                "plausible_year",
-                "the year closed",
-                "write a four-digit year",
-            ),
+
+
+def _units(config: StudyConfig) -> list[Rule]:
+    return [
+        _range("population_served", 0, None, "non_negative", "the population served", _WHOLE),
+        *[
+            _range(c, 1900, 2100, "plausible_year", what, "write a four-digit year")
+            for c, what in (("created_year", "the year created"), ("closed_year", "the year closed"))
         ],
-        "staff": [
-            year_rule,
-            _range(
-                "asn_count",
-                0,
-                None,
-                "positive",
-                "the number of ASN",
-                "a unit with staff has at least one ASN; remove rows of years in which "
-                "the unit did not exist",
-                lo_inclusive=False,
-            ),
-            _range("pns_count", 0, None, "non_negative", "the number of PNS", whole),
-        ],
-        "training": [
-            year_rule,
-            _range(
-                "jp",
-                0,
-                MAX_JP,
-                "jp_range",
-                "JP of one event",
-                "JP are lesson hours of 45 minutes; a value above 1000 is usually minutes "
-                "or a thousands separator read wrongly",
-            ),
-            _range(
-                "hours",
-                0,
-                MAX_JP * 45 / 60,
-                "hours_range",
-                "the hours of one event",
-                "write clock hours of the event",
-            ),
-            _range("cost_rp", 0, None, "non_negative", "the cost", "write the cost in rupiah"),
+    ]
+
+
+def _staff(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range(
+            "asn_count",
+            0,
+            None,
+            "positive",
+            "the number of ASN",
+            "a unit with staff has at least one ASN; remove rows of years in which "
+            "the unit did not exist",
+            lo_inclusive=False,
+        ),
+        _range("pns_count", 0, None, "non_negative", "the number of PNS", _WHOLE),
+    ]
+
+
+def _training(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range(
+            "jp",
+            0,
+            MAX_JP,
+            "jp_range",
+            "JP of one event",
+            "JP are lesson hours of 45 minutes; a value above 1000 is usually minutes "
+            "or a thousands separator read wrongly",
+        ),
+        _range(
+            "hours",
+            0,
+            MAX_JP * 45 / 60,
+            "hours_range",
+            "the hours of one event",
+            "write clock hours of the event",
+        ),
+        _range("cost_rp", 0, None, "non_negative", "the cost", "write the cost in rupiah"),
+        Rule(
+            "competency_type",
+            pa.Check.isin(list(COMPETENCY_TYPES)),
+            "competency_type",
+            "unknown competency type",
+            f"use one of {list(COMPETENCY_TYPES)} (written e.g. 'Sosial Kultural' is fine)",
+        ),
+        Rule(
+            "learning_path",
+            pa.Check.isin(list(LEARNING_PATHS)),
+            "learning_path",
+            "unknown learning path",
+            f"use one of {list(LEARNING_PATHS)} ('Non Klasikal' is fine)",
+        ),
+    ]
+
+
+def _skm(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        *[
             Rule(
-                "competency_type",
-                pa.Check.isin(list(COMPETENCY_TYPES)),
-                "competency_type",
-                "unknown competency type",
-                f"use one of {list(COMPETENCY_TYPES)} (written e.g. 'Sosial Kultural' is fine)",
-            ),
-            Rule(
-                "learning_path",
-                pa.Check.isin(list(LEARNING_PATHS)),
-                "learning_path",
-                "unknown learning path",
-                f"use one of {list(LEARNING_PATHS)} ('Non Klasikal' is fine)",
-            ),
+                f"u{i}",
+                pa.Check.isin([1.0, 2.0, 3.0, 4.0]),
+                "skm_answer",
+                "an SKM answer must be 1, 2, 3 or 4",
+                "answers are coded 1 (tidak baik) to 4 (sangat baik); leave the cell "
+                "empty when the respondent did not answer",
+            )
+            for i in range(1, 10)
         ],
-        "skm": [
-            year_rule,
-            *[
-                Rule(
-                    f"u{i}",
-                    pa.Check.isin([1.0, 2.0, 3.0, 4.0]),
-                    "skm_answer",
-                    "an SKM answer must be 1, 2, 3 or 4",
-                    "answers are coded 1 (tidak baik) to 4 (sangat baik); leave the cell "
-                    "empty when the respondent did not answer",
-                )
-                for i in range(1, 10)
-            ],
-        ],
-        "ikm": [
-            year_rule,
+    ]
+
+
+def _ikm(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range(
+            "ikm",
+            25,
+            100,
+            "ikm_range",
+            "IKM",
+            "IKM is the SKM average x 25, so it lies between 25 and 100; check that "
+            "the value is not the 1-4 average (multiply by 25)",
+        ),
+        _range("n_respondents", 0, None, "non_negative", "the number of respondents", _WHOLE),
+    ]
+
+
+def _performance(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range(
+            "iku_achievement",
+            0,
+            300,
+            "iku_range",
+            "IKU achievement (% of target)",
+            "write achievement in percent of target (e.g. 98,5 for 98.5%); a share "
+            "like 0,985 must be multiplied by 100",
+        ),
+        _range("complaints", 0, None, "non_negative", "the number of complaints", _WHOLE),
+    ]
+
+
+def _cpi(config: StudyConfig) -> list[Rule]:
+    return [
+        _range(
+            "cpi",
+            0,
+            None,
+            "positive",
+            "the CPI",
+            "the CPI is a positive index (e.g. 105,3 with 2018 = 100)",
+            lo_inclusive=False,
+        ),
+    ]
+
+
+def _programme(config: StudyConfig) -> list[Rule]:
+    first, last = config.years.first, config.years.last
+    return [
+        _range(
+            "cohort_year",
+            first,
+            last,
+            "cohort_in_study",
+            "the cohort year",
+            f"the year a unit joined must lie in {first}-{last}; leave it empty for "
+            "units that did not join during the study years",
+        ),
+    ]
+
+
+def _ip_asn(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        *[
             _range(
-                "ikm",
-                25,
+                c,
+                0,
                 100,
-                "ikm_range",
-                "IKM",
-                "IKM is the SKM average x 25, so it lies between 25 and 100; check that "
-                "the value is not the 1-4 average (multiply by 25)",
-            ),
-            _range("n_respondents", 0, None, "non_negative", "the number of respondents", whole),
+                "score_range",
+                f"the {c} score",
+                "IP ASN dimension scores lie between 0 and 100",
+            )
+            for c in ("kualifikasi", "kompetensi", "kinerja", "disiplin")
         ],
-        "performance": [
-            year_rule,
-            _range(
-                "iku_achievement",
-                0,
-                300,
-                "iku_range",
-                "IKU achievement (% of target)",
-                "write achievement in percent of target (e.g. 98,5 for 98.5%); a share "
-                "like 0,985 must be multiplied by 100",
-            ),
-            _range("complaints", 0, None, "non_negative", "the number of complaints", whole),
-        ],
-        "cpi": [
-            _range(
-                "cpi",
-                0,
-                None,
-                "positive",
-                "the CPI",
-                "the CPI is a positive index (e.g. 105,3 with 2018 = 100)",
-                lo_inclusive=False,
-            ),
-        ],
-        "programme": [
-            _range(
-                "cohort_year",
-                first,
-                last,
-                "cohort_in_study",
-                "the cohort year",
-                f"the year a unit joined must lie in {first}-{last}; leave it empty for "
-                "units that did not join during the study years",
-            ),
-        ],
-        "regional": [year_rule],
-        "ip_asn": [
-            year_rule,
-            *[
-                _range(
-                    c,
-                    0,
-                    100,
-                    "score_range",
-                    f"the {c} score",
-                    "IP ASN dimension scores lie between 0 and 100",
-                )
-                for c in ("kualifikasi", "kompetensi", "kinerja", "disiplin")
-            ],
-        ],
-    }
-    return rules.get(table, [])
+    ]
+
+
+#: table -> the column rules of that table under a study's settings
+_RULES: dict[str, Callable[[StudyConfig], list[Rule]]] = {
+    "units": _units,
+    "staff": _staff,
+    "training": _training,
+    "skm": _skm,
+    "ikm": _ikm,
+    "performance": _performance,
+    "cpi": _cpi,
+    "programme": _programme,
+    "regional": lambda config: [_year_rule(config)],
+    "ip_asn": _ip_asn,
+}
+
+
+def rules_for(table: str, config: StudyConfig) -> list[Rule]:
+    """The column rules of ``table`` under the study ``config``."""
+    rules = _RULES.get(table)
+    return rules(config) if rules else []
 
 
 def schema_for(table: str, config: StudyConfig, columns: list[str]) -> pa.DataFrameSchema:
