@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 from babel.dates import format_date
@@ -117,7 +117,7 @@ def tidy_text(text: str) -> str:
     return text
 
 
-def is_finite(x: Any) -> bool:
+def is_finite(x: Any) -> TypeGuard[float]:
     """A real, finite number (not a bool, not NaN or infinity)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
