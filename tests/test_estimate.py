@@ -140,7 +140,7 @@ def test_lags_follow_calendar_years_not_rows():
         "year": [2015, 2016, 2018, 2019, 2015, 2016, 2017, 2018],
         "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
     })
-    from evaluation.estimate.fixed_effects import _shift
+    from evaluation.estimate._fe_frame import _shift
 
     lag = _shift(df, "unit", "year", "x", 1)
     # a's 2018 follows a gap (no 2017): its lag is missing, not 2016's value

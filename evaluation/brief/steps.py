@@ -21,9 +21,9 @@ import pandas as pd
 from ..columns import lag_column, lag_of
 from ..config import StudyConfig
 from ..errors import EvaluationError
+from ..estimate import correlation_matrix, panel_fe
 from ..estimate.chain import chain
 from ..estimate.diagnostics import dose_response, mde, robustness
-from ..estimate.fixed_effects import correlation_matrix, panel_fe
 from ..estimate.results import PanelFEResult, json_safe
 from ..estimate.staggered import event_study, staggered_did
 

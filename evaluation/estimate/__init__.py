@@ -1,24 +1,18 @@
-"""Estimation: fixed-effects panels with honest inference, correlations, staged programmes."""
+"""Estimation: fixed-effects panels with honest inference, correlations, staged programmes.
+
+This module only re-exports; each estimator lives in its own module.
+"""
 
 from __future__ import annotations
 
-from .fixed_effects import (
-    CorrelationMatrixResult,
-    CorrelationResult,
-    PanelFEConfig,
-    PanelFEResult,
-    chain,
-    compare,
-    correlate,
-    correlation_matrix,
-    dose_response,
-    event_study,
-    example_panel,
-    mde,
-    panel_fe,
-    robustness,
-    staggered_did,
-)
+from ._base import compare
+from ._fe_config import PanelFEConfig
+from .chain import chain
+from .correlation import CorrelationMatrixResult, CorrelationResult, correlate, correlation_matrix
+from .diagnostics import dose_response, robustness
+from .fixed_effects import PanelFEResult, example_panel, panel_fe
+from .power import mde
+from .staggered import event_study, staggered_did
 
 __all__ = [
     "CorrelationMatrixResult",

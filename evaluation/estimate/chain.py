@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError, FewClustersWarning
+from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._twfe import (
     check_conf_level,
     check_positive_int,
@@ -44,7 +45,6 @@ from ._twfe import (
     require_unique_unit_time,
     shifted,
 )
-from .results import TIDY_COLUMNS, ResultBase, json_safe
 
 ASSUMPTION_EN = (
     "The split into direct and indirect effects is causal only under sequential "

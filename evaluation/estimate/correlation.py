@@ -10,6 +10,8 @@ regression. Also reachable as ``evaluation.estimate.correlate`` (the documented 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,8 @@ from scipy import stats
 
 from .._options import CorrelationMethod, PAdjust, check_option
 from ..errors import EstimationError
-from .results import CorrelationMatrixResult, CorrelationResult
+from ._base import ResultBase
+from ._fe_config import _as_tuple, _check_columns
 
 
 def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -119,8 +122,6 @@ def correlate(
     >>> res.n, res.df_resid
     (120, 94)
     """
-    from .fixed_effects import _check_columns  # shared input checks; estimate imports this module
-
     check_option("method", method, CorrelationMethod, error=EstimationError)
     if not 0 < conf_level < 1:
         raise EstimationError(f"conf_level: expecting a number between 0 and 1. Got {conf_level!r}.")
@@ -194,8 +195,6 @@ def correlation_matrix(
     """
     from statsmodels.stats.multitest import multipletests
 
-    from .fixed_effects import _as_tuple  # shared input checks; estimate imports this module
-
     check_option("adjust", adjust, PAdjust, error=EstimationError)
     xs, ys = _as_tuple("xs", xs), _as_tuple("ys", ys)
     if not xs or not ys:
@@ -215,6 +214,80 @@ def correlation_matrix(
     table["adjustment"] = adjust
     return CorrelationMatrixResult(table=table, method=method, within=bool(within),
                                    adjust=adjust, conf_level=float(conf_level))
+
+
+# ---- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorrelationResult(ResultBase):
+    """One correlation with its interval, from :func:`~evaluation.estimate.correlate`."""
+
+    x: str
+    y: str
+    method: str
+    within: bool
+    estimate: float
+    std_error: float | None
+    statistic: float
+    p_value: float
+    conf_low: float
+    conf_high: float
+    conf_level: float
+    n: int
+    df_resid: int
+    inference: str
+    ci_method: str
+
+    def _title(self) -> str:
+        kind = "within-unit-and-year " if self.within else ""
+        return f"{kind}{self.method.capitalize()} correlation of {self.x} and {self.y}"
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [{
+                "term": f"{self.x}~{self.y}", "estimate": self.estimate,
+                "std_error": self.std_error, "statistic": self.statistic,
+                "p_value": self.p_value, "conf_low": self.conf_low,
+                "conf_high": self.conf_high, "x": self.x, "y": self.y, "n": self.n,
+            }]
+        ).astype({"std_error": float})
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "model": "correlation", "x": self.x, "y": self.y, "method": self.method,
+            "within": self.within, "n": self.n, "df_resid": self.df_resid,
+            "conf_level": self.conf_level, "inference": self.inference,
+            "ci_method": self.ci_method,
+        }
+
+
+@dataclass(frozen=True)
+class CorrelationMatrixResult(ResultBase):
+    """Correlations of every x with every y, with multiple-testing adjustment."""
+
+    table: pd.DataFrame = field(repr=False)
+    method: str
+    within: bool
+    adjust: str
+    conf_level: float
+
+    def _title(self) -> str:
+        return f"{self.method.capitalize()} correlations ({'within' if self.within else 'raw'}), p adjusted: {self.adjust}"
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def matrix(self, value: str = "estimate") -> pd.DataFrame:
+        """A wide x-by-y table of one column (``estimate``, ``p_adjusted``, ...)."""
+        return self.table.pivot(index="x", columns="y", values=value)
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "model": "correlation_matrix", "method": self.method, "within": self.within,
+            "adjustment": self.adjust, "conf_level": self.conf_level,
+            "n_pairs": len(self.table),
+        }
 
 
 __all__ = ["CorrelationMatrixResult", "CorrelationResult", "correlate", "correlation_matrix"]

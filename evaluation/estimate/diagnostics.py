@@ -26,6 +26,7 @@ from scipy import stats
 
 from .._options import Inference, check_option
 from ..errors import DataQualityWarning, EstimationError, FewClustersWarning
+from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._twfe import (
     check_conf_level,
     check_positive_int,
@@ -40,8 +41,8 @@ from ._twfe import (
     require_unique_unit_time,
     shifted,
 )
+from .fixed_effects import panel_fe
 from .power import MdeResult, mde
-from .results import TIDY_COLUMNS, ResultBase, json_safe
 
 # =========================================================================================
 # dose-response
@@ -109,7 +110,6 @@ def dose_response(
     >>> list(res.bins.columns)
     ['bin', 'x', 'y', 'n', 'conf_low', 'conf_high']
     """
-    from .fixed_effects import panel_fe
 
     what = "dose_response"
     bins = check_positive_int(bins, "bins", what, minimum=2)
@@ -376,7 +376,6 @@ SPEC_LABELS = {
 
 
 def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
-    from .fixed_effects import panel_fe
 
     work = df.copy()
     taken = set(work.columns)

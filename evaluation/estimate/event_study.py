@@ -20,6 +20,7 @@ from scipy import stats
 
 from .._options import Inference, check_option
 from ..errors import DataQualityWarning, EstimationError
+from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._cohorts import PLOT_COLUMNS, cohorts_per_unit
 from ._twfe import (
     check_conf_level,
@@ -29,7 +30,7 @@ from ._twfe import (
     require_frame,
     require_unique_unit_time,
 )
-from .results import TIDY_COLUMNS, ResultBase, json_safe
+from .fixed_effects import panel_fe
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,6 @@ def event_study(
     >>> bool(abs(effect - 2.0) < 0.3)
     True
     """
-    from .fixed_effects import panel_fe  # the façade re-exports this module: import late
 
     what = "event_study"
     df = require_frame(df, what)

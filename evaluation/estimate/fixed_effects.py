@@ -25,111 +25,29 @@ Conventions
 from __future__ import annotations
 
 import copy
-import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._options import Inference, check_option
+from .._options import Inference
 from ..columns import lag_term
 from ..errors import EstimationError, FewClustersWarning
-from ._wild import WildDesign, choose_weights, wild_test
-from .correlation import CorrelationMatrixResult, CorrelationResult, correlate, correlation_matrix
-from .results import PanelFEResult, compare
-
-#: Below this many clusters ``inference="auto"`` uses the wild cluster bootstrap.
-WILD_BELOW = 50
-WildWeightsOption = ("auto", "rademacher", "webb")
-
-VCOV_CONVENTION = {
-    "cluster": "CR1, fixest/Stata small-sample factor G/(G-1)*(N-1)/(N-K), "
-    "fixed effects nested in the cluster not counted in K; t(G-1)",
-    "wild_cluster_restricted": "wild cluster restricted bootstrap (null imposed) p-value and "
-    "test-inversion interval; std_error is CR1 (fixest/Stata factor, nested fixed effects "
-    "not counted)",
-    "hetero": "HC1, N/(N-K), K without nested fixed effects; t(N-K)",
-    "iid": "iid, (N-1)/(N-K); t(N-K)",
-}
-
-
-# ---- configuration ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PanelFEConfig:
-    """Everything :func:`panel_fe` was asked to do (frozen; results keep it)."""
-
-    outcome: str
-    exposures: tuple[str, ...]
-    unit: str
-    time: str
-    controls: tuple[str, ...] = ()
-    cluster: str | None = None
-    inference: str = "auto"
-    lags: tuple[int, ...] | None = None
-    leads: tuple[int, ...] | None = None
-    weights: str | None = None
-    trends: bool = False
-    reps: int = 9999
-    wild_weights: str = "auto"
-    seed: int = 2026
-    conf_level: float = 0.95
-    fixed_effects: tuple[str, ...] = ("unit", "time")
-
-
-def _check_config(cfg: PanelFEConfig) -> None:
-    check_option("inference", cfg.inference, Inference, error=EstimationError)
-    check_option("wild_weights", cfg.wild_weights, WildWeightsOption, error=EstimationError)
-    if not 0 < cfg.conf_level < 1:
-        raise EstimationError(
-            f"conf_level: expecting a number between 0 and 1 (e.g. 0.95). Got {cfg.conf_level!r}."
-        )
-    bad = [f for f in cfg.fixed_effects if f not in ("unit", "time")]
-    if bad or len(set(cfg.fixed_effects)) != len(cfg.fixed_effects):
-        raise EstimationError(
-            f"fixed_effects: expecting any of ['unit', 'time'] (the roles, not column names). "
-            f"Got {list(cfg.fixed_effects)}."
-        )
-    if int(cfg.reps) != cfg.reps or cfg.reps < 99:
-        raise EstimationError(
-            f"reps: expecting a whole number of bootstrap draws, at least 99 (9999 is the "
-            f"default). Got {cfg.reps!r}."
-        )
-
-
-def _as_tuple(name: str, value, *, ints: bool = False) -> tuple | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, int, np.integer)):
-        value = [value]
-    out = tuple(value)
-    if ints:
-        bad = [v for v in out if not isinstance(v, (int, np.integer)) or v < 0]
-        if bad:
-            raise EstimationError(
-                f"{name}: expecting non-negative whole numbers of years, e.g. [0, 1, 2]. "
-                f"Got {list(out)}."
-            )
-        out = tuple(sorted({int(v) for v in out}))
-    return out
-
-
-def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str = "column") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise EstimationError(
-            f"expecting a pandas DataFrame with one row per unit and year. Got {type(df).__name__}."
-        )
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise EstimationError(
-            f"{what}(s) {missing} not found in the data. Available columns: "
-            f"{[str(c) for c in df.columns]}. Check the spelling or build the column first."
-        )
-
+from ._base import TIDY_COLUMNS, ResultBase, _fmt, json_safe
+from ._fe_config import (
+    VCOV_CONVENTION,
+    WILD_BELOW,
+    PanelFEConfig,
+    _as_tuple,
+    _check_config,
+)
+from ._fe_fit import _fit, _vcov_arg, _WildInputs
+from ._fe_frame import _build_frame, _check_estimable, _shift
+from ._wild import choose_weights, wild_test
 
 # ---- panel_fe ---------------------------------------------------------------------------
 
@@ -250,338 +168,6 @@ def panel_fe(
     design.vcov_used = _vcov_arg(cfg.inference, spec.cluster)
     design.input_index = input_index
     return _infer(fit, cfg, design)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """Internal names of the model's columns (pyfixest formulas need identifiers)."""
-
-    y: str
-    terms: tuple[str, ...]  # reported terms (display names)
-    x_internal: tuple[str, ...]  # internal names, same order as terms, then trend terms
-    display: dict  # internal -> display
-    term_exposure: dict  # display term -> (exposure or None, lag or None)
-    unit: str
-    time: str
-    cluster: str
-    weights: str | None
-    n_trend: int
-
-
-def _safe(name: str, taken: set, prefix: str) -> str:
-    if name.isidentifier() and not name.startswith("_") and name not in taken:
-        return name
-    i = 0
-    while f"{prefix}{i}" in taken:
-        i += 1
-    return f"{prefix}{i}"
-
-
-def _shift(frame: pd.DataFrame, unit: str, time: str, col: str, k: int) -> np.ndarray:
-    """``col`` of the same unit ``k`` calendar years earlier (``k < 0``: later)."""
-    key = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy()])
-    source = pd.Series(frame[col].to_numpy(dtype=float), index=key)
-    target = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy() - k])
-    return source.reindex(target).to_numpy()
-
-
-def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _Spec]:
-    needed = [cfg.outcome, *cfg.exposures, *cfg.controls, cfg.unit, cfg.time]
-    if cfg.cluster not in needed:
-        needed.append(cfg.cluster)
-    if cfg.weights is not None:
-        needed.append(cfg.weights)
-    _check_columns(df, needed)
-    dup = sorted({c for c in needed if needed.count(c) > 1} - {cfg.cluster})
-    if dup:
-        raise EstimationError(
-            f"column(s) {dup} given in more than one role (outcome, exposure, control, unit, "
-            "time). Give each column one role."
-        )
-    taken: set = set()
-    names = {}
-    for i, c in enumerate(dict.fromkeys(needed)):
-        names[c] = _safe(str(c), taken, f"v{i}_")
-        taken.add(names[c])
-    # one selection of the needed columns; renaming is lazy under copy-on-write
-    frame = df[list(names)]
-    if any(k != v for k, v in names.items()):
-        frame = frame.rename(columns=names)
-    y = names[cfg.outcome]
-    for c in [cfg.outcome, *cfg.exposures, *cfg.controls] + ([cfg.weights] if cfg.weights else []):
-        if not pd.api.types.is_numeric_dtype(frame[names[c]]) or pd.api.types.is_bool_dtype(frame[names[c]]):
-            raise EstimationError(
-                f"column {c!r} must be numeric; got dtype {frame[names[c]].dtype}. Convert it "
-                "(e.g. with pandas.to_numeric) before estimating."
-            )
-    if frame[y].notna().sum() == 0:
-        raise EstimationError(
-            f"outcome {cfg.outcome!r} is missing in every row; nothing to estimate. Check that "
-            "the column was filled for the years you are estimating."
-        )
-    unit, time = names[cfg.unit], names[cfg.time]
-    terms, x_internal, term_exposure = [], [], {}
-    need_shift = cfg.lags is not None or cfg.leads is not None or cfg.trends
-    if need_shift:
-        if not pd.api.types.is_numeric_dtype(frame[time]):
-            raise EstimationError(
-                f"time column {cfg.time!r} must hold calendar years as numbers for lags, leads "
-                f"or trends; got dtype {frame[time].dtype}."
-            )
-        keys = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy()])
-        if not keys.is_unique:
-            raise EstimationError(
-                f"lags/leads/trends need one row per {cfg.unit!r} and {cfg.time!r}; the data "
-                "have duplicate unit-year rows. Aggregate to unit-year first."
-            )
-    new_cols = {}
-    for exp in cfg.exposures:
-        xe = names[exp]
-        if cfg.leads:
-            for k in sorted(cfg.leads, reverse=True):
-                term = lag_term(exp, -k)
-                internal = _safe(term, taken, "lead_")
-                taken.add(internal)
-                new_cols[internal] = _shift(frame, unit, time, xe, -k)
-                terms.append(term)
-                x_internal.append(internal)
-                term_exposure[term] = (exp, -k)
-        if cfg.lags is None:
-            terms.append(exp)
-            x_internal.append(xe)
-            term_exposure[exp] = (exp, 0)
-        else:
-            for k in cfg.lags:
-                term = lag_term(exp, k)
-                internal = _safe(term, taken, "lag_")
-                taken.add(internal)
-                new_cols[internal] = (
-                    frame[xe].to_numpy(dtype=float) if k == 0 else _shift(frame, unit, time, xe, k)
-                )
-                terms.append(term)
-                x_internal.append(internal)
-                term_exposure[term] = (exp, k)
-    for c in cfg.controls:
-        terms.append(c)
-        x_internal.append(names[c])
-        term_exposure[c] = (None, None)
-    cl = names[cfg.cluster]
-    if not pd.api.types.is_integer_dtype(frame[cl]):
-        # numba inside pyfixest's bootstrap crashes on strings: cluster on integer codes
-        codes, _ = pd.factorize(frame[cl], use_na_sentinel=True)
-        cl_internal = _safe("cluster_code", taken, "cl_")
-        taken.add(cl_internal)
-        new_cols[cl_internal] = np.where(codes < 0, np.nan, codes)
-        cl = cl_internal
-    n_trend = 0
-    if cfg.trends:
-        ucodes, uniques = pd.factorize(frame[unit])
-        if len(uniques) > 500:
-            raise EstimationError(
-                f"trends=True adds one trend per unit; {len(uniques)} units is too many "
-                "(at most 500). Use trends on a unit-year panel."
-            )
-        t = frame[time].to_numpy(dtype=float)
-        t = t - np.nanmean(t)
-        for j in range(len(uniques)):
-            name = _safe(f"trend_{j}", taken, "trend_")
-            taken.add(name)
-            new_cols[name] = np.where(ucodes == j, t, 0.0)
-            x_internal.append(name)
-            n_trend += 1
-    if new_cols:
-        frame = frame.assign(**new_cols)
-    display = {v: k for k, v in zip(terms, x_internal, strict=False)}
-    spec = _Spec(
-        y=y, terms=tuple(terms), x_internal=tuple(x_internal), display=display,
-        term_exposure=term_exposure, unit=unit, time=time, cluster=cl,
-        weights=names.get(cfg.weights) if cfg.weights else None, n_trend=n_trend,
-    )
-    return frame, spec
-
-
-def _check_estimable(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> None:
-    """Refuse designs the fixed effects leave nothing to estimate from.
-
-    pyfixest's demeaning aborts the whole process (a panic in compiled code, not an
-    exception) when, for example, every unit has a single complete row; a kernel that dies
-    tells the user nothing, so such designs are caught here with the reason.
-    """
-    cols = [spec.y, *spec.x_internal, spec.cluster, spec.unit, spec.time]
-    if spec.weights:
-        cols.append(spec.weights)
-    complete = frame[list(dict.fromkeys(cols))].notna().all(axis=1).to_numpy()
-    rows = frame.loc[complete, [spec.unit, spec.time]]
-    n = len(rows)
-    terms = ", ".join(spec.terms)
-    if n == 0:
-        raise EstimationError(
-            f"no row has the outcome {cfg.outcome!r} and every term ({terms}) at once; with lags, "
-            "the first years have no lagged value. Check for missing values or use a longer "
-            "window.")
-    n_units, n_years = rows[spec.unit].nunique(), rows[spec.time].nunique()
-    if "unit" in cfg.fixed_effects and int((rows[spec.unit].value_counts() > 1).sum()) == 0:
-        raise EstimationError(
-            f"every unit has a single complete row ({n} rows, years "
-            f"{sorted(rows[spec.time].unique().tolist())[:5]}): with unit fixed effects nothing "
-            "is left to compare within a unit. Use a window with at least two years that have "
-            "the outcome and the (lagged) exposure.")
-    if "time" in cfg.fixed_effects and n_years < 2 and "unit" in cfg.fixed_effects:
-        raise EstimationError(
-            f"only one year ({rows[spec.time].iloc[0]}) has the outcome and every term: "
-            "with unit and year fixed effects at least two years are needed.")
-    k = len(spec.x_internal)
-    absorbed = (n_units if "unit" in cfg.fixed_effects else 0) + (
-        n_years if "time" in cfg.fixed_effects else 0)
-    if n - absorbed - k < 1:
-        raise EstimationError(
-            f"too few observations: {n} complete rows for {k} slope(s) plus {absorbed} fixed "
-            "effects; use a longer window or fewer terms.")
-
-
-def _vcov_arg(inference: str, cluster: str):
-    if inference in ("cluster", "wild", "auto"):
-        return {"CRV1": cluster}
-    return inference
-
-
-def _pyfixest():
-    """Import pyfixest without letting it configure the root logger.
-
-    One of its modules calls ``logging.basicConfig(level=INFO)`` when first imported,
-    which would flood every later log (WeasyPrint, fontTools) of a run; the root logger is
-    put back as it was.
-    """
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    import pyfixest as pf
-    import pyfixest.estimation.models.feols_compressed_  # noqa: F401
-
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    return pf
-
-
-def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
-    pf = _pyfixest()
-
-    fe = [{"unit": spec.unit, "time": spec.time}[f] for f in cfg.fixed_effects]
-    fml = f"{spec.y} ~ {' + '.join(spec.x_internal)}"
-    if fe:
-        fml += f" | {' + '.join(fe)}"
-    vcov = _vcov_arg(cfg.inference, spec.cluster)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # `frame` is the wrapper's own object (a lazy copy-on-write selection of the
-            # caller's columns), so pyfixest need not copy it: by default it copies the
-            # whole frame twice, the largest memory cost on big panels
-            fit = pf.feols(fml, data=frame, vcov=vcov, weights=spec.weights, copy_data=False)
-    except Exception as exc:  # pyfixest raises many types; never let one reach the user
-        raise EstimationError(_explain_fit_error(exc, cfg)) from None
-    dropped = [spec.display.get(c, c) for c in fit._collin_vars if c in spec.display]
-    if dropped:
-        raise EstimationError(
-            f"{dropped} cannot be estimated: constant within units over time once unit and "
-            f"year fixed effects are absorbed, or collinear with other terms. An exposure "
-            "must change over time within units, and not in the same way in every unit."
-        )
-    n_obs = int(fit._N)
-    k = len(spec.x_internal)
-    if n_obs <= int(fit._df_k) + 1 or n_obs < k + 3:
-        raise EstimationError(
-            f"too few observations: {n_obs} rows for {int(fit._df_k)} parameters (slopes and "
-            "non-nested fixed effects). Add years or units, or drop lags and controls."
-        )
-    G = int(pd.unique(fit._data[spec.cluster]).size)
-    fit._evaluation_n_clusters = G  # reused by the result; saves a pass over big data
-    if G < 2:
-        raise EstimationError(
-            f"only {G} cluster of {cfg.cluster!r} in the estimation sample; clustered "
-            "inference needs at least 2 (and is only trustworthy with many more). Use "
-            "inference='hetero' or a different cluster variable."
-        )
-    return fit
-
-
-def _explain_fit_error(exc: Exception, cfg: PanelFEConfig) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    low = text.lower()
-    if "collinear" in low or "all variables" in low or "singular" in low:
-        return (
-            f"the exposures {list(cfg.exposures)} cannot be estimated: they do not vary once "
-            f"unit and year fixed effects are absorbed (constant within units, or moving the "
-            f"same way everywhere). Library message: {text}"
-        )
-    if "zero" in low and "observ" in low or "empty" in low:
-        return (
-            "no rows left to estimate after dropping rows with a missing outcome, exposure, "
-            "lag or control, and singleton units. Library message: " + text
-        )
-    return (
-        f"the fixed-effects regression of {cfg.outcome!r} on {list(cfg.exposures)} failed: "
-        f"{text}. Check for missing or constant columns."
-    )
-
-
-class _WildInputs:
-    """Lazily built bootstrap design for one fit (reused by ``with_inference``)."""
-
-    def __init__(self, fit, spec: _Spec):
-        self.fit = fit
-        self.spec = spec
-        self._design: WildDesign | None = None
-        self.input_index: pd.Index | None = None
-        self.vcov_used = None
-        self._counts: dict | None = None
-
-    @property
-    def row_index(self) -> pd.Index:
-        """Input-frame labels of the rows pyfixest kept (missing values, singletons out)."""
-        fit = self.fit
-        if self.input_index is None:
-            return fit._data.index
-        kept = np.ones(len(self.input_index), dtype=bool)
-        if fit._na_index:
-            kept[np.fromiter(fit._na_index, dtype=np.int64)] = False
-        return self.input_index[kept] if int(kept.sum()) == fit._N else fit._data.index
-
-    def counts(self) -> dict:
-        """Units, years and clusters in the estimation sample (computed once)."""
-        if self._counts is None:
-            data = self.fit._data
-            self._counts = {
-                name: int(pd.unique(data[col]).size)
-                for name, col in (("units", self.spec.unit), ("years", self.spec.time))
-            }
-            self._counts["clusters"] = getattr(self.fit, "_evaluation_n_clusters", None) or int(
-                pd.unique(data[self.spec.cluster]).size
-            )
-        return self._counts
-
-    @property
-    def design(self) -> WildDesign:
-        if self._design is None:
-            fit, spec = self.fit, self.spec
-            data = fit._data
-            cl_codes, _ = pd.factorize(data[spec.cluster])
-            n = len(cl_codes)
-            fe = fit._fe.to_numpy() if fit._fe is not None else np.empty((n, 0), dtype=np.int64)
-            # a fixed effect nested in the cluster needs no re-projection
-            keep = []
-            for j in range(fe.shape[1]):
-                pairs = pd.DataFrame({"fe": fe[:, j], "cl": cl_codes}).drop_duplicates()
-                if pairs["fe"].duplicated().any():
-                    keep.append(j)
-            self._design = WildDesign(
-                X=np.asarray(fit._X, dtype=float),
-                y=np.asarray(fit._Y, dtype=float).ravel(),
-                clusters=cl_codes.astype(np.int64),
-                fe=fe.astype(np.uint64) if keep else None,
-                sqrt_w=np.sqrt(np.asarray(fit._weights, dtype=float).ravel())
-                if fit._has_weights else None,
-            )
-        return self._design
 
 
 def _resolve_inference(cfg: PanelFEConfig, G: int) -> tuple[str, str]:
@@ -731,6 +317,196 @@ def _leads_test(cfg, spec, beta, vcov, df_t):
     }
 
 
+
+# ---- the result ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelFEResult(ResultBase):
+    """Two-way fixed-effects estimate with its inference, from :func:`~evaluation.estimate.panel_fe`.
+
+    Attributes
+    ----------
+    table
+        One row per reported term (exposures, their lags and leads, controls; not the
+        unit-trend nuisance terms), indexed by term, with the tidy columns plus
+        ``exposure`` (the exposure a term belongs to, or ``None`` for a control), ``lag``
+        (``0, 1, ...``; negative for leads; ``None`` for controls) and ``inference``.
+    params, vcov
+        All coefficients and their covariance matrix (analytic: CR1, HC1 or iid), as a
+        Series and a DataFrame indexed by term.
+    cumulative
+        Per exposure with ``lags``: the sum of its lag coefficients (the cumulative
+        effect), a tidy-style DataFrame indexed by exposure. Its standard error comes from
+        the joint covariance; under wild inference its p-value and interval come from the
+        bootstrap of the sum.
+    leads_test
+        With ``leads``: the joint Wald test that every lead coefficient is zero
+        (``statistic`` = Wald/q, an F statistic; ``df`` = q, ``df_resid``; ``p_value``).
+    residuals, model_frame
+        Residuals of the fitted model (length ``n_obs``) and the rows used, with the
+        columns the model used (including generated ``<exposure>_lag<k>`` columns),
+        indexed as in the input frame. Useful for diagnostics and simulation.
+    """
+
+    model: str
+    outcome: str
+    exposures: tuple[str, ...]
+    unit: str
+    time: str
+    table: pd.DataFrame = field(repr=False)
+    params: pd.Series = field(repr=False)
+    vcov: pd.DataFrame = field(repr=False)
+    inference: str
+    inference_reason: str
+    vcov_convention: str
+    n_obs: int
+    n_units: int
+    n_years: int
+    n_clusters: int | None
+    cluster: str | None
+    fixed_effects: tuple[str, ...]
+    controls: tuple[str, ...]
+    conf_level: float
+    seed: int
+    reps: int | None
+    wild_weights: str | None
+    lags: tuple[int, ...] | None
+    leads: tuple[int, ...] | None
+    trends: bool
+    weights: str | None
+    df_resid: float
+    cumulative: pd.DataFrame | None = field(default=None, repr=False)
+    leads_test: dict | None = None
+    _fit: Any = field(default=None, repr=False, compare=False)
+    _config: Any = field(default=None, repr=False, compare=False)
+    _design: Any = field(default=None, repr=False, compare=False)
+
+    # ---- access ------------------------------------------------------------------------
+    def coef(self, term: str) -> float:
+        """The coefficient of ``term``; raises a clear error listing the terms."""
+        if term not in self.params.index:
+            raise EstimationError(
+                f"coef: no term {term!r} in this model. Terms: {list(self.params.index)}"
+            )
+        return float(self.params[term])
+
+    @property
+    def residuals(self) -> pd.Series:
+        fit = self._fit
+        return pd.Series(
+            np.asarray(fit._u_hat).ravel() / np.sqrt(np.asarray(fit._weights).ravel()),
+            index=self.model_frame.index,
+            name="residual",
+        )
+
+    @property
+    def model_frame(self) -> pd.DataFrame:
+        data = self._fit._data
+        index = getattr(self._design, "row_index", None)
+        return data.set_axis(index) if index is not None and len(index) == len(data) else data
+
+    @property
+    def terms(self) -> list[str]:
+        return list(self.table.index)
+
+    # ---- ResultBase ---------------------------------------------------------------------
+    def _title(self) -> str:
+        return f"Two-way fixed effects: {self.outcome} on {', '.join(self.exposures)}"
+
+    def tidy(self) -> pd.DataFrame:
+        out = self.table.reset_index()
+        return out[[*TIDY_COLUMNS, "exposure", "lag", "inference"]]
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "outcome": self.outcome,
+            "exposures": list(self.exposures),
+            "inference": self.inference,
+            "inference_reason": self.inference_reason,
+            "vcov_convention": self.vcov_convention,
+            "n_obs": self.n_obs,
+            "n_units": self.n_units,
+            "n_years": self.n_years,
+            "n_clusters": self.n_clusters,
+            "cluster": self.cluster,
+            "fixed_effects": list(self.fixed_effects),
+            "controls": list(self.controls),
+            "unit_trends": self.trends,
+            "weights": self.weights,
+            "lags": None if self.lags is None else list(self.lags),
+            "leads": None if self.leads is None else list(self.leads),
+            "conf_level": self.conf_level,
+            "seed": self.seed,
+            "reps": self.reps,
+            "wild_weights": self.wild_weights,
+            "df_resid": self.df_resid,
+        }
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.cumulative is not None:
+            for exp, row in self.cumulative.iterrows():
+                notes.append(
+                    f"Cumulative effect of {exp} (sum of lags {list(self.lags or [])}): "
+                    f"{_fmt(row['estimate'])} (SE {_fmt(row['std_error'])}, "
+                    f"p = {_fmt(row['p_value'])}, CI [{_fmt(row['conf_low'])}, "
+                    f"{_fmt(row['conf_high'])}])"
+                )
+        if self.leads_test is not None:
+            lt = self.leads_test
+            notes.append(
+                f"Placebo leads jointly zero: F({lt['df']}, {_fmt(lt['df_resid'], 0)}) = "
+                f"{_fmt(lt['statistic'])}, p = {_fmt(lt['p_value'])}"
+            )
+        return notes
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        for row in out["estimates"]:
+            row.update(
+                model=self.model, outcome=self.outcome, conf_level=self.conf_level,
+                inference_reason=self.inference_reason, vcov_convention=self.vcov_convention,
+                n_obs=self.n_obs, n_units=self.n_units, n_years=self.n_years,
+                n_clusters=self.n_clusters,
+            )
+        out["cumulative"] = (
+            None if self.cumulative is None
+            else json_safe(self.cumulative.reset_index().to_dict(orient="records"))
+        )
+        out["leads_test"] = json_safe(self.leads_test)
+        return out
+
+    def with_inference(
+        self,
+        inference: str | None = None,
+        *,
+        reps: int | None = None,
+        wild_weights: str | None = None,
+        seed: int | None = None,
+        conf_level: float | None = None,
+    ) -> PanelFEResult:
+        """The same fit with different inference, as a new result (this one is unchanged).
+
+        Examples
+        --------
+        >>> from evaluation.estimate import panel_fe, example_panel
+        >>> res = panel_fe(example_panel(), "ikm", ["jp_per_asn"], "unit_id", "year",
+        ...                inference="cluster")
+        >>> res.with_inference("hetero").inference
+        'hetero'
+        """
+        changes = {
+            k: v for k, v in dict(inference=inference, reps=reps, wild_weights=wild_weights,
+                                  seed=seed, conf_level=conf_level).items() if v is not None
+        }
+        config = replace(self._config, **changes)
+        _check_config(config)
+        return _infer(self._fit, config, self._design)
+
+
+
 # ---- example data -------------------------------------------------------------------------
 
 
@@ -760,25 +536,6 @@ def example_panel(n_units: int = 30, n_years: int = 9, *, beta: float = 0.06,
 
 
 # Staged programmes, the chain and the diagnostics live in their own modules; the façade
-# re-exports them (they import panel_fe lazily, so there is no import cycle).
-from .chain import chain  # noqa: E402
-from .diagnostics import dose_response, mde, robustness  # noqa: E402
-from .staggered import event_study, staggered_did  # noqa: E402
 
-__all__ = [
-    "CorrelationMatrixResult",
-    "CorrelationResult",
-    "PanelFEConfig",
-    "PanelFEResult",
-    "chain",
-    "compare",
-    "correlate",
-    "correlation_matrix",
-    "dose_response",
-    "event_study",
-    "example_panel",
-    "mde",
-    "panel_fe",
-    "robustness",
-    "staggered_did",
-]
+
+__all__ = ["PanelFEConfig", "PanelFEResult", "example_panel", "panel_fe"]

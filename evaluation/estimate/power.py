@@ -16,8 +16,9 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataQualityWarning, EstimationError
+from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._twfe import check_positive_int, check_seed, fe_frame
-from .results import TIDY_COLUMNS, ResultBase, json_safe
+from .fixed_effects import panel_fe
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,6 @@ def _balanced_demean(a: np.ndarray) -> np.ndarray:
 
 
 def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
-    from .fixed_effects import panel_fe
 
     what = "mde"
     wide_y = frame.pivot(index="u", columns="t", values="y")

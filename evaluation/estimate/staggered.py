@@ -29,6 +29,7 @@ from scipy import stats
 
 from .._options import BasePeriod, ControlGroup, StaggeredInference, check_option
 from ..errors import DataQualityWarning, EstimationError, FewClustersWarning
+from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._cohorts import PLOT_COLUMNS, Design, prepare_design
 from ._twfe import (
     check_conf_level,
@@ -37,7 +38,6 @@ from ._twfe import (
     fmt,
 )
 from .event_study import EventStudyResult, event_study
-from .results import TIDY_COLUMNS, ResultBase, json_safe
 
 # =========================================================================================
 # Callaway and Sant'Anna
