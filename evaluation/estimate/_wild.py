@@ -13,8 +13,14 @@ hypothesis ``R'b = r`` (one coefficient, or a sum of lag coefficients) it
    that cut across clusters (year effects with unit clusters), so the bootstrap outcome is
    re-projected on both sets of fixed effects. When every fixed effect is nested in the
    cluster this step is the identity and is skipped;
-4. computes the CR-type t statistic of each bootstrap sample and the p-value
-   ``P(|t*| > |t|)`` (symmetric; strict inequality, as the ``wildboottest`` package);
+4. computes the CR-type t statistic of each bootstrap sample and the symmetric p-value
+   ``P(|t*| >= |t|)``, a draw whose ``|t*|`` equals ``|t|`` up to a relative
+   :data:`TIE_RTOL` counting as at least as extreme. This is the convention of a
+   randomization test (Canay, Santos and Shaikh 2021 read the wild bootstrap as one): the
+   identity sign pattern (all weights 1) and its mirror (all -1) reproduce ``|t|`` exactly,
+   and with full enumeration they are always among the draws, so ``p >= 2 / 2**G``. Counting
+   ties by exact floating-point comparison instead (the ``wildboottest`` package uses
+   ``|t| < |t*|``) makes those two draws count or not depending on rounding noise;
 5. inverts the test for the confidence interval: the set of ``r`` whose p-value is above
    ``1 - conf_level`` (Roodman, MacKinnon, Nielsen and Webb 2019, section 3.5), found by
    bracketing and bisection with the same weights for every ``r``.
@@ -41,6 +47,10 @@ WEBB_POINTS = np.array(
     [-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)]
 )
 RADEMACHER_POINTS = np.array([-1.0, 1.0])
+#: Relative tolerance within which ``|t*|`` counts as equal to ``|t|`` (a tie). Rounding
+#: noise in ``t*`` of the identity draw is about 1e-13 relative; distinct sign patterns give
+#: ``|t*|`` values much farther apart than 1e-9 relative.
+TIE_RTOL = 1e-9
 #: Below this many clusters, ``wild_weights="auto"`` uses Webb's six-point weights
 #: (Webb 2023: Rademacher has too few distinct sign patterns with very few clusters).
 WEBB_BELOW = 12
@@ -207,12 +217,11 @@ class _Hypothesis:
             return num / den
 
     def p_value(self, r: float, V: np.ndarray) -> float:
+        """Share of draws with ``|t*| >= |t|``, ties (up to :data:`TIE_RTOL`) included."""
         t = abs(self.t_original(r))
         tb = np.abs(self.t_boot(r, V))
         tb = np.where(np.isfinite(tb), tb, 0.0)
-        # strict inequality up to rounding: the all-ones draw reproduces |t| itself and
-        # must not count as exceeding it because of floating-point noise
-        return float(np.mean(tb > t * (1 + 1e-9) + 1e-12))
+        return float(np.mean(tb >= t * (1.0 - TIE_RTOL)))
 
 
 def wild_test(

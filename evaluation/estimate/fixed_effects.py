@@ -15,7 +15,8 @@ Conventions
 - ``hetero``: HC1, ``N/(N-K)``; ``iid``: ``(N-1)/(N-K)`` as fixest; t with ``N-K`` df.
 - ``wild``: wild cluster restricted bootstrap (null imposed), Rademacher weights, Webb's
   six-point weights below 12 clusters, full enumeration when the weight patterns are not
-  more than ``reps``; p-value ``P(|t*| > |t|)`` and interval by test inversion. The
+  more than ``reps``; p-value ``P(|t*| >= |t|)`` (ties, such as the identity draw,
+  counted) and interval by test inversion. The
   reported ``std_error`` is the CR1 one; ``p_value``, ``conf_low`` and ``conf_high`` come
   from the bootstrap.
 - ``auto``: ``wild`` below 50 clusters, ``cluster`` otherwise. The result says which
