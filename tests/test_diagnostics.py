@@ -15,8 +15,9 @@ import pytest
 
 from evaluation.errors import EstimationError, FewClustersWarning
 from evaluation.estimate import panel_fe
-from evaluation.estimate.chain import ASSUMPTION_EN, ASSUMPTION_ID, chain
+from evaluation.estimate.chain import chain
 from evaluation.estimate.diagnostics import dose_response, mde, robustness
+from evaluation.i18n import Formatter
 
 TRUE_A, TRUE_B, TRUE_DIRECT = 0.4, 0.6, 0.1  # jp -> ikm, ikm -> iku, jp -> iku directly
 
@@ -86,8 +87,9 @@ def test_chain_covers_true_effects_and_states_assumption():
     assert d["inference"] == "cluster_bootstrap" and d["reps"] == 499
     for path in truth:
         assert set(d[path]) >= {"estimate", "std_error", "conf_low", "conf_high", "p_value"}
-    assert d["assumption_en"] == ASSUMPTION_EN and d["assumption_id"] == ASSUMPTION_ID
-    assert "sequential ignorability" in ASSUMPTION_EN and "asosiasi" in ASSUMPTION_ID
+    en, id_ = (Formatter(lang).msg("estimate.chain.assumption") for lang in ("en", "id"))
+    assert d["assumption_en"] == en and d["assumption_id"] == id_
+    assert "sequential ignorability" in en and "asosiasi" in id_
     assert "Asumsi" in str(res)
 
 

@@ -18,7 +18,7 @@ is used rather than the delta method (Sobel).
 The decomposition is causal only under sequential ignorability: no unmeasured
 confounding of the mediator-outcome relation given the exposure and the fixed effects
 (Imai, Keele and Tingley 2010). Otherwise the pieces are associations. The result says so
-in both languages.
+in both languages (the words live in ``messages/<lang>/estimate.yaml``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._options import Language
 from ..errors import EstimationError, FewClustersWarning
+from ..i18n import Formatter
 from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._twfe import (
     check_conf_level,
@@ -46,29 +48,17 @@ from ._twfe import (
     shifted,
 )
 
-ASSUMPTION_EN = (
-    "The split into direct and indirect effects is causal only under sequential "
-    "ignorability: no unmeasured factor drives both the mediator and the outcome once the "
-    "exposure and the unit and year fixed effects are accounted for (and the exposure "
-    "itself is as good as random given the fixed effects). Otherwise a, b, direct, "
-    "indirect and total are associations, not effects."
-)
-ASSUMPTION_ID = (
-    "Pemisahan efek langsung dan tidak langsung bersifat kausal hanya bila asumsi "
-    "sequential ignorability terpenuhi: tidak ada faktor tak terukur yang memengaruhi "
-    "mediator dan hasil sekaligus setelah paparan serta efek tetap unit dan tahun "
-    "diperhitungkan (dan paparan itu sendiri setara acak dengan efek tetap tersebut). "
-    "Jika tidak, a, b, efek langsung, tidak langsung dan total adalah asosiasi, bukan efek."
-)
-
 PATHS = ("a", "b", "direct", "indirect", "total")
-PATH_LABELS = {
-    "a": ("exposure -> mediator", "paparan -> mediator"),
-    "b": ("mediator -> outcome, holding the exposure", "mediator -> hasil, paparan tetap"),
-    "direct": ("exposure -> outcome, holding the mediator", "efek langsung paparan -> hasil"),
-    "indirect": ("a x b: through the mediator", "a x b: melalui mediator"),
-    "total": ("exposure -> outcome (direct + indirect)", "efek total paparan -> hasil"),
-}
+
+
+def assumption(lang: Language) -> str:
+    """When the split into direct and indirect effects is causal, in ``lang``."""
+    return Formatter(lang).msg("estimate.chain.assumption")
+
+
+def path_label(path: str, lang: Language) -> str:
+    """What a path (a, b, direct, indirect, total) means, in ``lang``."""
+    return Formatter(lang).msg(f"estimate.chain.paths.{path}")
 
 
 @dataclass(frozen=True)
@@ -265,11 +255,12 @@ def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
             "p_value": p,
             "conf_low": float(np.quantile(d, alpha / 2)) if len(d) else np.nan,
             "conf_high": float(np.quantile(d, 1 - alpha / 2)) if len(d) else np.nan,
-            "label_en": PATH_LABELS[name][0], "label_id": PATH_LABELS[name][1],
+            "label_en": path_label(name, "en"), "label_id": path_label(name, "id"),
         })
     return ChainResult(
         config=c, table=pd.DataFrame(rows), exposure_term=xname, n_obs=len(frame),
         n_units=n_units, n_years=int(years.max()) + 1, n_failed_draws=failed,
+        assumption_en=assumption("en"), assumption_id=assumption("id"),
     )
 
 
@@ -290,8 +281,8 @@ class ChainResult(ResultBase):
     n_units: int
     n_years: int
     n_failed_draws: int
-    assumption_en: str = ASSUMPTION_EN
-    assumption_id: str = ASSUMPTION_ID
+    assumption_en: str
+    assumption_id: str
 
     def estimate(self, path: str) -> float:
         """Point estimate of ``path`` (one of a, b, direct, indirect, total)."""

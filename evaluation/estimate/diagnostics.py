@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._options import Inference, check_option
+from .._options import Inference, Language, check_option
 from ..errors import DataQualityWarning, EstimationError, FewClustersWarning
+from ..i18n import Formatter
 from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._twfe import (
     check_conf_level,
@@ -360,19 +361,9 @@ def robustness(
     return _run_robustness(df, config)
 
 
-SPEC_LABELS = {
-    "main": ("Spesifikasi utama", "Main specification"),
-    "lag0": ("Paparan tahun yang sama (lag 0)", "Same-year exposure (lag 0)"),
-    "lag1": ("Paparan tahun sebelumnya (lag 1)", "Previous-year exposure (lag 1)"),
-    "lag2": ("Paparan dua tahun sebelumnya (lag 2)", "Exposure two years earlier (lag 2)"),
-    "no_controls": ("Tanpa variabel kontrol", "Without controls"),
-    "with_controls": ("Dengan variabel kontrol", "With controls"),
-    "unit_trends": ("Dengan tren linear per unit", "With unit-specific linear trends"),
-    "winsorised": ("Paparan di-winsorise ({lo:g}%-{hi:g}%)",
-                   "Exposure winsorised ({lo:g}%-{hi:g}%)"),
-    "leave_out": ("Tanpa sektor {sector}", "Leaving out sector {sector}"),
-    "placebo_lead": ("Placebo: paparan tahun berikutnya", "Placebo: next year's exposure"),
-}
+def spec_label(key: str, lang: Language, **values: object) -> str:
+    """The name of a robustness specification in ``lang`` (``messages/<lang>/estimate.yaml``)."""
+    return Formatter(lang).msg(f"estimate.robustness.specifications.{key}", **values)
 
 
 def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
@@ -434,9 +425,9 @@ def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
             continue
         r = res.tidy().set_index("term").loc[spec["x"]]
         key = "leave_out" if name.startswith("leave_out_") else name
-        lid, len_ = SPEC_LABELS[key]
         rows.append({
-            "name": name, "label_id": lid.format(**fmt_args), "label_en": len_.format(**fmt_args),
+            "name": name, "label_id": spec_label(key, "id", **fmt_args),
+            "label_en": spec_label(key, "en", **fmt_args),
             "term": spec["x"], **{k: float(r[k]) for k in TIDY_COLUMNS[1:]},
             "n_obs": int(res.n_obs), "n_clusters": res.n_clusters, "inference": res.inference,
             "placebo": name == "placebo_lead",
