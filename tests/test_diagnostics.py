@@ -55,7 +55,7 @@ def _panel(seed=1, n_units=60, n_years=10, shape="linear", effect=0.05, noise=1.
 
 def test_chain_identity_and_pyfixest_agreement():
     df = _panel()
-    res = chain(df, "jp", "ikm", "iku", "unit", "year", lag=1, controls=["budget"], reps=199)
+    res = chain(df, "iku", "jp", "unit", "year", mediator="ikm", lag=1, controls=["budget"], reps=199)
     t = res.tidy().set_index("term")
     # total = direct + indirect exactly, and equals the reduced-form TWFE on the same rows
     assert t.loc["total", "estimate"] == pytest.approx(
@@ -74,7 +74,7 @@ def test_chain_identity_and_pyfixest_agreement():
 
 
 def test_chain_covers_true_effects_and_states_assumption():
-    res = chain(_panel(seed=4), "jp", "ikm", "iku", "unit", "year", lag=1,
+    res = chain(_panel(seed=4), "iku", "jp", "unit", "year", mediator="ikm", lag=1,
                 controls=["budget"], reps=499)
     t = res.tidy().set_index("term")
     truth = {"a": TRUE_A, "b": TRUE_B, "direct": TRUE_DIRECT,
@@ -95,9 +95,9 @@ def test_chain_covers_true_effects_and_states_assumption():
 
 def test_chain_is_seeded():
     df = _panel()
-    a = chain(df, "jp", "ikm", "iku", "unit", "year", reps=199, seed=5)
-    b = chain(df, "jp", "ikm", "iku", "unit", "year", reps=199, seed=5)
-    c = chain(df, "jp", "ikm", "iku", "unit", "year", reps=199, seed=6)
+    a = chain(df, "iku", "jp", "unit", "year", mediator="ikm", reps=199, seed=5)
+    b = chain(df, "iku", "jp", "unit", "year", mediator="ikm", reps=199, seed=5)
+    c = chain(df, "iku", "jp", "unit", "year", mediator="ikm", reps=199, seed=6)
     pd.testing.assert_frame_equal(a.tidy(), b.tidy())
     assert not np.allclose(a.tidy()["conf_low"], c.tidy()["conf_low"])
     pd.testing.assert_series_equal(a.tidy()["estimate"], c.tidy()["estimate"])
@@ -107,7 +107,7 @@ def test_chain_bootstrap_spread_matches_cluster_robust_se():
     """Resampling whole units: the bootstrap spread of ``a`` estimates the same thing as
     the CR1 cluster-robust standard error (many clusters, so they should be close)."""
     df = _panel(seed=2, n_units=80)
-    res = chain(df, "jp", "ikm", "iku", "unit", "year", controls=["budget"], reps=999)
+    res = chain(df, "iku", "jp", "unit", "year", mediator="ikm", controls=["budget"], reps=999)
     d = df.assign(jp_lag1=df.groupby("unit")["jp"].shift(1)).dropna()
     cr = pf.feols("ikm ~ jp_lag1 + budget | unit + year", d, vcov={"CRV1": "unit"})
     boot_se = res.tidy().set_index("term").loc["a", "std_error"]
@@ -117,16 +117,16 @@ def test_chain_bootstrap_spread_matches_cluster_robust_se():
 def test_chain_bad_calls():
     df = _panel()
     with pytest.raises(EstimationError, match="not found"):
-        chain(df, "jp", "ikm", "missing", "unit", "year")
+        chain(df, "missing", "jp", "unit", "year", mediator="ikm")
     with pytest.raises(EstimationError, match="three different"):
-        chain(df, "jp", "ikm", "ikm", "unit", "year")
+        chain(df, "ikm", "jp", "unit", "year", mediator="ikm")
     flat = df.assign(jp=5.0)
     with pytest.raises(EstimationError, match="does not vary"):
-        chain(flat, "jp", "ikm", "iku", "unit", "year")
+        chain(flat, "iku", "jp", "unit", "year", mediator="ikm")
     with pytest.raises(EstimationError, match="reps"):
-        chain(df, "jp", "ikm", "iku", "unit", "year", reps=10)
+        chain(df, "iku", "jp", "unit", "year", mediator="ikm", reps=10)
     with pytest.raises(EstimationError, match="lag"):
-        chain(df, "jp", "ikm", "iku", "unit", "year", lag=-1)
+        chain(df, "iku", "jp", "unit", "year", mediator="ikm", lag=-1)
 
 
 # ---- dose-response -----------------------------------------------------------------------

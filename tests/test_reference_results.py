@@ -105,7 +105,7 @@ def test_mpdta_callaway_santanna_did_vignette():
     staggered = pytest.importorskip("evaluation.estimate.staggered")
     mpdta = pd.read_csv(REF / "mpdta.csv")
     published = pd.read_csv(REF / "mpdta_published.csv", dtype={"estimate": str})
-    res = staggered.staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    res = staggered.staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                                   control_group="never_treated")
     ours = res.att_gt.set_index(["group", "time"])
     att = published[published["aggregation"] == "att_gt"]

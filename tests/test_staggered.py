@@ -106,7 +106,7 @@ def mpdta() -> pd.DataFrame:
     ("not_yet_treated", R_ATT_NOT_YET, R_AGG_NOT_YET),
 ])
 def test_mpdta_matches_r_did_analytic(mpdta, control_group, att_ref, agg_ref):
-    res = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    res = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                         control_group=control_group)
     cells = res.att_gt.set_index(["group", "time"])
     assert len(cells) == len(att_ref)
@@ -126,7 +126,7 @@ def test_mpdta_matches_r_did_analytic(mpdta, control_group, att_ref, agg_ref):
 def test_mpdta_readme_summary_numbers(mpdta):
     """The did README prints ATT(2004,2004) = -0.0105 and the group aggregation -0.031
     (and the pre-test p-value 0.16812) for the never-treated comparison."""
-    res = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    res = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                         control_group="never_treated")
     first = res.att_gt.iloc[0]
     assert (first["group"], first["time"]) == (2004, 2004)
@@ -169,7 +169,7 @@ def _two_by_two(df, g, t, base, controls):
 @pytest.mark.parametrize("base_period", ["varying", "universal"])
 def test_att_gt_equals_hand_rolled_2x2_means(control_group, base_period):
     df = _staggered_panel()
-    res = staggered_did(df, "ikm", "unit", "year", "cohort", control_group=control_group,
+    res = staggered_did(df, "ikm", "cohort", "unit", "year", control_group=control_group,
                         base_period=base_period)
     checked = 0
     for r in res.att_gt.itertuples():
@@ -192,7 +192,7 @@ def test_att_gt_equals_hand_rolled_2x2_means(control_group, base_period):
 
 
 def test_universal_base_reference_cells_are_zero():
-    res = staggered_did(_staggered_panel(), "ikm", "unit", "year", "cohort",
+    res = staggered_did(_staggered_panel(), "ikm", "cohort", "unit", "year",
                         base_period="universal")
     dyn = res.by_event_time.set_index("event_time")
     assert dyn.loc[-1, "estimate"] == 0.0
@@ -206,11 +206,11 @@ def test_universal_base_reference_cells_are_zero():
 
 def test_homogeneous_effect_recovered_by_both():
     df = _staggered_panel(seed=3, n=120, noise=0.2)
-    cs = staggered_did(df, "ikm", "unit", "year", "cohort")
+    cs = staggered_did(df, "ikm", "cohort", "unit", "year")
     o = cs.overall
     assert o["conf_low"] <= 2.0 <= o["conf_high"]
     assert cs.pretrend["passed"]
-    es = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+    es = event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
     post = es.coefficients[es.coefficients["event_time"] >= 0]
     assert ((post["conf_low"] <= 2.0) & (post["conf_high"] >= 2.0)).mean() >= 0.8
     assert np.allclose(post["estimate"], 2.0, atol=0.2)
@@ -227,7 +227,7 @@ def test_heterogeneous_effects_bias_twfe_not_callaway_santanna():
     true_group = float((by_cohort * share).sum() / share.sum())
     true_e0 = post[post["year"] == post["cohort"]]["effect"].mean()
 
-    cs = staggered_did(df, "ikm", "unit", "year", "cohort")
+    cs = staggered_did(df, "ikm", "cohort", "unit", "year")
     assert cs.overall["conf_low"] <= true_group <= cs.overall["conf_high"]
     e0 = cs.by_event_time.set_index("event_time").loc[0]
     assert e0["conf_low"] <= true_e0 <= e0["conf_high"]
@@ -237,7 +237,7 @@ def test_heterogeneous_effects_bias_twfe_not_callaway_santanna():
     static = panel_fe(df, "ikm", ["post"], "unit", "year", inference="cluster").tidy().iloc[0]
     assert static["conf_high"] < true_group - 0.5  # biased down, far outside its own CI
 
-    es = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+    es = event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
     twfe_e0 = es.coefficients.set_index("event_time").loc[0]
     assert not twfe_e0["conf_low"] <= true_e0 <= twfe_e0["conf_high"]
 
@@ -247,7 +247,7 @@ def test_heterogeneous_effects_bias_twfe_not_callaway_santanna():
 
 def test_event_study_matches_pyfixest_with_binned_endpoints():
     df = _staggered_panel(seed=8)
-    res = event_study(df, "ikm", "unit", "year", "cohort", window=(-3, 2), inference="cluster")
+    res = event_study(df, "ikm", "cohort", "unit", "year", window=(-3, 2), inference="cluster")
     rel = np.clip(df["year"] - df["cohort"], -3, 2)
     d = df.assign(cl=df["unit"])
     names = []
@@ -276,8 +276,8 @@ def test_event_study_matches_pyfixest_with_binned_endpoints():
 
 def test_event_study_plot_data_and_json():
     df = _staggered_panel(seed=9)
-    es = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
-    cs = staggered_did(df, "ikm", "unit", "year", "cohort")
+    es = event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
+    cs = staggered_did(df, "ikm", "cohort", "unit", "year")
     both = pd.concat([es.plot_data(), cs.plot_data()])
     assert list(both.columns) == ["event_time", "estimate", "conf_low", "conf_high",
                                   "estimator"]
@@ -299,16 +299,16 @@ def test_event_study_plot_data_and_json():
 
 
 def test_bootstrap_inference_is_seeded(mpdta):
-    a = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    a = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                       inference="bootstrap", reps=499, seed=1)
-    b = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    b = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                       inference="bootstrap", reps=499, seed=1)
-    c = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat",
+    c = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
                       inference="bootstrap", reps=499, seed=2)
     pd.testing.assert_frame_equal(a.table, b.table)
     assert a.critical_value_uniform == b.critical_value_uniform
     assert not np.allclose(a.table["std_error"].dropna(), c.table["std_error"].dropna())
-    analytic = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat")
+    analytic = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year")
     # bootstrap and analytic standard errors estimate the same thing
     ratio = a.table["std_error"] / analytic.table["std_error"]
     assert ratio.dropna().between(0.8, 1.25).all()
@@ -323,8 +323,8 @@ def test_bootstrap_inference_is_seeded(mpdta):
 
 def test_zero_and_nan_both_mean_never_treated(mpdta):
     nan_version = mpdta.assign(**{"first.treat": mpdta["first.treat"].replace(0, np.nan)})
-    a = staggered_did(mpdta, "lemp", "countyreal", "year", "first.treat")
-    b = staggered_did(nan_version, "lemp", "countyreal", "year", "first.treat")
+    a = staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year")
+    b = staggered_did(nan_version, "lemp", "first.treat", "countyreal", "year")
     pd.testing.assert_frame_equal(a.table, b.table)
 
 
@@ -333,7 +333,7 @@ def test_always_treated_dropped_and_gaps_use_units_observed_in_both_years():
     df.loc[df["unit"] == 0, "cohort"] = 2014  # treated from the first year: no comparison
     df = df[~((df["unit"] == 1) & (df["year"] == 2018))]  # a gap
     with pytest.warns(DataQualityWarning) as rec:
-        res = staggered_did(df, "ikm", "unit", "year", "cohort")
+        res = staggered_did(df, "ikm", "cohort", "unit", "year")
     text = " ".join(str(w.message) for w in rec)
     assert "first year" in text and "observed in both" in text
     assert res.n_units == 79 and res.n_units_with_gaps == 1
@@ -351,18 +351,18 @@ def test_year_without_outcome_is_left_out():
     lagged = df.assign(ikm=df.groupby("unit")["ikm"].shift(1))  # 2014 missing for all
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = staggered_did(lagged, "ikm", "unit", "year", "cohort")
+        res = staggered_did(lagged, "ikm", "cohort", "unit", "year")
     assert res.periods[0] == 2015 and res.n_units == 80
 
 
 def test_not_yet_treated_without_never_treated_units():
     df = _staggered_panel(never=False)  # last cohort 2021, everyone joins by then
     with pytest.raises(EstimationError, match="not_yet_treated"):
-        staggered_did(df, "ikm", "unit", "year", "cohort", control_group="never_treated")
+        staggered_did(df, "ikm", "cohort", "unit", "year", control_group="never_treated")
     with pytest.raises(EstimationError, match="cohort 2022 has no valid comparison"):
-        staggered_did(df, "ikm", "unit", "year", "cohort")
+        staggered_did(df, "ikm", "cohort", "unit", "year")
     # the fix the message gives: stop before the last cohort joins
-    res = staggered_did(df[df["year"] < 2022], "ikm", "unit", "year", "cohort")
+    res = staggered_did(df[df["year"] < 2022], "ikm", "cohort", "unit", "year")
     assert res.n_joined_after_window == 20 and res.n_never_treated == 20
     assert np.isfinite(res.overall["estimate"])
 
@@ -380,32 +380,32 @@ def test_bad_calls_raise_estimation_error(change, message):
     options = {k: v for k, v in change.items() if k not in args}
     args.update({k: v for k, v in change.items() if k in args})
     with pytest.raises(EstimationError, match=message):
-        staggered_did(df, args["outcome"], args["unit"], args["time"], args["cohort"],
+        staggered_did(df, args["outcome"], args["cohort"], args["unit"], args["time"],
                       **options)
 
 
 def test_bad_data_raise_estimation_error():
     df = _staggered_panel()
     with pytest.raises(EstimationError, match="no treated units"):
-        staggered_did(df.assign(cohort=np.nan), "ikm", "unit", "year", "cohort")
+        staggered_did(df.assign(cohort=np.nan), "ikm", "cohort", "unit", "year")
     with pytest.raises(EstimationError, match="no treated units"):
-        event_study(df.assign(cohort=np.nan), "ikm", "unit", "year", "cohort")
+        event_study(df.assign(cohort=np.nan), "ikm", "cohort", "unit", "year")
     varying = df.copy()
     varying.loc[(varying["unit"] == 0) & (varying["year"] == 2020), "cohort"] = 2019
     with pytest.raises(EstimationError, match="same in every year"):
-        staggered_did(varying, "ikm", "unit", "year", "cohort")
+        staggered_did(varying, "ikm", "cohort", "unit", "year")
     with pytest.raises(EstimationError, match="one row per unit"):
-        staggered_did(pd.concat([df, df.head(1)]), "ikm", "unit", "year", "cohort")
+        staggered_did(pd.concat([df, df.head(1)]), "ikm", "cohort", "unit", "year")
     text = df.assign(ikm=df["ikm"].astype(str))
     text.loc[0, "ikm"] = "n/a?"
     with pytest.raises(EstimationError, match="must be numeric"):
-        staggered_did(text, "ikm", "unit", "year", "cohort")
+        staggered_did(text, "ikm", "cohort", "unit", "year")
     with pytest.raises(EstimationError, match="missing in every row"):
-        staggered_did(df.assign(ikm=np.nan), "ikm", "unit", "year", "cohort")
+        staggered_did(df.assign(ikm=np.nan), "ikm", "cohort", "unit", "year")
     with pytest.raises(EstimationError, match="window"):
-        event_study(df, "ikm", "unit", "year", "cohort", window=(0, 3))
+        event_study(df, "ikm", "cohort", "unit", "year", window=(0, 3))
     with pytest.raises(EstimationError, match="expecting one of"):
-        event_study(df, "ikm", "unit", "year", "cohort", inference="magic")
+        event_study(df, "ikm", "cohort", "unit", "year", inference="magic")
 
 
 def test_staggered_does_not_modify_input():
@@ -413,8 +413,8 @@ def test_staggered_does_not_modify_input():
     before = df.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        staggered_did(df, "ikm", "unit", "year", "cohort")
-        event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+        staggered_did(df, "ikm", "cohort", "unit", "year")
+        event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
     pd.testing.assert_frame_equal(df, before)
 
 
@@ -422,9 +422,9 @@ def test_event_study_auto_inference_uses_wild_bootstrap_below_50_clusters():
     df = _staggered_panel(seed=12, n=40)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        auto = event_study(df, "ikm", "unit", "year", "cohort", reps=499, seed=3)
-        again = event_study(df, "ikm", "unit", "year", "cohort", reps=499, seed=3)
-        cr1 = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+        auto = event_study(df, "ikm", "cohort", "unit", "year", reps=499, seed=3)
+        again = event_study(df, "ikm", "cohort", "unit", "year", reps=499, seed=3)
+        cr1 = event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
     assert auto.inference == "wild_cluster_restricted" and "40 clusters" in auto.inference_reason
     pd.testing.assert_frame_equal(auto.coefficients, again.coefficients)
     a = auto.coefficients.set_index("event_time")

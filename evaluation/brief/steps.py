@@ -256,10 +256,10 @@ def programme(d: Design, out: Collected) -> dict[str, Any] | None:
     if "cohort_year" not in window.columns or not window["cohort_year"].notna().any():
         return None
     es = optional("event_study", lambda: event_study(
-        window, d.outcome, d.unit, d.time, "cohort_year", cluster=d.unit, seed=d.seed),
+        window, d.outcome, "cohort_year", d.unit, d.time, cluster=d.unit, seed=d.seed),
         out.notes)
     cs = optional("staggered_did", lambda: staggered_did(
-        window, d.outcome, d.unit, d.time, "cohort_year", control_group="not_yet_treated",
+        window, d.outcome, "cohort_year", d.unit, d.time, control_group="not_yet_treated",
         reps=d.staggered_reps, seed=d.seed), out.notes)
     block = programme_block(d.config, window, es, cs)
     if es is not None:
@@ -304,7 +304,7 @@ def training_chain(d: Design, out: Collected) -> dict[str, Any] | None:
     if d.outcome not in d.config.measures.quality or mediator_outcome is None:
         return None
     ch = optional("chain", lambda: chain(
-        d.window, d.exposure, d.outcome, mediator_outcome, d.unit, d.time, lag=d.lag,
+        d.window, mediator_outcome, d.exposure, d.unit, d.time, mediator=d.outcome, lag=d.lag,
         controls=list(d.controls), reps=d.chain_reps, seed=d.seed), out.notes)
     if ch is None:
         return None

@@ -143,7 +143,8 @@ class ResultBase:
         """JSON-safe dictionary: the descriptive fields plus ``estimates`` (tidy rows)."""
         out = dict(self._meta())
         out["estimates"] = self.tidy()
-        return json_safe(out)
+        safe: dict[str, Any] = json_safe(out)
+        return safe
 
 
 def compare(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,8 @@ def cohorts_per_unit(df: pd.DataFrame, unit: str, cohort: str, what: str) -> pd.
     return per_unit.first()
 
 
-def prepare_design(df, outcome, unit, time, cohort, anticipation, what) -> Design:
+def prepare_design(df: Any, outcome: str, unit: str, time: str, cohort: str,
+                   anticipation: int, what: str) -> Design:
     df = require_frame(df, what)
     require_columns(df, [outcome, unit, time, cohort], what)
     require_unique_unit_time(df, unit, time, what)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ def _check_config(cfg: PanelFEConfig) -> None:
         )
 
 
-def _as_tuple(name: str, value, *, ints: bool = False) -> tuple | None:
+def _as_tuple(name: str, value: Any, *, ints: bool = False) -> tuple[Any, ...] | None:
     if value is None:
         return None
     if isinstance(value, (str, int, np.integer)):

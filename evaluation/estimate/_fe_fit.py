@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +17,13 @@ from ._fe_frame import _Spec
 from ._wild import WildDesign
 
 
-def _vcov_arg(inference: str, cluster: str):
+def _vcov_arg(inference: str, cluster: str) -> str | dict[str, str]:
     if inference in ("cluster", "wild", "auto"):
         return {"CRV1": cluster}
     return inference
 
 
-def _pyfixest():
+def _pyfixest() -> Any:
     """Import pyfixest without letting it configure the root logger.
 
     One of its modules calls ``logging.basicConfig(level=INFO)`` when first imported,
@@ -39,7 +40,7 @@ def _pyfixest():
     return pf
 
 
-def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig):
+def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> Any:
     pf = _pyfixest()
 
     fe = [{"unit": spec.unit, "time": spec.time}[f] for f in cfg.fixed_effects]
@@ -104,26 +105,27 @@ def _explain_fit_error(exc: Exception, cfg: PanelFEConfig) -> str:
 class _WildInputs:
     """Lazily built bootstrap design for one fit (reused by ``with_inference``)."""
 
-    def __init__(self, fit, spec: _Spec):
+    def __init__(self, fit: Any, spec: _Spec) -> None:
         self.fit = fit
         self.spec = spec
         self._design: WildDesign | None = None
         self.input_index: pd.Index | None = None
-        self.vcov_used = None
-        self._counts: dict | None = None
+        self.vcov_used: str | dict[str, str] | None = None
+        self._counts: dict[str, Any] | None = None
 
     @property
     def row_index(self) -> pd.Index:
         """Input-frame labels of the rows pyfixest kept (missing values, singletons out)."""
         fit = self.fit
+        data_index: pd.Index = fit._data.index
         if self.input_index is None:
-            return fit._data.index
+            return data_index
         kept = np.ones(len(self.input_index), dtype=bool)
         if fit._na_index:
             kept[np.fromiter(fit._na_index, dtype=np.int64)] = False
-        return self.input_index[kept] if int(kept.sum()) == fit._N else fit._data.index
+        return self.input_index[kept] if int(kept.sum()) == fit._N else data_index
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, Any]:
         """Units, years and clusters in the estimation sample (computed once)."""
         if self._counts is None:
             data = self.fit._data

@@ -22,8 +22,8 @@ class _Spec:
     y: str
     terms: tuple[str, ...]  # reported terms (display names)
     x_internal: tuple[str, ...]  # internal names, same order as terms, then trend terms
-    display: dict  # internal -> display
-    term_exposure: dict  # display term -> (exposure or None, lag or None)
+    display: dict[str, str]  # internal -> display
+    term_exposure: dict[str, tuple[str | None, int | None]]  # term -> (exposure, lag)
     unit: str
     time: str
     cluster: str
@@ -31,7 +31,7 @@ class _Spec:
     n_trend: int
 
 
-def _safe(name: str, taken: set, prefix: str) -> str:
+def _safe(name: str, taken: set[str], prefix: str) -> str:
     if name.isidentifier() and not name.startswith("_") and name not in taken:
         return name
     i = 0
@@ -45,12 +45,31 @@ def _shift(frame: pd.DataFrame, unit: str, time: str, col: str, k: int) -> np.nd
     key = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy()])
     source = pd.Series(frame[col].to_numpy(dtype=float), index=key)
     target = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy() - k])
-    return source.reindex(target).to_numpy()
+    return np.asarray(source.reindex(target).to_numpy(), dtype=float)
 
 
-def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _Spec]:
+class _Columns:
+    """Internal column names handed out so far, and the columns to add to the frame."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.new: dict[str, np.ndarray] = {}
+
+    def name(self, wanted: str, prefix: str) -> str:
+        out = _safe(wanted, self.taken, prefix)
+        self.taken.add(out)
+        return out
+
+    def add(self, wanted: str, prefix: str, values: np.ndarray) -> str:
+        out = self.name(wanted, prefix)
+        self.new[out] = values
+        return out
+
+
+def _needed_columns(df: pd.DataFrame, cfg: PanelFEConfig) -> list[str]:
+    """Every input column the model reads, each given one role."""
     needed = [cfg.outcome, *cfg.exposures, *cfg.controls, cfg.unit, cfg.time]
-    if cfg.cluster not in needed:
+    if cfg.cluster is not None and cfg.cluster not in needed:
         needed.append(cfg.cluster)
     if cfg.weights is not None:
         needed.append(cfg.weights)
@@ -61,104 +80,116 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
             f"column(s) {dup} given in more than one role (outcome, exposure, control, unit, "
             "time). Give each column one role."
         )
-    taken: set = set()
-    names = {}
-    for i, c in enumerate(dict.fromkeys(needed)):
-        names[c] = _safe(str(c), taken, f"v{i}_")
-        taken.add(names[c])
-    # one selection of the needed columns; renaming is lazy under copy-on-write
-    frame = df[list(names)]
-    if any(k != v for k, v in names.items()):
-        frame = frame.rename(columns=names)
-    y = names[cfg.outcome]
-    for c in [cfg.outcome, *cfg.exposures, *cfg.controls] + ([cfg.weights] if cfg.weights else []):
-        if not pd.api.types.is_numeric_dtype(frame[names[c]]) or pd.api.types.is_bool_dtype(frame[names[c]]):
+    return needed
+
+
+def _check_values(frame: pd.DataFrame, names: dict[str, str], cfg: PanelFEConfig) -> None:
+    """Numeric model columns, an outcome somewhere, unique unit-years when shifting."""
+    numeric = [cfg.outcome, *cfg.exposures, *cfg.controls] + ([cfg.weights] if cfg.weights else [])
+    for c in numeric:
+        col = frame[names[c]]
+        if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             raise EstimationError(
-                f"column {c!r} must be numeric; got dtype {frame[names[c]].dtype}. Convert it "
+                f"column {c!r} must be numeric; got dtype {col.dtype}. Convert it "
                 "(e.g. with pandas.to_numeric) before estimating."
             )
-    if frame[y].notna().sum() == 0:
+    if frame[names[cfg.outcome]].notna().sum() == 0:
         raise EstimationError(
             f"outcome {cfg.outcome!r} is missing in every row; nothing to estimate. Check that "
             "the column was filled for the years you are estimating."
         )
+    if cfg.lags is None and cfg.leads is None and not cfg.trends:
+        return
     unit, time = names[cfg.unit], names[cfg.time]
-    terms, x_internal, term_exposure = [], [], {}
-    need_shift = cfg.lags is not None or cfg.leads is not None or cfg.trends
-    if need_shift:
-        if not pd.api.types.is_numeric_dtype(frame[time]):
-            raise EstimationError(
-                f"time column {cfg.time!r} must hold calendar years as numbers for lags, leads "
-                f"or trends; got dtype {frame[time].dtype}."
-            )
-        keys = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy()])
-        if not keys.is_unique:
-            raise EstimationError(
-                f"lags/leads/trends need one row per {cfg.unit!r} and {cfg.time!r}; the data "
-                "have duplicate unit-year rows. Aggregate to unit-year first."
-            )
-    new_cols = {}
+    if not pd.api.types.is_numeric_dtype(frame[time]):
+        raise EstimationError(
+            f"time column {cfg.time!r} must hold calendar years as numbers for lags, leads "
+            f"or trends; got dtype {frame[time].dtype}."
+        )
+    keys = pd.MultiIndex.from_arrays([frame[unit].to_numpy(), frame[time].to_numpy()])
+    if not keys.is_unique:
+        raise EstimationError(
+            f"lags/leads/trends need one row per {cfg.unit!r} and {cfg.time!r}; the data "
+            "have duplicate unit-year rows. Aggregate to unit-year first."
+        )
+
+
+def _exposure_terms(
+    frame: pd.DataFrame, names: dict[str, str], cfg: PanelFEConfig, cols: _Columns
+) -> tuple[list[str], list[str], dict[str, tuple[str | None, int | None]]]:
+    """Reported terms, their internal columns and (exposure, lag) of each: leads, then the
+    exposure or its lags, per exposure; then the controls."""
+    unit, time = names[cfg.unit], names[cfg.time]
+    terms: list[str] = []
+    x_internal: list[str] = []
+    term_exposure: dict[str, tuple[str | None, int | None]] = {}
+
+    def add(term: str, internal: str, exposure: str | None, lag: int | None) -> None:
+        terms.append(term)
+        x_internal.append(internal)
+        term_exposure[term] = (exposure, lag)
+
     for exp in cfg.exposures:
         xe = names[exp]
-        if cfg.leads:
-            for k in sorted(cfg.leads, reverse=True):
-                term = lag_term(exp, -k)
-                internal = _safe(term, taken, "lead_")
-                taken.add(internal)
-                new_cols[internal] = _shift(frame, unit, time, xe, -k)
-                terms.append(term)
-                x_internal.append(internal)
-                term_exposure[term] = (exp, -k)
+        for k in sorted(cfg.leads or (), reverse=True):
+            term = lag_term(exp, -k)
+            add(term, cols.add(term, "lead_", _shift(frame, unit, time, xe, -k)), exp, -k)
         if cfg.lags is None:
-            terms.append(exp)
-            x_internal.append(xe)
-            term_exposure[exp] = (exp, 0)
-        else:
-            for k in cfg.lags:
-                term = lag_term(exp, k)
-                internal = _safe(term, taken, "lag_")
-                taken.add(internal)
-                new_cols[internal] = (
-                    frame[xe].to_numpy(dtype=float) if k == 0 else _shift(frame, unit, time, xe, k)
-                )
-                terms.append(term)
-                x_internal.append(internal)
-                term_exposure[term] = (exp, k)
+            add(exp, xe, exp, 0)
+            continue
+        for k in cfg.lags:
+            term = lag_term(exp, k)
+            values = frame[xe].to_numpy(dtype=float) if k == 0 else _shift(frame, unit, time, xe, k)
+            add(term, cols.add(term, "lag_", values), exp, k)
     for c in cfg.controls:
-        terms.append(c)
-        x_internal.append(names[c])
-        term_exposure[c] = (None, None)
-    cl = names[cfg.cluster]
-    if not pd.api.types.is_integer_dtype(frame[cl]):
-        # numba inside pyfixest's bootstrap crashes on strings: cluster on integer codes
-        codes, _ = pd.factorize(frame[cl], use_na_sentinel=True)
-        cl_internal = _safe("cluster_code", taken, "cl_")
-        taken.add(cl_internal)
-        new_cols[cl_internal] = np.where(codes < 0, np.nan, codes)
-        cl = cl_internal
-    n_trend = 0
-    if cfg.trends:
-        ucodes, uniques = pd.factorize(frame[unit])
-        if len(uniques) > 500:
-            raise EstimationError(
-                f"trends=True adds one trend per unit; {len(uniques)} units is too many "
-                "(at most 500). Use trends on a unit-year panel."
-            )
-        t = frame[time].to_numpy(dtype=float)
-        t = t - np.nanmean(t)
-        for j in range(len(uniques)):
-            name = _safe(f"trend_{j}", taken, "trend_")
-            taken.add(name)
-            new_cols[name] = np.where(ucodes == j, t, 0.0)
-            x_internal.append(name)
-            n_trend += 1
-    if new_cols:
-        frame = frame.assign(**new_cols)
+        add(c, names[c], None, None)
+    return terms, x_internal, term_exposure
+
+
+def _cluster_column(frame: pd.DataFrame, name: str, cols: _Columns) -> str:
+    """The cluster column as integer codes (missing stays missing)."""
+    if pd.api.types.is_integer_dtype(frame[name]):
+        return name
+    # numba inside pyfixest's bootstrap crashes on strings: cluster on integer codes
+    codes, _ = pd.factorize(frame[name], use_na_sentinel=True)
+    return cols.add("cluster_code", "cl_", np.where(codes < 0, np.nan, codes))
+
+
+def _trend_columns(frame: pd.DataFrame, unit: str, time: str, cols: _Columns) -> list[str]:
+    """One linear trend per unit (centred years inside the unit, 0 elsewhere)."""
+    ucodes, uniques = pd.factorize(frame[unit])
+    if len(uniques) > 500:
+        raise EstimationError(
+            f"trends=True adds one trend per unit; {len(uniques)} units is too many "
+            "(at most 500). Use trends on a unit-year panel."
+        )
+    t = frame[time].to_numpy(dtype=float)
+    t = t - np.nanmean(t)
+    return [cols.add(f"trend_{j}", "trend_", np.where(ucodes == j, t, 0.0))
+            for j in range(len(uniques))]
+
+
+def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _Spec]:
+    """The model frame (needed columns under identifier names, generated columns added)."""
+    cols = _Columns()
+    names = {c: cols.name(str(c), f"v{i}_")
+             for i, c in enumerate(dict.fromkeys(_needed_columns(df, cfg)))}
+    # one selection of the needed columns; renaming is lazy under copy-on-write
+    frame = df[list(names)]
+    if any(k != v for k, v in names.items()):
+        frame = frame.rename(columns=names)
+    _check_values(frame, names, cfg)
+    unit, time = names[cfg.unit], names[cfg.time]
+    terms, x_internal, term_exposure = _exposure_terms(frame, names, cfg, cols)
+    cl = _cluster_column(frame, names[str(cfg.cluster)], cols)
+    trends = _trend_columns(frame, unit, time, cols) if cfg.trends else []
+    if cols.new:
+        frame = frame.assign(**cols.new)
     display = {v: k for k, v in zip(terms, x_internal, strict=False)}
     spec = _Spec(
-        y=y, terms=tuple(terms), x_internal=tuple(x_internal), display=display,
-        term_exposure=term_exposure, unit=unit, time=time, cluster=cl,
-        weights=names.get(cfg.weights) if cfg.weights else None, n_trend=n_trend,
+        y=names[cfg.outcome], terms=tuple(terms), x_internal=tuple(x_internal + trends),
+        display=display, term_exposure=term_exposure, unit=unit, time=time, cluster=cl,
+        weights=names.get(cfg.weights) if cfg.weights else None, n_trend=len(trends),
     )
     return frame, spec
 

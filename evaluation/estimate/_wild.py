@@ -187,7 +187,8 @@ class _Hypothesis:
         self.K0, self.K1 = E0 - F0, E1 - F1
 
     @staticmethod
-    def _cross_cluster(design, cl, G, xa, A0, d):
+    def _cross_cluster(design: WildDesign, cl: np.ndarray, G: int, xa: np.ndarray,
+                       A0: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(cl)
         E0 = np.empty((G, G))
         E1 = np.empty((G, G))
@@ -214,7 +215,7 @@ class _Hypothesis:
         num = V @ q
         den = np.sqrt(np.einsum("bg,bg->b", S := V @ K.T, S))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return num / den
+            return np.asarray(num / den)
 
     def p_value(self, r: float, V: np.ndarray) -> float:
         """Share of draws with ``|t*| >= |t|``, ties (up to :data:`TIE_RTOL`) included."""
@@ -285,7 +286,8 @@ def wild_test(
     )
 
 
-def _invert(hyp: _Hypothesis, V: np.ndarray, alpha: float, se_hint: float | None):
+def _invert(hyp: _Hypothesis, V: np.ndarray, alpha: float,
+            se_hint: float | None) -> tuple[float, float]:
     """Bounds of ``{r : p(r) > alpha}`` around the estimate, by bracketing and bisection."""
     est = hyp.Rb
     step = se_hint if se_hint and np.isfinite(se_hint) and se_hint > 0 else max(abs(est), 1.0)

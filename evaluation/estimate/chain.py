@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from .._options import Language
 from ..errors import EstimationError, FewClustersWarning
 from ..i18n import Formatter
 from ._base import TIDY_COLUMNS, ResultBase, json_safe
+from ._compat import chain_call, legacy_call
 from ._twfe import (
     check_conf_level,
     check_positive_int,
@@ -75,14 +77,15 @@ class _ChainConfig:
     conf_level: float
 
 
+@legacy_call(chain_call)
 def chain(
     df: pd.DataFrame,
-    exposure: str,
-    mediator: str,
     outcome: str,
+    exposure: str,
     unit: str,
     time: str,
     *,
+    mediator: str,
     lag: int = 1,
     controls: Sequence[str] = (),
     reps: int = 999,
@@ -95,14 +98,16 @@ def chain(
     ----------
     df : DataFrame
         Unit-year panel.
-    exposure : str
-        The investment measure (e.g. ``"jp_per_asn"``); used lagged by ``lag`` years.
-    mediator : str
-        The service-quality measure (e.g. ``"ikm"``), same year as the outcome.
     outcome : str
         The development outcome (e.g. ``"iku_achievement"``).
+    exposure : str
+        The investment measure (e.g. ``"jp_per_asn"``); used lagged by ``lag`` years.
     unit, time : str
         Unit and year columns (both get fixed effects).
+    mediator : str
+        The service-quality measure (e.g. ``"ikm"``), same year as the outcome.
+        The previous release's order ``chain(df, exposure, mediator, outcome, unit, time)``
+        still works for one release, with a DeprecationWarning.
     lag : int
         Years between the exposure and the mediator/outcome (0 = same year).
     controls : sequence of str
@@ -123,14 +128,14 @@ def chain(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from evaluation.chain import chain
+    >>> from evaluation.estimate import chain
     >>> rng = np.random.default_rng(3)
     >>> df = pd.DataFrame([(u, t) for u in range(40) for t in range(2016, 2024)],
     ...                   columns=["unit", "year"])
     >>> df["jp"] = rng.normal(20, 5, len(df))
     >>> df["ikm"] = 0.5 * df["jp"] + rng.normal(0, 1, len(df))
     >>> df["iku"] = 0.8 * df["ikm"] + 0.1 * df["jp"] + rng.normal(0, 1, len(df))
-    >>> res = chain(df, "jp", "ikm", "iku", "unit", "year", lag=0, reps=199)
+    >>> res = chain(df, "iku", "jp", "unit", "year", mediator="ikm", lag=0, reps=199)
     >>> round(res.estimate("total") - res.estimate("direct") - res.estimate("indirect"), 12)
     0.0
     """
@@ -178,9 +183,9 @@ def _ols(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.linalg.solve(xtx, x.T @ y)
 
 
-def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
+def _chain_frame(df: pd.DataFrame, c: _ChainConfig) -> pd.DataFrame:
+    """Columns x (lagged exposure), m, y, c0.. (controls), u, t; complete rows only."""
     what = "chain"
-    xname = lag_name(c.exposure, c.lag)
     x_now = require_numeric(df, c.exposure, what)
     frame = pd.DataFrame({
         "x": shifted(df, c.exposure, c.unit, c.time, c.lag).to_numpy() if c.lag else x_now,
@@ -195,9 +200,58 @@ def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
     frame = frame[ok].reset_index(drop=True)
     if len(frame) == 0:
         raise EstimationError(
-            f"{what}: no row has {xname}, {c.mediator} and {c.outcome} all present"
-            f"{' (the lag needs the previous year of the same unit)' if c.lag else ''}."
+            f"{what}: no row has {lag_name(c.exposure, c.lag)}, {c.mediator} and {c.outcome} "
+            f"all present{' (the lag needs the previous year of the same unit)' if c.lag else ''}."
         )
+    return pd.DataFrame(frame)
+
+
+def _bootstrap(data: np.ndarray, units: np.ndarray, years: np.ndarray, k: int,
+               c: _ChainConfig) -> np.ndarray:
+    """Paths of ``c.reps`` cluster-bootstrap samples (units drawn with replacement; a
+    unit drawn twice enters as two units); NaN rows where a sample cannot be estimated."""
+    n_units = int(units.max()) + 1
+    order = np.argsort(units, kind="stable")
+    starts = np.searchsorted(units[order], np.arange(n_units))
+    ends = np.append(starts[1:], len(units))
+    rows_of = [order[s:e] for s, e in zip(starts, ends, strict=True)]
+    rng = np.random.default_rng(c.seed)
+    draws = np.full((c.reps, len(PATHS)), np.nan)
+    for r in range(c.reps):
+        pick = rng.integers(0, n_units, n_units)
+        idx = np.concatenate([rows_of[j] for j in pick])
+        new_unit = np.repeat(np.arange(n_units), [len(rows_of[j]) for j in pick])
+        est = _paths(data[idx], [new_unit, years[idx]], k)
+        if est is not None:
+            draws[r] = est
+    return draws
+
+
+def _path_rows(point: np.ndarray, good: np.ndarray, conf_level: float) -> list[dict[str, Any]]:
+    """Tidy rows of the five paths from the point estimates and the good draws."""
+    alpha = 1 - conf_level
+    rows = []
+    for j, name in enumerate(PATHS):
+        d = good[:, j]
+        se = float(np.std(d, ddof=1)) if len(d) > 1 else np.nan
+        # (count + 1) / (draws + 1): a bootstrap p-value is never exactly 0
+        p = (float(min(1.0, 2 * (min((d <= 0).sum(), (d >= 0).sum()) + 1) / (len(d) + 1)))
+             if len(d) else np.nan)
+        rows.append({
+            "term": name, "estimate": float(point[j]), "std_error": se,
+            "statistic": float(point[j] / se) if se and np.isfinite(se) else np.nan,
+            "p_value": p,
+            "conf_low": float(np.quantile(d, alpha / 2)) if len(d) else np.nan,
+            "conf_high": float(np.quantile(d, 1 - alpha / 2)) if len(d) else np.nan,
+            "label_en": path_label(name, "en"), "label_id": path_label(name, "id"),
+        })
+    return rows
+
+
+def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
+    what = "chain"
+    xname = lag_name(c.exposure, c.lag)
+    frame = _chain_frame(df, c)
     units = codes(frame["u"])
     years = codes(frame["t"])
     n_units = int(units.max()) + 1
@@ -219,21 +273,7 @@ def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
         warnings.warn(
             f"{what}: only {n_units} units; the cluster bootstrap is approximate with so few "
             f"clusters.", FewClustersWarning, stacklevel=3)
-
-    # cluster bootstrap: rows of each unit, drawn with replacement
-    order = np.argsort(units, kind="stable")
-    starts = np.searchsorted(units[order], np.arange(n_units))
-    ends = np.append(starts[1:], len(units))
-    rows_of = [order[s:e] for s, e in zip(starts, ends, strict=True)]
-    rng = np.random.default_rng(c.seed)
-    draws = np.full((c.reps, len(PATHS)), np.nan)
-    for r in range(c.reps):
-        pick = rng.integers(0, n_units, n_units)
-        idx = np.concatenate([rows_of[j] for j in pick])
-        new_unit = np.repeat(np.arange(n_units), [len(rows_of[j]) for j in pick])
-        est = _paths(data[idx], [new_unit, years[idx]], k)
-        if est is not None:
-            draws[r] = est
+    draws = _bootstrap(data, units, years, k, c)
     failed = int(np.isnan(draws[:, 0]).sum())
     if failed > 0.05 * c.reps:
         warnings.warn(
@@ -241,25 +281,10 @@ def _run_chain(df: pd.DataFrame, c: _ChainConfig) -> ChainResult:
             f"exposure variation left); the intervals use the others.",
             FewClustersWarning, stacklevel=3)
     good = draws[~np.isnan(draws[:, 0])]
-    alpha = 1 - c.conf_level
-    rows = []
-    for j, name in enumerate(PATHS):
-        d = good[:, j]
-        se = float(np.std(d, ddof=1)) if len(d) > 1 else np.nan
-        # (count + 1) / (draws + 1): a bootstrap p-value is never exactly 0
-        p = (float(min(1.0, 2 * (min((d <= 0).sum(), (d >= 0).sum()) + 1) / (len(d) + 1)))
-             if len(d) else np.nan)
-        rows.append({
-            "term": name, "estimate": float(point[j]), "std_error": se,
-            "statistic": float(point[j] / se) if se and np.isfinite(se) else np.nan,
-            "p_value": p,
-            "conf_low": float(np.quantile(d, alpha / 2)) if len(d) else np.nan,
-            "conf_high": float(np.quantile(d, 1 - alpha / 2)) if len(d) else np.nan,
-            "label_en": path_label(name, "en"), "label_id": path_label(name, "id"),
-        })
     return ChainResult(
-        config=c, table=pd.DataFrame(rows), exposure_term=xname, n_obs=len(frame),
-        n_units=n_units, n_years=int(years.max()) + 1, n_failed_draws=failed,
+        config=c, table=pd.DataFrame(_path_rows(point, good, c.conf_level)),
+        exposure_term=xname, n_obs=len(frame), n_units=n_units,
+        n_years=int(years.max()) + 1, n_failed_draws=failed,
         assumption_en=assumption("en"), assumption_id=assumption("id"),
     )
 
@@ -288,7 +313,8 @@ class ChainResult(ResultBase):
         """Point estimate of ``path`` (one of a, b, direct, indirect, total)."""
         if path not in PATHS:
             raise EstimationError(f"estimate: expecting one of {list(PATHS)}. Got {path!r}.")
-        return float(self.table.set_index("term").loc[path, "estimate"])
+        row = self.table[self.table["term"] == path].iloc[0]
+        return float(row["estimate"])
 
     def tidy(self) -> pd.DataFrame:
         return self.table[[*TIDY_COLUMNS, "label_en", "label_id"]].reset_index(drop=True)
@@ -297,7 +323,7 @@ class ChainResult(ResultBase):
         c = self.config
         return f"Chain: {self.exposure_term} -> {c.mediator} -> {c.outcome}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {
             "model": "chain", "exposure": c.exposure, "exposure_term": self.exposure_term,
@@ -314,7 +340,7 @@ class ChainResult(ResultBase):
     def _notes(self) -> list[str]:
         return [f"Assumption: {self.assumption_en}", f"Asumsi: {self.assumption_id}"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the description, ``estimates`` and one block per path (the ``chain``
         block of results.json), plus the assumption in both languages."""
         out = super().to_dict()

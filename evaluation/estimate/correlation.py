@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from .._options import CorrelationMethod, PAdjust, check_option
 from ..errors import EstimationError
@@ -45,7 +46,7 @@ def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> n
 
 
 def _correlation_core(x: np.ndarray, y: np.ndarray, method: str, df_fe: int,
-                      conf_level: float) -> dict:
+                      conf_level: float) -> dict[str, Any]:
     n = len(x)
     if method == "spearman":
         x = stats.rankdata(x)
@@ -81,11 +82,11 @@ def correlate(
     df: pd.DataFrame,
     x: str,
     y: str,
+    unit: str | None = None,
+    time: str | None = None,
     *,
     method: CorrelationMethod = "pearson",
     within: bool = False,
-    unit: str | None = None,
-    time: str | None = None,
     conf_level: float = 0.95,
 ) -> CorrelationResult:
     """Correlation of two columns with a confidence interval and a p-value.
@@ -94,6 +95,12 @@ def correlate(
     ----------
     df
         Data with columns ``x`` and ``y`` (rows with either missing are dropped).
+    x, y
+        The two columns. A correlation is symmetric, so unlike the estimators (data,
+        outcome, exposure, unit, time) it takes the pair as ``x, y``; swapping them to
+        ``outcome, exposure`` would silently relabel every existing call.
+    unit, time
+        Unit and year columns, needed with ``within=True``.
     method
         ``"pearson"`` or ``"spearman"`` (Pearson on ranks).
     within
@@ -171,11 +178,11 @@ def correlation_matrix(
     df: pd.DataFrame,
     xs: Sequence[str],
     ys: Sequence[str],
+    unit: str | None = None,
+    time: str | None = None,
     *,
     method: CorrelationMethod = "pearson",
     within: bool = False,
-    unit: str | None = None,
-    time: str | None = None,
     adjust: PAdjust = "holm",
     conf_level: float = 0.95,
 ) -> CorrelationMatrixResult:
@@ -193,15 +200,13 @@ def correlation_matrix(
     >>> list(m.tidy()["y"])
     ['ikm', 'asn_count']
     """
-    from statsmodels.stats.multitest import multipletests
-
     check_option("adjust", adjust, PAdjust, error=EstimationError)
-    xs, ys = _as_tuple("xs", xs), _as_tuple("ys", ys)
-    if not xs or not ys:
+    x_cols, y_cols = _as_tuple("xs", xs), _as_tuple("ys", ys)
+    if not x_cols or not y_cols:
         raise EstimationError("correlation_matrix: expecting at least one x and one y column.")
     rows = []
-    for xc in xs:
-        for yc in ys:
+    for xc in x_cols:
+        for yc in y_cols:
             if xc == yc:
                 continue
             rows.append(correlate(df, xc, yc, method=method, within=within, unit=unit,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,7 @@ def dose_response(
     Examples
     --------
     >>> from evaluation.estimate import example_panel
-    >>> from evaluation.diagnostics import dose_response
+    >>> from evaluation.estimate import dose_response
     >>> res = dose_response(example_panel(), "ikm", "jp_per_asn", "unit_id", "year", bins=5)
     >>> list(res.bins.columns)
     ['bin', 'x', 'y', 'n', 'conf_low', 'conf_high']
@@ -116,7 +117,7 @@ def dose_response(
     bins = check_positive_int(bins, "bins", what, minimum=2)
     conf_level = check_conf_level(conf_level, what)
     frame = fe_frame(df, outcome, exposure, unit, time, lag, what,
-                      extra=(cluster,) if cluster and cluster not in (unit, time) else ())
+                     extra=(cluster,) if cluster and cluster not in (unit, time) else ())
     config = _DoseConfig(outcome, exposure, unit, time, bins, int(lag), cluster, conf_level)
     fe = [codes(frame["u"]), codes(frame["t"])]
     resid = demean(frame[["y", "x"]].to_numpy(dtype="float64"), fe)
@@ -127,68 +128,13 @@ def dose_response(
             f"{what}: the exposure '{exposure}' does not vary within units and years (it is "
             f"constant once unit and year means are removed). Nothing to plot or test."
         )
-    bin_id = pd.qcut(rx, bins, labels=False, duplicates="drop")
-    bin_id = np.asarray(bin_id, dtype="int64")
-    n_bins = int(bin_id.max()) + 1
-    if n_bins < 2:
-        raise EstimationError(f"{what}: the exposure residuals fall into a single bin.")
-    if n_bins < bins:
-        warnings.warn(f"{what}: only {n_bins} distinct quantile bins (ties).",
-                      DataQualityWarning, stacklevel=2)
+    bin_id = _quantile_bins(rx, bins, what)
     clus = codes(frame[cluster] if cluster and cluster not in (unit, time) else
                  frame["u"] if cluster in (None, unit) else frame["t"])
     G = int(clus.max()) + 1
-    tcrit = stats.t.ppf(0.5 + conf_level / 2, max(G - 1, 1))
     ybar, xbar = float(frame["y"].mean()), float(frame["x"].mean())
-    rows = []
-    for b in range(n_bins):
-        inb = bin_id == b
-        nb = int(inb.sum())
-        my = float(ry[inb].mean())
-        dev = np.bincount(clus[inb], weights=ry[inb] - my, minlength=G)
-        se = float(np.sqrt(G / (G - 1) * np.sum(dev**2)) / nb) if G > 1 else np.nan
-        rows.append({"bin": b + 1, "x": float(rx[inb].mean()) + xbar, "y": my + ybar, "n": nb,
-                     "conf_low": my + ybar - tcrit * se, "conf_high": my + ybar + tcrit * se})
-    bins_frame = pd.DataFrame(rows)
-
-    # linear TWFE vs. linear + bin dummies: the dummies jointly zero?
-    work = pd.DataFrame({"y": frame["y"].to_numpy(), "x": frame["x"].to_numpy(),
-                         "u": frame["u"].to_numpy(), "t": frame["t"].to_numpy()})
-    if cluster and cluster not in (unit, time):
-        work["cl"] = frame[cluster].to_numpy()
-    cl = "cl" if "cl" in work else ("u" if cluster in (None, unit) else "t")
-    linear = panel_fe(work, "y", ["x"], "u", "t", cluster=cl, inference="cluster",
-                      conf_level=conf_level)
-    dummies = []
-    for b in range(1, n_bins):
-        name = f"bin{b + 1}"
-        work[name] = (bin_id == b).astype("float64")
-        dummies.append(name)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        flex = panel_fe(work, "y", ["x", *dummies], "u", "t", cluster=cl, inference="cluster",
-                        conf_level=conf_level)
-    kept = [d for d in dummies if d in flex.params.index]
-    bvec = flex.params.loc[kept].to_numpy(dtype="float64")
-    vmat = flex.vcov.loc[kept, kept].to_numpy(dtype="float64")
-    q = int(np.linalg.matrix_rank(vmat))
-    df2 = max(G - 1, 1)
-    test = {"test": "Wald F, bin dummies added to the linear TWFE jointly zero",
-            "covariance": "CR1 cluster-robust", "df1": len(kept), "df2": df2}
-    if len(kept) == 0 or q < len(kept) or len(kept) > G - 1:
-        # a cluster-robust covariance has rank at most G - 1: more restrictions than that
-        # cannot be tested jointly
-        warnings.warn(
-            f"{what}: {len(kept)} bin restrictions but only {G} clusters; the linearity "
-            f"test needs fewer bins than clusters (bins <= {G - 1}). No test reported.",
-            FewClustersWarning, stacklevel=2)
-        test.update(statistic=None, p_value=None, wald_chi2=None, p_value_chi2=None,
-                    note=f"not testable: {len(kept)} restrictions, {G} clusters")
-    else:
-        wald = float(bvec @ np.linalg.solve(vmat, bvec))
-        test.update(statistic=wald / q, p_value=float(stats.f.sf(wald / q, q, df2)),
-                    wald_chi2=wald, p_value_chi2=float(stats.chi2.sf(wald, q)))
-    slope = linear.tidy().iloc[0]
+    bins_frame = _bin_means(rx, ry, bin_id, clus, xbar, ybar, conf_level)
+    slope, test = _linearity_test(frame, bin_id, config, G, what)
     line = {k: float(slope[k]) for k in TIDY_COLUMNS[1:]}
     line.update({"intercept_at_mean": ybar - float(slope["estimate"]) * xbar,
                  "x_mean": xbar, "y_mean": ybar})
@@ -196,6 +142,78 @@ def dose_response(
         config=config, bins=bins_frame, linearity_test=test, line=line,
         n_obs=len(frame), n_units=int(fe[0].max()) + 1, n_clusters=G,
     )
+
+
+def _quantile_bins(rx: np.ndarray, bins: int, what: str) -> np.ndarray:
+    """Quantile bin (0..k-1) of each exposure residual; fewer bins when they tie."""
+    bin_id = np.asarray(pd.qcut(rx, bins, labels=False, duplicates="drop"), dtype="int64")
+    n_bins = int(bin_id.max()) + 1
+    if n_bins < 2:
+        raise EstimationError(f"{what}: the exposure residuals fall into a single bin.")
+    if n_bins < bins:
+        warnings.warn(f"{what}: only {n_bins} distinct quantile bins (ties).",
+                      DataQualityWarning, stacklevel=3)
+    return bin_id
+
+
+def _bin_means(rx: np.ndarray, ry: np.ndarray, bin_id: np.ndarray, clus: np.ndarray,
+               xbar: float, ybar: float, conf_level: float) -> pd.DataFrame:
+    """Mean exposure and outcome per bin (means added back) with a CR1 interval."""
+    G = int(clus.max()) + 1
+    tcrit = stats.t.ppf(0.5 + conf_level / 2, max(G - 1, 1))
+    rows = []
+    for b in range(int(bin_id.max()) + 1):
+        inb = bin_id == b
+        nb = int(inb.sum())
+        my = float(ry[inb].mean())
+        dev = np.bincount(clus[inb], weights=ry[inb] - my, minlength=G)
+        se = float(np.sqrt(G / (G - 1) * np.sum(dev**2)) / nb) if G > 1 else np.nan
+        rows.append({"bin": b + 1, "x": float(rx[inb].mean()) + xbar, "y": my + ybar, "n": nb,
+                     "conf_low": my + ybar - tcrit * se, "conf_high": my + ybar + tcrit * se})
+    return pd.DataFrame(rows)
+
+
+def _linearity_test(frame: pd.DataFrame, bin_id: np.ndarray, c: _DoseConfig, G: int,
+                    what: str) -> tuple[pd.Series, dict[str, Any]]:
+    """The linear TWFE slope, and the Wald test that bin dummies added to it are all 0."""
+    work = pd.DataFrame({"y": frame["y"].to_numpy(), "x": frame["x"].to_numpy(),
+                         "u": frame["u"].to_numpy(), "t": frame["t"].to_numpy()})
+    if c.cluster and c.cluster not in (c.unit, c.time):
+        work["cl"] = frame[c.cluster].to_numpy()
+    cl = "cl" if "cl" in work else ("u" if c.cluster in (None, c.unit) else "t")
+    linear = panel_fe(work, "y", ["x"], "u", "t", cluster=cl, inference="cluster",
+                      conf_level=c.conf_level)
+    dummies = []
+    for b in range(1, int(bin_id.max()) + 1):
+        name = f"bin{b + 1}"
+        work[name] = (bin_id == b).astype("float64")
+        dummies.append(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        flex = panel_fe(work, "y", ["x", *dummies], "u", "t", cluster=cl, inference="cluster",
+                        conf_level=c.conf_level)
+    kept = [d for d in dummies if d in flex.params.index]
+    bvec = flex.params.loc[kept].to_numpy(dtype="float64")
+    vmat = flex.vcov.loc[kept, kept].to_numpy(dtype="float64")
+    q = int(np.linalg.matrix_rank(vmat))
+    df2 = max(G - 1, 1)
+    test: dict[str, Any] = {
+        "test": "Wald F, bin dummies added to the linear TWFE jointly zero",
+        "covariance": "CR1 cluster-robust", "df1": len(kept), "df2": df2}
+    if len(kept) == 0 or q < len(kept) or len(kept) > G - 1:
+        # a cluster-robust covariance has rank at most G - 1: more restrictions than that
+        # cannot be tested jointly
+        warnings.warn(
+            f"{what}: {len(kept)} bin restrictions but only {G} clusters; the linearity "
+            f"test needs fewer bins than clusters (bins <= {G - 1}). No test reported.",
+            FewClustersWarning, stacklevel=3)
+        test.update(statistic=None, p_value=None, wald_chi2=None, p_value_chi2=None,
+                    note=f"not testable: {len(kept)} restrictions, {G} clusters")
+    else:
+        wald = float(bvec @ np.linalg.solve(vmat, bvec))
+        test.update(statistic=wald / q, p_value=float(stats.f.sf(wald / q, q, df2)),
+                    wald_chi2=wald, p_value_chi2=float(stats.chi2.sf(wald, q)))
+    return linear.tidy().iloc[0], test
 
 
 @dataclass(frozen=True)
@@ -215,8 +233,8 @@ class DoseResponseResult(ResultBase):
 
     config: _DoseConfig
     bins: pd.DataFrame = field(repr=False)
-    linearity_test: dict
-    line: dict
+    linearity_test: dict[str, Any]
+    line: dict[str, Any]
     n_obs: int
     n_units: int
     n_clusters: int
@@ -238,7 +256,7 @@ class DoseResponseResult(ResultBase):
     def _title(self) -> str:
         return f"Dose-response: {self.config.outcome} on {self.config.exposure}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {"model": "dose_response", "outcome": c.outcome, "exposure": c.exposure,
                 "lag": c.lag, "n_bins": len(self.bins), "fixed_effects": [c.unit, c.time],
@@ -253,7 +271,7 @@ class DoseResponseResult(ResultBase):
         return [f"Linearity test: F({t['df1']}, {t['df2']}) = {t['statistic']:.3f}, "
                 f"p = {t['p_value']:.4f} (small p: not linear)"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out.update(json_safe({"bins": self.bins, "linearity_test": self.linearity_test,
                               "line": self.line}))
@@ -276,7 +294,7 @@ class _RobustnessConfig:
     sector: str | None
     winsor: tuple[float, float]
     seed: int
-    inference: str
+    inference: Inference
     conf_level: float
 
 
@@ -333,7 +351,7 @@ def robustness(
     Examples
     --------
     >>> from evaluation.estimate import example_panel
-    >>> from evaluation.diagnostics import robustness
+    >>> from evaluation.estimate import robustness
     >>> res = robustness(example_panel(), "ikm", "jp_per_asn", "unit_id", "year", lag=1)
     >>> "placebo_lead" in set(res.table["name"])
     True
@@ -366,12 +384,15 @@ def spec_label(key: str, lang: Language, **values: object) -> str:
     return Formatter(lang).msg(f"estimate.robustness.specifications.{key}", **values)
 
 
-def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
+Spec = tuple[str, dict[str, Any], dict[str, Any]]  # name, panel_fe arguments, label values
 
+
+def _robustness_specs(df: pd.DataFrame, c: _RobustnessConfig) -> tuple[pd.DataFrame, list[Spec]]:
+    """The working frame (lags, lead and winsorised exposure added) and the specifications."""
     work = df.copy()
     taken = set(work.columns)
 
-    def col(name, values):
+    def col(name: str, values: Any) -> str:
         while name in taken:
             name = "_" + name
         taken.add(name)
@@ -385,7 +406,7 @@ def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
     lo_q, hi_q = work[main_x].quantile([c.winsor[0], c.winsor[1]])
     wins = col(f"{main_x}_winsor", work[main_x].clip(lo_q, hi_q))
 
-    specs = [("main", dict(x=main_x, controls=c.controls), {})]
+    specs: list[Spec] = [("main", dict(x=main_x, controls=c.controls), {})]
     for k in (0, 1, 2):
         if k != c.lag:
             specs.append((f"lag{k}", dict(x=lagged[k], controls=c.controls), {}))
@@ -404,8 +425,14 @@ def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
             specs.append((f"leave_out_{s}", dict(x=main_x, controls=c.controls,
                                                  drop_sector=s), {"sector": s}))
     specs.append(("placebo_lead", dict(x=lead, controls=c.controls, also=main_x), {}))
+    return work, specs
 
-    rows, notes = [], []
+
+def _fit_specs(work: pd.DataFrame, specs: list[Spec], c: _RobustnessConfig
+               ) -> tuple[list[dict[str, Any]], list[str]]:
+    """One row per specification that could be estimated; a note for each that could not."""
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
     for name, spec, fmt_args in specs:
         data = work
         if "drop_sector" in spec:
@@ -423,7 +450,7 @@ def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
                 raise
             notes.append(f"{name}: not estimated ({exc})")
             continue
-        r = res.tidy().set_index("term").loc[spec["x"]]
+        r = res.tidy().set_index("term").loc[spec["x"]].to_dict()
         key = "leave_out" if name.startswith("leave_out_") else name
         rows.append({
             "name": name, "label_id": spec_label(key, "id", **fmt_args),
@@ -432,6 +459,12 @@ def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
             "n_obs": int(res.n_obs), "n_clusters": res.n_clusters, "inference": res.inference,
             "placebo": name == "placebo_lead",
         })
+    return rows, notes
+
+
+def _run_robustness(df: pd.DataFrame, c: _RobustnessConfig) -> RobustnessResult:
+    work, specs = _robustness_specs(df, c)
+    rows, notes = _fit_specs(work, specs, c)
     table = pd.DataFrame(rows)
     alpha = 1 - c.conf_level
     main = table.iloc[0]
@@ -485,7 +518,7 @@ class RobustnessResult(ResultBase):
     def _title(self) -> str:
         return f"Robustness: {self.config.outcome} on {self.config.exposure}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {"model": "robustness", "outcome": c.outcome, "exposure": c.exposure,
                 "lag": c.lag, "controls": list(c.controls), "sector": c.sector,
@@ -499,7 +532,7 @@ class RobustnessResult(ResultBase):
         return [f"{self.n_same_sign} of {self.n_total} specifications have the main sign; "
                 f"{self.n_agree} agree in sign and significance.", *self.notes]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         cols = ["name", "label_id", "label_en", "term", *TIDY_COLUMNS[1:], "n_obs",
                 "n_clusters", "inference", "placebo", "same_sign", "significant"]

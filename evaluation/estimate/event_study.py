@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from .._options import Inference, check_option
 from ..errors import DataQualityWarning, EstimationError
 from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._cohorts import PLOT_COLUMNS, cohorts_per_unit
+from ._compat import event_study_call, legacy_call
 from ._twfe import (
     check_conf_level,
     check_seed,
@@ -30,7 +32,7 @@ from ._twfe import (
     require_frame,
     require_unique_unit_time,
 )
-from .fixed_effects import panel_fe
+from .fixed_effects import PanelFEResult, panel_fe
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,13 @@ def _event_term(e: int) -> str:
     return f"event_m{-e}" if e < 0 else f"event_p{e}"
 
 
+@legacy_call(event_study_call)
 def event_study(
     df: pd.DataFrame,
     outcome: str,
+    cohort: str,
     unit: str,
     time: str,
-    cohort: str,
     *,
     ref: int = -1,
     window: tuple[int, int] = (-4, 4),
@@ -85,8 +88,13 @@ def event_study(
     ----------
     df : DataFrame
         Unit-year panel.
-    outcome, unit, time, cohort : str
-        Column names; ``cohort`` holds the year a unit joined (empty if never).
+    outcome : str
+        Outcome column.
+    cohort : str
+        The year each unit joined (empty if never): the exposure of a staged programme.
+    unit, time : str
+        Unit and year columns. The previous release's order ``(df, outcome, unit, time,
+        cohort)`` still works for one release, with a DeprecationWarning.
     ref : int
         Reference event time (coefficient fixed at 0), -1 by default.
     window : (int, int)
@@ -107,13 +115,13 @@ def event_study(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from evaluation.event_study import event_study
+    >>> from evaluation.estimate import event_study
     >>> rng = np.random.default_rng(1)
     >>> df = pd.DataFrame([(u, t) for u in range(40) for t in range(2015, 2023)],
     ...                   columns=["unit", "year"])
     >>> df["cohort"] = df["unit"].map(lambda u: [2018, 2020, np.nan, np.nan][u % 4])
     >>> df["ikm"] = 80 + 2.0 * (df["year"] >= df["cohort"]) + rng.normal(0, 0.5, len(df))
-    >>> res = event_study(df, "ikm", "unit", "year", "cohort", inference="cluster")
+    >>> res = event_study(df, "ikm", "cohort", "unit", "year", inference="cluster")
     >>> effect = res.plot_data().query("event_time == 0")["estimate"].iloc[0]
     >>> bool(abs(effect - 2.0) < 0.3)
     True
@@ -147,43 +155,17 @@ def event_study(
         )
     lo, hi = config.window
     rel = np.where(np.isfinite(g), np.clip(t - np.where(np.isfinite(g), g, 0), lo, hi), np.nan)
-    events = [e for e in range(lo, hi + 1) if e != config.ref]
-    present = [e for e in events if np.any(rel == e)]
-    if not any(e < config.ref for e in present) and not any(e >= 0 for e in present):
-        raise EstimationError(f"{what}: no event times inside the window {window}.")
-    frame = df.copy()
-    taken = set(frame.columns)
-    terms = {}
-    for e in present:
-        name = _event_term(e)
-        while name in taken:
-            name = "_" + name
-        terms[e] = name
-        frame[name] = (rel == e).astype("float64")
+    frame, terms = _event_dummies(df, rel, config, what)
     res = panel_fe(frame, outcome, list(terms.values()), unit, time, cluster=cluster,
                    inference=inference, reps=reps, seed=seed, conf_level=conf_level)
     table = res.tidy().set_index("term")
-    rows = []
-    for e in range(lo, hi + 1):
-        if e == config.ref:
-            rows.append(dict(term=f"event_time::{e}", event_time=e, estimate=0.0,
-                             std_error=np.nan, statistic=np.nan, p_value=np.nan,
-                             conf_low=0.0, conf_high=0.0, reference=True,
-                             binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
-            continue
-        if e not in terms or terms[e] not in table.index:
-            continue
-        r = table.loc[terms[e]]
-        rows.append(dict(term=f"event_time::{e}", event_time=e,
-                         **{k: float(r[k]) for k in TIDY_COLUMNS[1:]}, reference=False,
-                         binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
-    coefs = pd.DataFrame(rows)
-    dropped = [e for e in present if terms[e] not in table.index]
+    coefs = _coefficient_rows(table, terms, rel, config)
+    dropped = [e for e in terms if terms[e] not in table.index]
     if dropped:
         warnings.warn(
             f"{what}: event time(s) {dropped} could not be separated from the fixed effects "
-            f"(collinear) and are not reported.", DataQualityWarning, stacklevel=2)
-    pre = [terms[e] for e in present if e < 0 and e != config.ref and terms[e] in table.index]
+            f"(collinear) and are not reported.", DataQualityWarning, stacklevel=3)
+    pre = [terms[e] for e in terms if e < 0 and e != config.ref and terms[e] in table.index]
     pretrend = _wald_twfe(res, pre, 1 - conf_level)
     n_units = int(pd.Series(df[unit]).nunique())
     n_treated = int(np.isfinite(g_unit.to_numpy()).sum())
@@ -195,7 +177,48 @@ def event_study(
     )
 
 
-def _wald_twfe(res, terms: list[str], alpha: float) -> dict:
+def _event_dummies(df: pd.DataFrame, rel: np.ndarray, config: _EventStudyConfig,
+                   what: str) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The frame with one dummy per event time present (not the reference), and their names."""
+    lo, hi = config.window
+    events = [e for e in range(lo, hi + 1) if e != config.ref]
+    present = [e for e in events if np.any(rel == e)]
+    if not any(e < config.ref for e in present) and not any(e >= 0 for e in present):
+        raise EstimationError(f"{what}: no event times inside the window {config.window}.")
+    frame = df.copy()
+    taken = set(frame.columns)
+    terms = {}
+    for e in present:
+        name = _event_term(e)
+        while name in taken:
+            name = "_" + name
+        terms[e] = name
+        frame[name] = (rel == e).astype("float64")
+    return frame, terms
+
+
+def _coefficient_rows(table: pd.DataFrame, terms: dict[int, str], rel: np.ndarray,
+                      config: _EventStudyConfig) -> pd.DataFrame:
+    """One row per event time in the window: the reference at 0, the estimated ones."""
+    lo, hi = config.window
+    rows = []
+    for e in range(lo, hi + 1):
+        if e == config.ref:
+            rows.append(dict(term=f"event_time::{e}", event_time=e, estimate=0.0,
+                             std_error=np.nan, statistic=np.nan, p_value=np.nan,
+                             conf_low=0.0, conf_high=0.0, reference=True,
+                             binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
+            continue
+        if e not in terms or terms[e] not in table.index:
+            continue
+        r = table.loc[terms[e]].to_dict()
+        rows.append(dict(term=f"event_time::{e}", event_time=e,
+                         **{k: float(r[k]) for k in TIDY_COLUMNS[1:]}, reference=False,
+                         binned=e in (lo, hi), n_obs_event=int(np.sum(rel == e))))
+    return pd.DataFrame(rows)
+
+
+def _wald_twfe(res: PanelFEResult, terms: list[str], alpha: float) -> dict[str, Any]:
     """Joint Wald test (CR1 covariance) that the listed coefficients are all zero."""
     if not terms:
         return {"statistic": None, "df": 0, "p_value": None, "passed": None,
@@ -230,7 +253,7 @@ class EventStudyResult(ResultBase):
 
     config: _EventStudyConfig
     coefficients: pd.DataFrame = field(repr=False)
-    pretrend: dict
+    pretrend: dict[str, Any]
     inference: str
     inference_reason: str
     vcov_convention: str
@@ -254,7 +277,7 @@ class EventStudyResult(ResultBase):
     def _title(self) -> str:
         return f"TWFE event study: {self.config.outcome}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {
             "model": "event_study", "estimator": self.estimator, "outcome": c.outcome,
@@ -274,7 +297,7 @@ class EventStudyResult(ResultBase):
                 f"{p['statistic']:.3f}, p = {p['p_value']:.3f}"
                 + (f" (F version p = {p['p_value_f']:.3f})" if "p_value_f" in p else "")]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["pretrend"] = json_safe(self.pretrend)
         return out

@@ -39,6 +39,7 @@ from .._options import Inference
 from ..columns import lag_term
 from ..errors import EstimationError, FewClustersWarning
 from ._base import TIDY_COLUMNS, ResultBase, _fmt, json_safe
+from ._compat import renamed_keywords
 from ._fe_config import (
     VCOV_CONVENTION,
     WILD_BELOW,
@@ -47,16 +48,17 @@ from ._fe_config import (
     _check_config,
 )
 from ._fe_fit import _fit, _vcov_arg, _WildInputs
-from ._fe_frame import _build_frame, _check_estimable, _shift
+from ._fe_frame import _build_frame, _check_estimable, _shift, _Spec
 from ._wild import choose_weights, wild_test
 
 # ---- panel_fe ---------------------------------------------------------------------------
 
 
+@renamed_keywords(exposures="exposure")
 def panel_fe(
     df: pd.DataFrame,
     outcome: str,
-    exposures: str | Sequence[str],
+    exposure: str | Sequence[str],
     unit: str,
     time: str,
     *,
@@ -81,8 +83,10 @@ def panel_fe(
         A panel, one row per unit and year (or per person and year).
     outcome
         Outcome column, e.g. ``"ikm"``.
-    exposures
-        Exposure column(s), e.g. ``"jp_per_asn"``.
+    exposure
+        Exposure column, e.g. ``"jp_per_asn"``, or a list of them (one model with every
+        exposure). The keyword was ``exposures`` in the previous release (still accepted,
+        with a DeprecationWarning).
     unit, time
         Unit identifier and calendar year; both are absorbed as fixed effects.
     controls
@@ -135,9 +139,9 @@ def panel_fe(
     >>> list(res.tidy()["term"])
     ['jp_per_asn_lag0', 'jp_per_asn_lag1']
     """
-    exposures_t = _as_tuple("exposures", exposures)
+    exposures_t = _as_tuple("exposure", exposure)
     if not exposures_t:
-        raise EstimationError("exposures: expecting at least one exposure column. Got none.")
+        raise EstimationError("exposure: expecting at least one exposure column. Got none.")
     cfg = PanelFEConfig(
         outcome=outcome,
         exposures=exposures_t,
@@ -193,51 +197,76 @@ def _resolve_inference(cfg: PanelFEConfig, G: int) -> tuple[str, str]:
     return cfg.inference, f"requested: {cfg.inference}"
 
 
-def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
+def _analytic_fit(fit: Any, inputs: _WildInputs, analytic: str) -> Any:
+    """The fit with the analytic covariance ``analytic`` (a copy when it must change)."""
+    vcov = _vcov_arg(analytic, inputs.spec.cluster)
+    if vcov == inputs.vcov_used:
+        return fit
+    fit = copy.copy(fit)  # vcov() sets attributes; keep the caller's fit untouched
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit.vcov(vcov)
+    return fit
+
+
+def _term_rows(spec: _Spec, beta: pd.Series, vcov: pd.DataFrame, df_t: float, crit: float,
+               analytic: str) -> list[dict[str, Any]]:
+    """One row per reported term with the analytic (t-based) inference."""
+    rows = []
+    position = {name: i for i, name in enumerate(beta.index)}
+    b_all, v_all = beta.to_numpy(), vcov.to_numpy()
+    for term in spec.terms:
+        i = position[term]
+        b = b_all[i]
+        se = float(np.sqrt(v_all[i, i]))
+        tstat = b / se
+        exp, lag = spec.term_exposure[term]
+        rows.append(dict(
+            term=term, estimate=b, std_error=se, statistic=tstat,
+            p_value=2 * stats.t.sf(abs(tstat), df_t),
+            conf_low=b - crit * se, conf_high=b + crit * se,
+            exposure=exp, lag=lag, inference=analytic,
+        ))
+    return rows
+
+
+def _wild_rows(rows: list[dict[str, Any]], names: list[str], cfg: PanelFEConfig,
+               inputs: _WildInputs, wild_w: str) -> str:
+    """Replace the exposure rows' p-value and interval by the wild bootstrap's (in place);
+    returns what the bootstrap did, for the inference reason."""
+    note = ""
+    for row in rows:
+        if row["exposure"] is None:
+            row["inference"] = "cluster"  # controls: CR1 (not bootstrapped)
+            continue
+        R = (np.array(names) == row["term"]).astype(float)
+        w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
+                      conf_level=cfg.conf_level, se_hint=row["std_error"])
+        row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
+                   inference="wild_cluster_restricted")
+        reps = w.reps if w.enumerated else cfg.reps
+        note = f"; {wild_w} weights, {reps} draws{', full enumeration' if w.enumerated else ''}"
+    return note
+
+
+def _infer(fit: Any, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
+    """The result of a fit under the inference ``cfg`` asks for."""
     spec = inputs.spec
     counts = inputs.counts()
     G = counts["clusters"]
     inference, reason = _resolve_inference(cfg, G)
     analytic = {"wild_cluster_restricted": "cluster"}.get(inference, inference)
-    if _vcov_arg(analytic, spec.cluster) != inputs.vcov_used:
-        fit = copy.copy(fit)  # vcov() sets attributes; keep the caller's fit untouched
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit.vcov(_vcov_arg(analytic, spec.cluster))
+    fit = _analytic_fit(fit, inputs, analytic)
     names = [spec.display.get(c, c) for c in fit._coefnames]
     beta = pd.Series(np.asarray(fit._beta_hat, dtype=float), index=names)
     vcov = pd.DataFrame(np.asarray(fit._vcov, dtype=float), index=names, columns=names)
     df_t = float(fit._df_t)
-    crit = stats.t.ppf(0.5 + cfg.conf_level / 2, df_t)
-    rows = []
-    terms = list(spec.terms)
-    for term in terms:
-        b = beta[term]
-        se = float(np.sqrt(vcov.loc[term, term]))
-        tstat = b / se
-        exp, lag = spec.term_exposure[term]
-        row = dict(
-            term=term, estimate=b, std_error=se, statistic=tstat,
-            p_value=2 * stats.t.sf(abs(tstat), df_t),
-            conf_low=b - crit * se, conf_high=b + crit * se,
-            exposure=exp, lag=lag, inference=analytic,
-        )
-        rows.append(row)
+    crit = float(stats.t.ppf(0.5 + cfg.conf_level / 2, df_t))
+    rows = _term_rows(spec, beta, vcov, df_t, crit, analytic)
     wild_w = None
     if inference == "wild_cluster_restricted":
         wild_w = choose_weights(G, cfg.wild_weights)
-        for row in rows:
-            if row["exposure"] is None:
-                row["inference"] = "cluster"  # controls: CR1 (not bootstrapped)
-                continue
-            R = (np.array(names) == row["term"]).astype(float)
-            w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
-                          conf_level=cfg.conf_level, se_hint=row["std_error"])
-            row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
-                       inference="wild_cluster_restricted")
-            reason_reps = w.reps if w.enumerated else cfg.reps
-            enum = ", full enumeration" if w.enumerated else ""
-        reason += f"; {wild_w} weights, {reason_reps} draws{enum}"
+        reason += _wild_rows(rows, names, cfg, inputs, wild_w)
     table = pd.DataFrame(rows).set_index("term")
     table["lag"] = table["lag"].astype("Int64")
     cumulative = _cumulative(cfg, names, beta, vcov, df_t, crit, inference, wild_w, inputs)
@@ -279,7 +308,10 @@ def _infer(fit, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
     )
 
 
-def _cumulative(cfg, names, beta, vcov, df_t, crit, inference, wild_w, inputs):
+def _cumulative(cfg: PanelFEConfig, names: list[str], beta: pd.Series, vcov: pd.DataFrame,
+                df_t: float, crit: float, inference: str, wild_w: str | None,
+                inputs: _WildInputs) -> pd.DataFrame | None:
+    """Per exposure with two or more lags: the sum of its lag coefficients."""
     if cfg.lags is None or len(cfg.lags) < 2:
         return None
     rows = []
@@ -292,8 +324,9 @@ def _cumulative(cfg, names, beta, vcov, df_t, crit, inference, wild_w, inputs):
         row = dict(exposure=exp, term=f"{exp}_cumulative", estimate=est, std_error=se,
                    statistic=t, p_value=2 * stats.t.sf(abs(t), df_t),
                    conf_low=est - crit * se, conf_high=est + crit * se,
-                   lags=list(cfg.lags), inference="cluster" if inference != "hetero" and inference != "iid" else inference)
-        if inference == "wild_cluster_restricted":
+                   lags=list(cfg.lags),
+                   inference=inference if inference in ("hetero", "iid") else "cluster")
+        if inference == "wild_cluster_restricted" and wild_w is not None:
             w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
                           conf_level=cfg.conf_level, se_hint=se)
             row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
@@ -302,11 +335,12 @@ def _cumulative(cfg, names, beta, vcov, df_t, crit, inference, wild_w, inputs):
     return pd.DataFrame(rows).set_index("exposure")
 
 
-def _leads_test(cfg, spec, beta, vcov, df_t):
+def _leads_test(cfg: PanelFEConfig, spec: _Spec, beta: pd.Series, vcov: pd.DataFrame,
+                df_t: float) -> dict[str, Any] | None:
+    """Joint Wald F test that every placebo lead is zero."""
     if not cfg.leads:
         return None
-    terms = [t for t in spec.terms if spec.term_exposure[t][1] is not None
-             and spec.term_exposure[t][1] < 0]
+    terms = [t for t in spec.terms if (spec.term_exposure[t][1] or 0) < 0]
     b = beta[terms].to_numpy()
     V = vcov.loc[terms, terms].to_numpy()
     wald = float(b @ np.linalg.solve(V, b))
@@ -378,7 +412,7 @@ class PanelFEResult(ResultBase):
     weights: str | None
     df_resid: float
     cumulative: pd.DataFrame | None = field(default=None, repr=False)
-    leads_test: dict | None = None
+    leads_test: dict[str, Any] | None = None
     _fit: Any = field(default=None, repr=False, compare=False)
     _config: Any = field(default=None, repr=False, compare=False)
     _design: Any = field(default=None, repr=False, compare=False)
@@ -405,7 +439,9 @@ class PanelFEResult(ResultBase):
     def model_frame(self) -> pd.DataFrame:
         data = self._fit._data
         index = getattr(self._design, "row_index", None)
-        return data.set_axis(index) if index is not None and len(index) == len(data) else data
+        if index is not None and len(index) == len(data):
+            return pd.DataFrame(data.set_axis(index))
+        return pd.DataFrame(data)
 
     @property
     def terms(self) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,7 @@ def mde(
     Examples
     --------
     >>> from evaluation.estimate import example_panel
-    >>> from evaluation.power import mde
+    >>> from evaluation.estimate import mde
     >>> res = mde(example_panel(), "ikm", "jp_per_asn", "unit_id", "year", reps=200)
     >>> res.value > 0
     True
@@ -114,8 +115,42 @@ def mde(
 
 def _balanced_demean(a: np.ndarray) -> np.ndarray:
     """Two-way demeaning of (..., units, years) arrays of a balanced panel (exact)."""
-    return (a - a.mean(axis=-1, keepdims=True) - a.mean(axis=-2, keepdims=True)
-            + a.mean(axis=(-2, -1), keepdims=True))
+    out: np.ndarray = (a - a.mean(axis=-1, keepdims=True) - a.mean(axis=-2, keepdims=True)
+                       + a.mean(axis=(-2, -1), keepdims=True))
+    return out
+
+
+def _simulated_thresholds(Xs: np.ndarray, Rs: np.ndarray, G: int, sxx_per_cell: float,
+                          c: _MdeConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each simulated panel, the effect above ``lo`` (or below ``hi``) at which the CR1
+    t-test rejects, each sorted; and which draws could be estimated.
+
+    A panel of ``G`` units takes the exposure paths ``Xs`` of some units and the residual
+    paths ``Rs`` of others (whole unit blocks, so serial correlation is kept). With
+    ``y = beta x + e`` its estimate is ``beta + u``, ``u`` the estimate on the residuals
+    alone, and its standard error does not depend on ``beta``: one pass gives the rejection
+    region for every ``beta``.
+    """
+    T = Xs.shape[1]
+    G_obs = Xs.shape[0]
+    rng = np.random.default_rng(c.seed)
+    xi = rng.integers(0, G_obs, (c.reps, G))
+    ei = rng.integers(0, G_obs, (c.reps, G))
+    xs = _balanced_demean(Xs[xi])  # reps x G x T
+    es = _balanced_demean(Rs[ei])
+    sx = np.sum(xs**2, axis=(1, 2))
+    ok = sx > 1e-12 * sxx_per_cell * G * T
+    u = np.sum(xs * es, axis=(1, 2)) / np.where(ok, sx, 1)
+    e_hat = es - u[:, None, None] * xs
+    score = np.sum(xs * e_hat, axis=2)  # reps x G cluster scores
+    N, K = G * T, T  # K: the slope and T-1 year effects (unit effects nested in clusters)
+    adj = G / (G - 1) * (N - 1) / (N - K)
+    se = np.sqrt(adj * np.sum(score**2, axis=1)) / np.where(ok, sx, 1)
+    u, se = u[ok], se[ok]
+    crit = stats.t.ppf(1 - c.alpha / 2, G - 1)
+    lo = np.sort(crit * se - u)  # reject when beta > lo ...
+    hi = np.sort(-crit * se - u)  # ... or when beta < hi
+    return lo, hi, ok
 
 
 def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
@@ -152,32 +187,15 @@ def _run_mde(frame: pd.DataFrame, c: _MdeConfig) -> MdeResult:
             f"can only use years it has residuals for. Fix: n_years <= {T_obs}.")
     G_all = int(frame["u"].nunique())  # units in the fitted model, gaps or not
     G = c.n_units or G_all
-    Xs, Rs = X[:, -T:], resid[:, -T:]
-    rng = np.random.default_rng(c.seed)
-    xi = rng.integers(0, G_obs, (c.reps, G))
-    ei = rng.integers(0, G_obs, (c.reps, G))
-    xs = _balanced_demean(Xs[xi])  # reps x G x T
-    es = _balanced_demean(Rs[ei])
-    sx = np.sum(xs**2, axis=(1, 2))
-    ok = sx > 1e-12 * sxx / X.size * G * T
-    u = np.sum(xs * es, axis=(1, 2)) / np.where(ok, sx, 1)
-    e_hat = es - u[:, None, None] * xs
-    score = np.sum(xs * e_hat, axis=2)  # reps x G cluster scores
-    N, K = G * T, T  # K: the slope and T-1 year effects (unit effects nested in clusters)
-    adj = G / (G - 1) * (N - 1) / (N - K)
-    se = np.sqrt(adj * np.sum(score**2, axis=1)) / np.where(ok, sx, 1)
-    u, se = u[ok], se[ok]
-    crit = stats.t.ppf(1 - c.alpha / 2, G - 1)
-    lo = np.sort(crit * se - u)  # reject when beta > lo ...
-    hi = np.sort(-crit * se - u)  # ... or when beta < hi
-    R = len(u)
+    lo, hi, ok = _simulated_thresholds(X[:, -T:], resid[:, -T:], G, sxx / X.size, c)
+    R = len(lo)
 
-    def power_at(beta):
+    def power_at(beta: float | np.ndarray) -> np.ndarray:
         beta = np.atleast_1d(beta)
         # rejection at beta == lo counts (a boundary of probability zero), so the power
         # curve reaches the target at the MDE itself
-        return (np.searchsorted(lo, beta, side="right")
-                + (R - np.searchsorted(hi, beta, side="right"))) / R
+        return np.asarray((np.searchsorted(lo, beta, side="right")
+                           + (R - np.searchsorted(hi, beta, side="right"))) / R)
 
     cand = lo[lo > 0]
     pw = power_at(cand)
@@ -250,7 +268,7 @@ class MdeResult(ResultBase):
     def _title(self) -> str:
         return f"Minimum detectable effect: {self.config.outcome} per 1 {self.config.exposure}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {
             "model": "mde", "outcome": c.outcome, "exposure": c.exposure, "mde": self.value,
@@ -265,7 +283,7 @@ class MdeResult(ResultBase):
             "n_dropped_units": self.n_dropped_units, "n_failed_draws": self.n_failed_draws,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["power_curve"] = json_safe(self.power_curve)
         return out

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,16 @@ from .._options import BasePeriod, ControlGroup, StaggeredInference, check_optio
 from ..errors import DataQualityWarning, EstimationError, FewClustersWarning
 from ._base import TIDY_COLUMNS, ResultBase, json_safe
 from ._cohorts import PLOT_COLUMNS, Design, prepare_design
+from ._compat import legacy_call, staggered_did_call
+from ._cs_aggregate import (
+    Estimate,
+    _cell_estimates,
+    _Cells,
+    _dynamic_estimates,
+    _group_estimates,
+    _simple_estimates,
+    _year,
+)
 from ._twfe import (
     check_conf_level,
     check_positive_int,
@@ -59,12 +70,13 @@ class _StaggeredConfig:
     conf_level: float
 
 
+@legacy_call(staggered_did_call)
 def staggered_did(
     df: pd.DataFrame,
     outcome: str,
+    cohort: str,
     unit: str,
     time: str,
-    cohort: str,
     *,
     control_group: ControlGroup = "not_yet_treated",
     anticipation: int = 0,
@@ -88,11 +100,15 @@ def staggered_did(
     ----------
     df : DataFrame
         Unit-year panel (one row per unit and year).
-    outcome, unit, time : str
-        Column names. ``time`` holds whole-number periods (years).
+    outcome : str
+        Outcome column.
     cohort : str
         Column with the year each unit joined the programme; empty (NaN), 0 or inf for
         units that never joined. Must be constant within a unit.
+    unit, time : str
+        Unit and period columns; ``time`` holds whole-number periods (years). The previous
+        release's order ``(df, outcome, unit, time, cohort)`` still works for one release,
+        with a DeprecationWarning.
     control_group : {"not_yet_treated", "never_treated"}
         Comparison units: never-treated units only, or those plus units that have not
         yet joined by the later of year t and the base year (plus ``anticipation``).
@@ -119,14 +135,14 @@ def staggered_did(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from evaluation.staggered import staggered_did
+    >>> from evaluation.estimate import staggered_did
     >>> rng = np.random.default_rng(1)
     >>> units, years = np.arange(40), np.arange(2015, 2023)
     >>> df = pd.DataFrame([(u, t) for u in units for t in years], columns=["unit", "year"])
     >>> df["cohort"] = df["unit"].map(lambda u: [2018, 2020, np.nan, np.nan][u % 4])
     >>> treated = df["year"] >= df["cohort"]
     >>> df["ikm"] = 80 + 0.3 * (df["year"] - 2015) + 2.0 * treated + rng.normal(0, 0.5, len(df))
-    >>> res = staggered_did(df, "ikm", "unit", "year", "cohort")
+    >>> res = staggered_did(df, "ikm", "cohort", "unit", "year")
     >>> o = res.overall
     >>> bool(o["conf_low"] < 2.0 < o["conf_high"])
     True
@@ -145,7 +161,7 @@ def staggered_did(
     return _run_staggered(design, config)
 
 
-def _att_gt(design: Design, config: _StaggeredConfig):
+def _att_gt(design: Design, config: _StaggeredConfig) -> tuple[pd.DataFrame, np.ndarray]:
     """All ATT(g, t) with their influence functions (n units x cells), as R's att_gt."""
     y, g_of, periods = design.y, design.cohort, design.periods
     n = y.shape[0]
@@ -208,10 +224,10 @@ def _att_gt(design: Design, config: _StaggeredConfig):
                 f"units that never join."
             )
     if skipped:
-        cells = ", ".join(f"ATT({_year(g)},{_year(t)}) (no {why} unit)"
-                          for g, t, why in skipped[:10])
+        listed = ", ".join(f"ATT({_year(g)},{_year(t)}) (no {why} unit)"
+                           for g, t, why in skipped[:10])
         warnings.warn(
-            f"staggered_did: {len(skipped)} group-time cell(s) cannot be estimated: {cells}. "
+            f"staggered_did: {len(skipped)} group-time cell(s) cannot be estimated: {listed}. "
             f"The aggregations use the other cells.",
             DataQualityWarning,
             stacklevel=3,
@@ -221,87 +237,10 @@ def _att_gt(design: Design, config: _StaggeredConfig):
     return cells, np.column_stack(infs)
 
 
-def _year(x) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def _wif(keep: np.ndarray, pg: np.ndarray, cell_group: np.ndarray,
-         g_of: np.ndarray) -> np.ndarray:
-    """Influence of estimating the cohort-share weights (R did's ``wif``)."""
-    member = (g_of[:, None] == cell_group[keep][None, :]).astype("float64")
-    pk = pg[keep]
-    s = pk.sum()
-    if1 = (member - pk) / s
-    if2 = (member - pk).sum(axis=1, keepdims=True) * (pk / s**2)[None, :]
-    return if1 - if2
-
-
-def _aggregate(att: np.ndarray, inf: np.ndarray, keep: np.ndarray, weights: np.ndarray,
-               wif: np.ndarray | None):
-    w = weights / weights.sum()
-    est = float(att[keep] @ w)
-    agg_inf = inf[:, keep] @ w
-    if wif is not None:
-        agg_inf = agg_inf + wif @ att[keep]
-    return est, agg_inf
-
-
-def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
-    cells, inf = _att_gt(design, config)
-    n = design.y.shape[0]
-    g_of = design.cohort
-    att = cells["estimate"].to_numpy(dtype="float64")
-    cg = cells["group"].to_numpy(dtype="float64")
-    ct = cells["time"].to_numpy(dtype="float64")
-    et = cells["event_time"].to_numpy()
-    pg_by_group = {g: float(np.mean(g_of == g)) for g in np.unique(cg)}
-    pg = np.array([pg_by_group[g] for g in cg])
-
-    estimates: list[tuple[str, dict, np.ndarray]] = []  # (kind, labels, influence)
-
-    def add(kind, label, est, agg_inf, **extra):
-        estimates.append((kind, dict(term=label, estimate=est, **extra), agg_inf))
-
-    for i, r in cells.iterrows():
-        add("att_gt", f"ATT({_year(r['group'])},{_year(r['time'])})", float(att[i]), inf[:, i],
-            group=r["group"], time=r["time"], event_time=int(r["event_time"]),
-            reference=bool(r["reference"]))
-
-    post = (cg <= ct)
-    # simple: post-treatment cells weighted by cohort size
-    est, ainf = _aggregate(att, inf, post, pg[post], _wif(post, pg, cg, g_of))
-    add("simple", "overall_simple", est, ainf)
-
-    # group: mean over each cohort's post cells, then across cohorts by size
-    glist = np.array(sorted(pg_by_group))
-    g_att, g_inf = [], []
-    for g in glist:
-        keep = (cg == g) & post
-        est, ainf = _aggregate(att, inf, keep, pg[keep], None)
-        g_att.append(est)
-        g_inf.append(ainf)
-        add("group", f"group={_year(g)}", est, ainf, group=g)
-    g_att, g_inf = np.array(g_att), np.column_stack(g_inf)
-    pgg = np.array([pg_by_group[g] for g in glist])
-    allg = np.ones(len(glist), dtype=bool)
-    est, ainf = _aggregate(g_att, g_inf, allg, pgg, _wif(allg, pgg, glist, g_of))
-    add("group", "overall_group", est, ainf)
-
-    # dynamic: by event time, then the mean over e >= 0
-    e_att, e_inf, eseq = [], [], np.array(sorted(set(et.tolist())))
-    for e in eseq:
-        keep = et == e
-        est, ainf = _aggregate(att, inf, keep, pg[keep], _wif(keep, pg, cg, g_of))
-        ref = bool(cells.loc[keep, "reference"].all())
-        e_att.append(est)
-        e_inf.append(ainf)
-        add("dynamic", f"event_time={int(e)}", est, ainf, event_time=int(e), reference=ref)
-    e_att, e_inf = np.array(e_att), np.column_stack(e_inf)
-    epos = eseq >= 0
-    est, ainf = _aggregate(e_att, e_inf, epos, np.ones(int(epos.sum())), None)
-    add("dynamic", "overall_dynamic", est, ainf)
-
-    # ---- standard errors, bootstrap, intervals --------------------------------------------
+def _inference_table(estimates: list[Estimate], n: int, config: _StaggeredConfig
+                     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Standard errors (analytic or bootstrap), p-values and intervals of every estimate;
+    also the bootstrap draws and bootstrap standard errors (for the uniform band)."""
     big_inf = np.column_stack([e[2] for e in estimates])
     se_analytic = np.sqrt((big_inf**2).sum(axis=0)) / n
     rng = np.random.default_rng(config.seed)
@@ -312,7 +251,6 @@ def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
     # R sets the standard error of numerically constant cells (e.g. reference cells) to NA.
     se = np.where(se_analytic > 0, se, np.nan)
     z = stats.norm.ppf(0.5 + config.conf_level / 2)
-
     rows = []
     kinds = []
     for (kind, lab, _), s in zip(estimates, se, strict=True):
@@ -324,20 +262,30 @@ def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
         kinds.append(kind)
     table = pd.DataFrame(rows)
     table.insert(0, "aggregation", kinds)
+    return table, boot, se_boot
 
-    # simultaneous band for the event-time effects (sup-t over the estimated event times)
+
+def _uniform_band(table: pd.DataFrame, boot: np.ndarray, se_boot: np.ndarray,
+                  conf_level: float) -> tuple[float, np.ndarray]:
+    """Simultaneous band for the event-time effects (sup-t over the estimated event times),
+    added to ``table``; returns the critical value and the rows it covers."""
     dyn = (table["aggregation"] == "dynamic") & table["term"].str.startswith("event_time=")
     dyn &= np.isfinite(table["std_error"].to_numpy(dtype="float64"))
     idx = np.flatnonzero(dyn.to_numpy())
-    crit = _sup_t_critical(boot[:, idx], se_boot[idx], config.conf_level) if len(idx) else np.nan
+    crit = _sup_t_critical(boot[:, idx], se_boot[idx], conf_level) if len(idx) else np.nan
     table["uniform_low"] = np.nan
     table["uniform_high"] = np.nan
     sel = table.index[idx]
     table.loc[sel, "uniform_low"] = table.loc[sel, "estimate"] - crit * table.loc[sel, "std_error"]
     table.loc[sel, "uniform_high"] = table.loc[sel, "estimate"] + crit * table.loc[sel, "std_error"]
+    return float(crit), idx
 
-    # ---- pre-trend tests ----------------------------------------------------------------------
+
+def _pretrend_tests(table: pd.DataFrame, big_inf: np.ndarray, idx: np.ndarray, n: int,
+                    config: _StaggeredConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Wald tests that the event-time effects, and the group-time cells, before joining are 0."""
     v = big_inf.T @ big_inf / n**2
+    sel = table.index[idx]
     pre_e = idx[table.loc[sel, "event_time"].to_numpy() < -config.anticipation] if len(idx) else idx
     pretrend = _wald(table["estimate"].to_numpy()[pre_e], v[np.ix_(pre_e, pre_e)],
                      1 - config.conf_level, "event-time effects before joining")
@@ -349,24 +297,37 @@ def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
     pretrend_cells = _wald(table["estimate"].to_numpy()[cell_rows],
                            v[np.ix_(cell_rows, cell_rows)], 1 - config.conf_level,
                            "group-time effects before joining (as R did's summary)")
+    return pretrend, pretrend_cells
 
+
+def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
+    cells, inf = _att_gt(design, config)
+    n = design.y.shape[0]
+    g_of = design.cohort
+    c = _Cells(cells, inf, g_of)
+    estimates = [*_cell_estimates(c), *_simple_estimates(c), *_group_estimates(c),
+                 *_dynamic_estimates(c)]
+    table, boot, se_boot = _inference_table(estimates, n, config)
+    crit, idx = _uniform_band(table, boot, se_boot, config.conf_level)
+    big_inf = np.column_stack([e[2] for e in estimates])
+    pretrend, pretrend_cells = _pretrend_tests(table, big_inf, idx, n, config)
     n_never = int((~np.isfinite(g_of)).sum())
     if n < 30:
         warnings.warn(
             f"staggered_did: only {n} units; influence-function standard errors rely on many "
             f"units and may be too small. Read the intervals with care.",
-            FewClustersWarning, stacklevel=2,
+            FewClustersWarning, stacklevel=3,
         )
     return StaggeredResult(
         config=config,
         table=table,
-        critical_value_uniform=float(crit) if np.isfinite(crit) else None,
+        critical_value_uniform=crit if np.isfinite(crit) else None,
         pretrend=pretrend,
         pretrend_cells=pretrend_cells,
         n_units=n,
         n_treated_units=n - n_never,
         n_never_treated=n_never,
-        cohorts=tuple(float(g) for g in glist),
+        cohorts=tuple(float(g) for g in c.groups),
         periods=tuple(int(p) for p in design.periods),
         n_units_with_gaps=design.n_units_with_gaps,
         n_dropped_always_treated=design.n_dropped_always_treated,
@@ -396,7 +357,7 @@ def _sup_t_critical(boot: np.ndarray, se: np.ndarray, conf_level: float) -> floa
     return float(np.quantile(t, conf_level))
 
 
-def _wald(est: np.ndarray, v: np.ndarray, alpha: float, over: str) -> dict:
+def _wald(est: np.ndarray, v: np.ndarray, alpha: float, over: str) -> dict[str, Any]:
     if len(est) == 0:
         return {"statistic": None, "df": 0, "p_value": None, "passed": None, "over": over,
                 "note": "no pre-treatment periods to test"}
@@ -429,13 +390,13 @@ class StaggeredResult(ResultBase):
     config: _StaggeredConfig
     table: pd.DataFrame
     critical_value_uniform: float | None
-    pretrend: dict
-    pretrend_cells: dict
+    pretrend: dict[str, Any]
+    pretrend_cells: dict[str, Any]
     n_units: int
     n_treated_units: int
     n_never_treated: int
-    cohorts: tuple
-    periods: tuple
+    cohorts: tuple[Any, ...]
+    periods: tuple[Any, ...]
     n_units_with_gaps: int = 0
     n_dropped_always_treated: int = 0
     n_joined_after_window: int = 0
@@ -470,22 +431,22 @@ class StaggeredResult(ResultBase):
         out["group"] = out["group"].astype("int64")
         return out
 
-    def _row(self, term: str) -> dict:
+    def _row(self, term: str) -> dict[str, Any]:
         r = self.table[self.table["term"] == term].iloc[0]
         return {k: (None if pd.isna(r[k]) else float(r[k])) for k in
                 ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]}
 
     @property
-    def overall(self) -> dict:
+    def overall(self) -> dict[str, Any]:
         """The headline effect: the cohort ("group") aggregation, as CS recommend."""
         return self._row("overall_group")
 
     @property
-    def overall_simple(self) -> dict:
+    def overall_simple(self) -> dict[str, Any]:
         return self._row("overall_simple")
 
     @property
-    def overall_dynamic(self) -> dict:
+    def overall_dynamic(self) -> dict[str, Any]:
         return self._row("overall_dynamic")
 
     def tidy(self) -> pd.DataFrame:
@@ -508,7 +469,7 @@ class StaggeredResult(ResultBase):
     def _title(self) -> str:
         return f"Staggered DiD (Callaway and Sant'Anna 2021): {self.config.outcome}"
 
-    def _meta(self) -> dict:
+    def _meta(self) -> dict[str, Any]:
         c = self.config
         return {
             "model": "staggered_did", "estimator": self.estimator, "outcome": c.outcome,
@@ -548,7 +509,7 @@ class StaggeredResult(ResultBase):
                    f"[{fmt(o['conf_low'])}, {fmt(o['conf_high'])}]")
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-safe: the description, ``estimates`` (tidy rows) and the blocks the
         ``programme.staggered`` part of results.json uses (``overall``,
         ``by_event_time``, ``pretrend``) plus ``by_group``, ``att_gt``, ``pretrend_cells``."""
