@@ -276,10 +276,14 @@ def test_pearson_and_spearman_match_scipy_with_documented_intervals():
     assert r.conf_low == pytest.approx(math.tanh(math.atanh(r.estimate) - z / math.sqrt(n - 3)), rel=1e-12)
     ci = ref.confidence_interval(0.95)
     assert (r.conf_low, r.conf_high) == pytest.approx((ci.low, ci.high), rel=1e-9)
-    s = correlate(df, "jp_per_asn", "ikm", method="spearman")
+    # scipy's Spearman p-value is the t approximation; without ties R's cor.test (and ours
+    # by default) uses AS 89 instead, so compare the approximation with exact=False
+    s = correlate(df, "jp_per_asn", "ikm", method="spearman", exact=False)
     sref = stats.spearmanr(df["jp_per_asn"], df["ikm"])
     assert s.estimate == pytest.approx(sref.statistic, rel=1e-12)
     assert s.p_value == pytest.approx(sref.pvalue, rel=1e-9)
+    default = correlate(df, "jp_per_asn", "ikm", method="spearman")
+    assert "Edgeworth" in default.p_value_method and default.estimate == s.estimate
     half = z * math.sqrt((1 + s.estimate**2 / 2) / (n - 3))
     assert s.conf_high == pytest.approx(math.tanh(math.atanh(s.estimate) + half), rel=1e-12)
 
@@ -349,7 +353,7 @@ def test_bad_options_are_named():
     with pytest.raises(EstimationError, match="lags"):
         panel_fe(df, "ikm", "jp_per_asn", "unit_id", "year", lags=[-1])
     with pytest.raises(EstimationError, match="method"):
-        correlate(df, "jp_per_asn", "ikm", method="kendall")
+        correlate(df, "jp_per_asn", "ikm", method="kendalls")
     with pytest.raises(EstimationError, match="duplicate unit-year"):
         panel_fe(pd.concat([df, df]), "ikm", "jp_per_asn", "unit_id", "year", lags=[1])
     df["const"] = 1.0

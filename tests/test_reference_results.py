@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evaluation.errors import FewClustersWarning
 from evaluation.estimate import panel_fe
 
 REF = Path(__file__).parent / "reference"
@@ -122,6 +123,111 @@ def test_mpdta_callaway_santanna_did_vignette():
     overall = published[published["aggregation"] == "overall_dynamic"].iloc[0]
     assert_published(dyn.loc["overall_dynamic", "estimate"], overall["estimate"])
     assert dyn.loc["overall_dynamic", "std_error"] == pytest.approx(overall["std_error"], rel=0.15)
+
+
+def test_mpdta_group_simple_and_calendar_aggregations_did_reference_manual():
+    """R package did 2.1.2 reference manual (CRAN), examples of ``aggte``: ``att_gt(yname =
+    "lemp", tname = "year", idname = "countyreal", gname = "first.treat", xformla = NULL,
+    data = mpdta)`` (never-treated controls, no covariates), then ``aggte(out, type =
+    "simple" | "group" | "calendar")``. Estimates are published to 4 decimals (the simple
+    one to 2) and must round to them; the published standard errors come from the
+    multiplier bootstrap, so ours (analytic, the same influence functions) must lie within
+    15% of them. Calendar: per year, the cohort-size weighted mean of the cohorts already
+    treated; overall, the plain mean over those years."""
+    staggered = pytest.importorskip("evaluation.estimate.staggered")
+    mpdta = pd.read_csv(REF / "mpdta.csv")
+    published = pd.read_csv(REF / "mpdta_published.csv", dtype={"estimate": str})
+    res = staggered.staggered_did(mpdta, "lemp", "first.treat", "countyreal", "year",
+                                  control_group="never_treated")
+    table = res.table.set_index("term")
+    terms = {"simple": lambda r: "overall_simple", "overall_group": lambda r: "overall_group",
+             "group": lambda r: f"group={int(float(r.group))}",
+             "calendar": lambda r: f"time={int(float(r.time))}",
+             "overall_calendar": lambda r: "overall_calendar"}
+    rows = published[published["aggregation"].isin(list(terms))]
+    assert len(rows) == 10
+    for row in rows.itertuples():
+        mine = table.loc[terms[row.aggregation](row)]
+        assert_published(mine["estimate"], row.estimate)
+        assert mine["std_error"] == pytest.approx(row.std_error, rel=0.15)
+    assert set(table.loc[table["aggregation"] == "calendar"].index) == {
+        "time=2004", "time=2005", "time=2006", "time=2007", "overall_calendar"}
+
+
+def test_petersen_2009_two_way_clustered_standard_errors(petersen):
+    """Petersen's test-data page, "OLS Coefficients and Standard Errors Clustered by Firm
+    and Year": intercept 0.0297 (0.0651), x 1.0348 (0.0536). Two-way clustering as
+    Cameron, Gelbach and Miller (2011): V_firm + V_year - V_firm-year, each with its own
+    Stata small-sample factor."""
+    with pytest.warns(FewClustersWarning, match="two-way"):
+        res = panel_fe(petersen, "y", "x", "firmid", "year", fixed_effects=(),
+                       cluster=["firmid", "year"], inference="cluster")
+    assert_published(res.coef("x"), "1.0348")
+    assert_published(res.table.loc["x", "std_error"], "0.0536")
+    assert_published(float(np.sqrt(res.vcov.loc["Intercept", "Intercept"])), "0.0651")
+    assert res.n_clusters == 10 and res.n_clusters_by == (500, 10) and res.df_resid == 9
+    assert "Cameron, Gelbach and Miller" in res.vcov_convention
+
+
+# R's help page of cor.test (the Hollander and Wolfe 1973, p. 187f, tuna example) and
+# printed R outputs of cor.test; see tests/reference/README.md for each source.
+HOLLANDER_WOLFE = pd.DataFrame({
+    "x": [44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1],
+    "y": [2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8],
+})
+
+
+@pytest.mark.parametrize(
+    ("method", "alternative", "exact", "estimate", "statistic", "p_value"),
+    [
+        # help page: "## => p=0.05972" (exact) and "## => p=0.04765" (exact = FALSE)
+        ("kendall", "greater", None, "0.4444444", "26", "0.05972"),
+        ("kendall", "greater", False, "0.4444444", None, "0.04765"),
+        # the same data, two-sided large-sample test: normal-z = 1.6681, p-value = 0.0953
+        ("kendall", "two-sided", False, "0.4444444", "1.6681", "0.0953"),
+        # R package apa's tests of cor.test on these data: r_s = .60, p = .048 and
+        # r(7) = .57, p = .054; and t = 1.8411, df = 7, p-value = 0.1082 (two-sided)
+        ("spearman", "greater", None, "0.60", "48", "0.048"),
+        ("pearson", "greater", None, "0.57", None, "0.054"),
+        ("pearson", "two-sided", None, "0.5711815", "1.8411", "0.1082"),
+    ],
+)
+def test_cor_test_hollander_wolfe_example(method, alternative, exact, estimate, statistic,
+                                          p_value):
+    from evaluation.estimate import correlate
+
+    res = correlate(HOLLANDER_WOLFE, "x", "y", method=method, alternative=alternative,
+                    exact=exact)
+    assert res.n == 9
+    assert abs(res.estimate - float(estimate)) <= _half_unit(estimate) + 1e-7
+    if statistic is not None:
+        assert_published(res.statistic, statistic)
+    assert_published(res.p_value, p_value)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "alternative", "rho", "s", "p_value", "path"),
+    [
+        # n = 10, no ties: AS 89's Edgeworth series (R prints S = 234, p-value = 0.2324)
+        ([70, 78, 90, 87, 84, 86, 91, 74, 83, 85], [90, 94, 79, 86, 84, 83, 88, 92, 76, 75],
+         "two-sided", "-0.4181818", "234", "0.2324", "Edgeworth"),
+        # ties: Student t (R prints S = 60.746, p-value = 0.04781, rho -0.7356124)
+        ([1, 2, 3, 4, 5, 6], [1, 0, -1, -1, 0, -2], "less", "-0.7356124", "60.746",
+         "0.04781", "Student t"),
+        # ties: Student t (R prints S = 6.0666, p-value = 0.0008915, rho 0.9277782)
+        ([100, 102, 103, 101, 105, 100, 99, 105], [257, 264, 274, 266, 277, 263, 258, 275],
+         "two-sided", "0.9277782", "6.0666", "0.0008915", "Student t"),
+    ],
+)
+def test_cor_test_spearman_printed_outputs(x, y, alternative, rho, s, p_value, path):
+    from evaluation.estimate import correlate
+
+    res = correlate(pd.DataFrame({"x": x, "y": y}), "x", "y", method="spearman",
+                    alternative=alternative)
+    assert_published(res.estimate, rho)
+    assert_published(res.statistic, s)
+    assert_published(res.p_value, p_value)
+    assert path in res.p_value_method
 
 
 # Roodman's WildBootTests.jl documentation, "OLS examples" (the Julia engine behind Stata's

@@ -144,6 +144,7 @@ def estimate_rows(est_id: str, model: str, res: Any, *, outcome: str, exposure: 
             "n_units": meta.get("n_units"),
             "n_years": meta.get("n_years"),
             "n_clusters": meta.get("n_clusters"),
+            "n_singletons_dropped": meta.get("n_singletons_dropped"),
             "fixed_effects": meta.get("fixed_effects", ["unit", "year"]),
             "controls": meta.get("controls", []),
             "sample": "all units",

@@ -113,3 +113,26 @@ def _dynamic_estimates(c: _Cells) -> list[Estimate]:
                            np.ones(int(epos.sum())), None)
     out.append(("dynamic", dict(term="overall_dynamic", estimate=est), ainf))
     return out
+
+
+def _calendar_estimates(c: _Cells) -> list[Estimate]:
+    """By calendar year (from the first cohort's year): the cohort-size weighted mean of
+    the cohorts already treated that year; then the plain mean over those years (R did's
+    ``aggte(type = "calendar")``)."""
+    out: list[Estimate] = []
+    t_att, t_inf = [], []
+    first = float(np.min(c.groups))
+    for t in np.unique(c.time[c.time >= first]):
+        keep = (c.time == t) & c.post
+        if not keep.any():
+            continue
+        est, ainf = c.aggregate(keep)
+        t_att.append(est)
+        t_inf.append(ainf)
+        out.append(("calendar", dict(term=f"time={_year(t)}", estimate=est, time=t), ainf))
+    if t_att:
+        every = np.ones(len(t_att), dtype=bool)
+        est, ainf = _aggregate(np.array(t_att), np.column_stack(t_inf), every,
+                               np.ones(len(t_att)), None)
+        out.append(("calendar", dict(term="overall_calendar", estimate=est), ainf))
+    return out

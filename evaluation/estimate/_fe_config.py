@@ -28,6 +28,10 @@ VCOV_CONVENTION = {
     "not counted)",
     "hetero": "HC1, N/(N-K), K without nested fixed effects; t(N-K)",
     "iid": "iid, (N-1)/(N-K); t(N-K)",
+    "cluster_two_way": "two-way CR1 (Cameron, Gelbach and Miller 2011): V_a + V_b - V_ab, each "
+    "one-way covariance with its own factor G/(G-1)*(N-1)/(N-K) (G its own number of "
+    "clusters; as statsmodels and Petersen's published test results), K the slopes, the "
+    "constant and the fixed effects nested in neither clustering; t(min(G_a, G_b)-1)",
 }
 
 
@@ -43,7 +47,7 @@ class PanelFEConfig:
     unit: str
     time: str
     controls: tuple[str, ...] = ()
-    cluster: str | None = None
+    cluster: str | tuple[str, ...] | None = None
     inference: str = "auto"
     lags: tuple[int, ...] | None = None
     leads: tuple[int, ...] | None = None
@@ -55,9 +59,53 @@ class PanelFEConfig:
     conf_level: float = 0.95
     fixed_effects: tuple[str, ...] = ("unit", "time")
 
+    @property
+    def clusters(self) -> tuple[str, ...]:
+        """The cluster column(s): one, or two for two-way clustering."""
+        if self.cluster is None:
+            return (self.unit,)
+        return (self.cluster,) if isinstance(self.cluster, str) else tuple(self.cluster)
+
+    @property
+    def two_way(self) -> bool:
+        return len(self.clusters) == 2
+
+
+def cluster_setting(cluster: Any, unit: str, time: str, columns: Sequence[Any]
+                    ) -> str | tuple[str, str]:
+    """``cluster`` as one column name or a pair (two-way), checked.
+
+    The role names ``"unit"`` and ``"time"`` (or ``"year"``) stand for the unit and time
+    columns when the data have no column of that name, so ``cluster=["unit", "year"]``
+    means clustering by unit and by year whatever the columns are called.
+    """
+    if cluster is None:
+        return unit
+    roles = {"unit": unit, "time": time, "year": time}
+    names = [cluster] if isinstance(cluster, str) else cluster
+    picked: list[str] = (
+        [str(roles.get(c, c)) if c not in columns else str(c) for c in names]
+        if isinstance(names, list | tuple) and all(isinstance(c, str) for c in names) else [])
+    if not 1 <= len(picked) <= 2 or not all(isinstance(c, str) for c in picked):
+        raise EstimationError(
+            "cluster: expecting one column name, or two for two-way clustering, e.g. "
+            f"'unit_id' or ['unit_id', 'year']. Got {cluster!r}."
+        )
+    if len(set(picked)) != len(picked):
+        raise EstimationError(
+            f"cluster: the two clustering columns must differ. Got {list(picked)}."
+        )
+    return picked[0] if len(picked) == 1 else (picked[0], picked[1])
+
 
 def _check_config(cfg: PanelFEConfig) -> None:
     check_option("inference", cfg.inference, Inference, error=EstimationError)
+    if cfg.two_way and cfg.inference == "wild":
+        raise EstimationError(
+            f"inference='wild' with two-way clustering {list(cfg.clusters)}: the wild "
+            "cluster bootstrap here clusters one way. Use inference='cluster' (two-way CR1) "
+            "or cluster=<one column> with inference='wild'."
+        )
     check_option("wild_weights", cfg.wild_weights, WildWeightsOption, error=EstimationError)
     if not 0 < cfg.conf_level < 1:
         raise EstimationError(

@@ -17,10 +17,18 @@ from ._fe_frame import _Spec
 from ._wild import WildDesign
 
 
-def _vcov_arg(inference: str, cluster: str) -> str | dict[str, str]:
+def _vcov_arg(inference: str, clusters: tuple[str, ...]) -> str | dict[str, str]:
+    """pyfixest's ``vcov`` argument: CR1 by the cluster column(s), or HC1/iid."""
     if inference in ("cluster", "wild", "auto"):
-        return {"CRV1": cluster}
+        return {"CRV1": "+".join(clusters)}
     return inference
+
+
+def _ssc(pf: Any, clusters: tuple[str, ...]) -> Any:
+    """pyfixest's small-sample settings: its defaults, except that with two-way clustering
+    each one-way covariance gets its own G/(G-1) (Cameron, Gelbach and Miller 2011; pyfixest
+    and fixest default to the smaller G for all three)."""
+    return pf.ssc(G_df="conventional") if len(clusters) > 1 else pf.ssc()
 
 
 def _pyfixest() -> Any:
@@ -47,14 +55,15 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> Any:
     fml = f"{spec.y} ~ {' + '.join(spec.x_internal)}"
     if fe:
         fml += f" | {' + '.join(fe)}"
-    vcov = _vcov_arg(cfg.inference, spec.cluster)
+    vcov = _vcov_arg(cfg.inference, spec.clusters)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # `frame` is the wrapper's own object (a lazy copy-on-write selection of the
             # caller's columns), so pyfixest need not copy it: by default it copies the
             # whole frame twice, the largest memory cost on big panels
-            fit = pf.feols(fml, data=frame, vcov=vcov, weights=spec.weights, copy_data=False)
+            fit = pf.feols(fml, data=frame, vcov=vcov, weights=spec.weights, copy_data=False,
+                           ssc=_ssc(pf, spec.clusters))
     except Exception as exc:  # pyfixest raises many types; never let one reach the user
         raise EstimationError(_explain_fit_error(exc, cfg)) from None
     dropped = [spec.display.get(c, c) for c in fit._collin_vars if c in spec.display]
@@ -71,14 +80,15 @@ def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> Any:
             f"too few observations: {n_obs} rows for {int(fit._df_k)} parameters (slopes and "
             "non-nested fixed effects). Add years or units, or drop lags and controls."
         )
-    G = int(pd.unique(fit._data[spec.cluster]).size)
-    fit._evaluation_n_clusters = G  # reused by the result; saves a pass over big data
-    if G < 2:
-        raise EstimationError(
-            f"only {G} cluster of {cfg.cluster!r} in the estimation sample; clustered "
-            "inference needs at least 2 (and is only trustworthy with many more). Use "
-            "inference='hetero' or a different cluster variable."
-        )
+    counts = tuple(int(pd.unique(fit._data[c]).size) for c in spec.clusters)
+    fit._evaluation_n_clusters = counts  # reused by the result; saves a pass over big data
+    for G, name in zip(counts, cfg.clusters, strict=True):
+        if G < 2:
+            raise EstimationError(
+                f"only {G} cluster of {name!r} in the estimation sample; clustered "
+                "inference needs at least 2 (and is only trustworthy with many more). Use "
+                "inference='hetero' or a different cluster variable."
+            )
     return fit
 
 
@@ -112,6 +122,8 @@ class _WildInputs:
         self.input_index: pd.Index | None = None
         self.vcov_used: str | dict[str, str] | None = None
         self._counts: dict[str, Any] | None = None
+        #: complete rows pyfixest left out as singletons (units, or years, seen once)
+        self.n_singletons = 0
 
     @property
     def row_index(self) -> pd.Index:
@@ -133,9 +145,11 @@ class _WildInputs:
                 name: int(pd.unique(data[col]).size)
                 for name, col in (("units", self.spec.unit), ("years", self.spec.time))
             }
-            self._counts["clusters"] = getattr(self.fit, "_evaluation_n_clusters", None) or int(
-                pd.unique(data[self.spec.cluster]).size
-            )
+            by = getattr(self.fit, "_evaluation_n_clusters", None) or tuple(
+                int(pd.unique(data[c]).size) for c in self.spec.clusters)
+            self._counts["clusters_by"] = tuple(by)
+            # two-way: the smaller dimension limits inference (t with min(G) - 1 df)
+            self._counts["clusters"] = min(by)
         return self._counts
 
     @property

@@ -26,7 +26,8 @@ class _Spec:
     term_exposure: dict[str, tuple[str | None, int | None]]  # term -> (exposure, lag)
     unit: str
     time: str
-    cluster: str
+    cluster: str  # the first (or only) cluster column
+    clusters: tuple[str, ...]  # every cluster column (two for two-way clustering)
     weights: str | None
     n_trend: int
 
@@ -69,12 +70,11 @@ class _Columns:
 def _needed_columns(df: pd.DataFrame, cfg: PanelFEConfig) -> list[str]:
     """Every input column the model reads, each given one role."""
     needed = [cfg.outcome, *cfg.exposures, *cfg.controls, cfg.unit, cfg.time]
-    if cfg.cluster is not None and cfg.cluster not in needed:
-        needed.append(cfg.cluster)
+    needed += [c for c in cfg.clusters if c not in needed]
     if cfg.weights is not None:
         needed.append(cfg.weights)
     _check_columns(df, needed)
-    dup = sorted({c for c in needed if needed.count(c) > 1} - {cfg.cluster})
+    dup = sorted({c for c in needed if needed.count(c) > 1} - set(cfg.clusters))
     if dup:
         raise EstimationError(
             f"column(s) {dup} given in more than one role (outcome, exposure, control, unit, "
@@ -181,27 +181,29 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
     _check_values(frame, names, cfg)
     unit, time = names[cfg.unit], names[cfg.time]
     terms, x_internal, term_exposure = _exposure_terms(frame, names, cfg, cols)
-    cl = _cluster_column(frame, names[str(cfg.cluster)], cols)
+    clusters = tuple(_cluster_column(frame, names[c], cols) for c in cfg.clusters)
     trends = _trend_columns(frame, unit, time, cols) if cfg.trends else []
     if cols.new:
         frame = frame.assign(**cols.new)
     display = {v: k for k, v in zip(terms, x_internal, strict=False)}
     spec = _Spec(
         y=names[cfg.outcome], terms=tuple(terms), x_internal=tuple(x_internal + trends),
-        display=display, term_exposure=term_exposure, unit=unit, time=time, cluster=cl,
+        display=display, term_exposure=term_exposure, unit=unit, time=time,
+        cluster=clusters[0], clusters=clusters,
         weights=names.get(cfg.weights) if cfg.weights else None, n_trend=len(trends),
     )
     return frame, spec
 
 
-def _check_estimable(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> None:
+def _check_estimable(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> int:
     """Refuse designs the fixed effects leave nothing to estimate from.
 
     pyfixest's demeaning aborts the whole process (a panic in compiled code, not an
     exception) when, for example, every unit has a single complete row; a kernel that dies
-    tells the user nothing, so such designs are caught here with the reason.
+    tells the user nothing, so such designs are caught here with the reason. Returns the
+    number of complete rows (before singleton units are dropped).
     """
-    cols = [spec.y, *spec.x_internal, spec.cluster, spec.unit, spec.time]
+    cols = [spec.y, *spec.x_internal, *spec.clusters, spec.unit, spec.time]
     if spec.weights:
         cols.append(spec.weights)
     complete = frame[list(dict.fromkeys(cols))].notna().all(axis=1).to_numpy()
@@ -231,3 +233,4 @@ def _check_estimable(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> No
         raise EstimationError(
             f"too few observations: {n} complete rows for {k} slope(s) plus {absorbed} fixed "
             "effects; use a longer window or fewer terms.")
+    return n

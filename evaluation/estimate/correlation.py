@@ -18,10 +18,18 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .._options import CorrelationMethod, PAdjust, check_option
+from .._options import Alternative, CorrelationMethod, PAdjust, check_option
 from ..errors import EstimationError
 from ._base import ResultBase
 from ._fe_config import _as_tuple, _check_columns
+from ._rank_tests import (
+    KENDALL_EXACT_BELOW_N,
+    SPEARMAN_AS89_MAX_N,
+    kendall_exact_p_value,
+    kendall_normal,
+    normal_p_value,
+    spearman_p_value,
+)
 
 
 def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -45,9 +53,42 @@ def _two_way_demean(values: np.ndarray, unit: np.ndarray, time: np.ndarray) -> n
     return out * scale
 
 
+def _interval(r: float, var_z: float, conf_level: float, alternative: str
+              ) -> tuple[float, float]:
+    """Fisher-z interval ``tanh(atanh(r) -/+ z sqrt(var_z))``; one-sided as R's cor.test."""
+    if not abs(r) < 1 or not np.isfinite(var_z):
+        return (r, r) if abs(r) >= 1 else (np.nan, np.nan)
+    zr = np.arctanh(r)
+    if alternative == "greater":
+        return float(np.tanh(zr - stats.norm.ppf(conf_level) * np.sqrt(var_z))), 1.0
+    if alternative == "less":
+        return -1.0, float(np.tanh(zr + stats.norm.ppf(conf_level) * np.sqrt(var_z)))
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    return float(np.tanh(zr - z * np.sqrt(var_z))), float(np.tanh(zr + z * np.sqrt(var_z)))
+
+
+def _t_test(r: float, df_resid: int, alternative: str) -> tuple[float, float]:
+    """t = r sqrt(df/(1 - r^2)) and its p-value for ``alternative``."""
+    if not abs(r) < 1:
+        t = float(np.sign(r) * np.inf)
+        one = 0.0 if (alternative == "greater") == (r > 0) else 1.0
+        return t, 0.0 if alternative == "two-sided" else one
+    tstat = r * np.sqrt(df_resid / (1 - r * r))
+    if alternative == "greater":
+        return float(tstat), float(stats.t.sf(tstat, df_resid))
+    if alternative == "less":
+        return float(tstat), float(stats.t.cdf(tstat, df_resid))
+    return float(tstat), float(2 * stats.t.sf(abs(tstat), df_resid))
+
+
 def _correlation_core(x: np.ndarray, y: np.ndarray, method: str, df_fe: int,
-                      conf_level: float) -> dict[str, Any]:
+                      conf_level: float, alternative: str = "two-sided",
+                      exact: bool | None = None) -> dict[str, Any]:
+    """Estimate, test and interval; ``df_fe`` > 0 when unit and year means were removed."""
     n = len(x)
+    ties = min(len(np.unique(x)), len(np.unique(y))) < n
+    if method == "kendall":
+        return _kendall_core(x, y, conf_level, alternative, exact)
     if method == "spearman":
         x = stats.rankdata(x)
         y = stats.rankdata(y)
@@ -58,24 +99,50 @@ def _correlation_core(x: np.ndarray, y: np.ndarray, method: str, df_fe: int,
     # effective sample size: n minus the parameters the demeaning used up (0 when raw)
     n_eff = n - df_fe
     df_resid = n_eff - 2
-    z = stats.norm.ppf(0.5 + conf_level / 2)
     if method == "pearson":
         var_z = 1.0 / (n_eff - 3)
         ci_method = "Fisher z: tanh(atanh(r) +/- z/sqrt(n-3))"
     else:
         var_z = (1.0 + r * r / 2.0) / (n_eff - 3)
         ci_method = "Fisher z with Bonett-Wright (2000) variance (1 + r^2/2)/(n-3)"
-    if abs(r) < 1:
-        zr = np.arctanh(r)
-        lo, hi = np.tanh(zr - z * np.sqrt(var_z)), np.tanh(zr + z * np.sqrt(var_z))
-        tstat = r * np.sqrt(df_resid / (1 - r * r))
-        p = 2 * stats.t.sf(abs(tstat), df_resid)
+    lo, hi = _interval(r, var_z, conf_level, alternative)
+    tstat, p = _t_test(r, df_resid, alternative)
+    out = dict(estimate=r, statistic=tstat, p_value=p, conf_low=lo, conf_high=hi, n=n,
+               df_resid=int(df_resid), ci_method=ci_method,
+               std_error=float(np.sqrt((1 - r * r) / df_resid)), statistic_name="t",
+               p_value_method=f"Student t with {int(df_resid)} df")
+    if method == "spearman" and df_fe == 0:
+        use_exact = (exact is not False) and not ties and n <= SPEARMAN_AS89_MAX_N
+        out.update(statistic=(n**3 - n) * (1 - r) / 6, statistic_name="S",
+                   p_value=spearman_p_value(r, n, alternative, exact=use_exact),
+                   p_value_method=(
+                       "exact permutation distribution of S (AS 89)" if use_exact and n <= 9
+                       else "Edgeworth series for S (AS 89), as R's cor.test" if use_exact
+                       else f"Student t with {n - 2} df (ties, or exact=False)"))
+    return out
+
+
+def _kendall_core(x: np.ndarray, y: np.ndarray, conf_level: float, alternative: str,
+                  exact: bool | None) -> dict[str, Any]:
+    """Kendall's tau-b with R's cor.test p-value and a Fisher-z interval with the Fieller,
+    Hartley and Pearson (1957) variance 0.437/(n - 4)."""
+    n = len(x)
+    if np.std(x) == 0 or np.std(y) == 0:
+        return {}
+    tau = float(stats.kendalltau(x, y, variant="b").statistic)
+    ties = min(len(np.unique(x)), len(np.unique(y))) < n
+    z, null_se = kendall_normal(tau, x, y)
+    use_exact = (n < KENDALL_EXACT_BELOW_N if exact is None else exact) and not ties
+    if use_exact:
+        p, t_count = kendall_exact_p_value(tau, n, alternative)
+        statistic, name, how = float(t_count), "T", "exact distribution of T (no ties)"
     else:
-        lo = hi = r
-        tstat, p = np.sign(r) * np.inf, 0.0
-    return dict(estimate=r, statistic=float(tstat), p_value=float(p), conf_low=float(lo),
-                conf_high=float(hi), n=n, df_resid=int(df_resid), ci_method=ci_method,
-                std_error=float(np.sqrt((1 - r * r) / df_resid)))
+        p, statistic, name = normal_p_value(z, alternative), z, "z"
+        how = "normal approximation of S, tie-corrected variance"
+    lo, hi = _interval(tau, 0.437 / (n - 4) if n > 4 else np.nan, conf_level, alternative)
+    return dict(estimate=tau, statistic=statistic, p_value=p, conf_low=lo, conf_high=hi, n=n,
+                df_resid=n - 2, std_error=null_se, statistic_name=name, p_value_method=how,
+                ci_method="Fisher z with Fieller-Hartley-Pearson (1957) variance 0.437/(n-4)")
 
 
 def correlate(
@@ -87,6 +154,8 @@ def correlate(
     *,
     method: CorrelationMethod = "pearson",
     within: bool = False,
+    alternative: Alternative = "two-sided",
+    exact: bool | None = None,
     conf_level: float = 0.95,
 ) -> CorrelationResult:
     """Correlation of two columns with a confidence interval and a p-value.
@@ -102,24 +171,40 @@ def correlate(
     unit, time
         Unit and year columns, needed with ``within=True``.
     method
-        ``"pearson"`` or ``"spearman"`` (Pearson on ranks).
+        ``"pearson"``, ``"spearman"`` (Pearson on ranks) or ``"kendall"`` (tau-b).
     within
         Remove unit and year means first (two-way demeaning, exact also on unbalanced
         panels), so the correlation is of changes within units relative to the year's
         average. Needs ``unit`` and ``time``. The degrees of freedom are those of the
         two-way fixed-effects regression of ``y`` on ``x``: ``df = n - units - years``
         (instead of ``n - 2``), and Fisher's ``n - 3`` becomes ``df - 1``. For Spearman
-        the ranks are taken after demeaning.
+        the ranks are taken after demeaning. Not for Kendall (its null distribution
+        assumes exchangeable pairs, which demeaned values are not).
+    alternative
+        ``"two-sided"`` (default), ``"greater"`` (positive association) or ``"less"``;
+        a one-sided test gets a one-sided interval, as R's ``cor.test``.
+    exact
+        Small-sample p-values for Spearman and Kendall as R's ``cor.test``: ``None``
+        (default) uses them where R does (Spearman: no ties and n <= 1290; Kendall: no
+        ties and n < 50); ``False`` uses the large-sample approximation.
     conf_level
         Level of the interval.
 
     Notes
     -----
-    Pearson interval: Fisher z, ``tanh(atanh(r) +/- z_{1-a/2} / sqrt(n - 3))``.
-    Spearman interval: Fisher z with the Bonett and Wright (2000, Psychometrika 65:23-28)
-    variance ``(1 + r^2/2) / (n - 3)``. p-value: ``t = r sqrt(df/(1 - r^2))`` with
-    ``df = n - 2`` (Student t; for Spearman the usual large-sample approximation).
-    The ``std_error`` column is ``sqrt((1 - r^2)/df)``, the one behind that t statistic.
+    Pearson: interval Fisher z, ``tanh(atanh(r) +/- z_{1-a/2} / sqrt(n - 3))``; p-value
+    from ``t = r sqrt(df/(1 - r^2))``, ``df = n - 2``.
+    Spearman: interval Fisher z with the Bonett and Wright (2000, Psychometrika 65:23-28)
+    variance ``(1 + r^2/2) / (n - 3)``; p-value as R's ``cor.test``: from
+    ``S = (n^3 - n)(1 - rho)/6`` by algorithm AS 89 (exact for n <= 9, Edgeworth series up
+    to 1290) without ties, Student t otherwise (and always for ``within=True``).
+    Kendall: tau-b; p-value as R's ``cor.test``: the exact distribution of T (concordant
+    pairs) without ties and n < 50, otherwise the normal approximation with the
+    tie-corrected variance; interval Fisher z with the Fieller, Hartley and Pearson (1957)
+    variance ``0.437 / (n - 4)``.
+    ``statistic`` is the test statistic R prints (t, S, T or z; named in
+    ``statistic_name``); ``std_error`` is ``sqrt((1 - r^2)/df)`` for Pearson and Spearman
+    and the null standard error of tau-b for Kendall.
 
     Examples
     --------
@@ -130,6 +215,13 @@ def correlate(
     (120, 94)
     """
     check_option("method", method, CorrelationMethod, error=EstimationError)
+    check_option("alternative", alternative, Alternative, error=EstimationError)
+    if method == "kendall" and within:
+        raise EstimationError(
+            "correlate: method='kendall' with within=True is not offered: Kendall's null "
+            "distribution assumes exchangeable pairs, which values with unit and year means "
+            "removed are not. Use method='spearman' or 'pearson' for within-unit correlations."
+        )
     if not 0 < conf_level < 1:
         raise EstimationError(f"conf_level: expecting a number between 0 and 1. Got {conf_level!r}.")
     cols = [x, y]
@@ -161,16 +253,18 @@ def correlate(
             + (f" ({n - df_fe} after removing unit and year means)" if within else "")
             + "; at least 4 are needed for an interval."
         )
-    core = _correlation_core(xv, yv, method, df_fe, conf_level)
+    core = _correlation_core(xv, yv, method, df_fe, conf_level, alternative, exact)
     if not core:
         raise EstimationError(
             f"correlation of {x!r} and {y!r}: one of them is constant"
             + (" within units once unit and year means are removed" if within else "")
             + "; a correlation is not defined."
         )
+    inference = {"pearson": "fisher_z", "spearman": "fisher_z_bonett_wright",
+                 "kendall": "fisher_z_fieller"}[method]
     return CorrelationResult(
         x=x, y=y, method=method, within=bool(within), conf_level=float(conf_level),
-        inference="fisher_z" if method == "pearson" else "fisher_z_bonett_wright", **core,
+        inference=inference, alternative=alternative, **core,
     )
 
 
@@ -243,6 +337,9 @@ class CorrelationResult(ResultBase):
     df_resid: int
     inference: str
     ci_method: str
+    statistic_name: str = "t"
+    p_value_method: str = ""
+    alternative: str = "two-sided"
 
     def _title(self) -> str:
         kind = "within-unit-and-year " if self.within else ""
@@ -263,7 +360,8 @@ class CorrelationResult(ResultBase):
             "model": "correlation", "x": self.x, "y": self.y, "method": self.method,
             "within": self.within, "n": self.n, "df_resid": self.df_resid,
             "conf_level": self.conf_level, "inference": self.inference,
-            "ci_method": self.ci_method,
+            "ci_method": self.ci_method, "statistic_name": self.statistic_name,
+            "p_value_method": self.p_value_method, "alternative": self.alternative,
         }
 
 

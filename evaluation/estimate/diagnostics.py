@@ -114,6 +114,12 @@ def dose_response(
     """
 
     what = "dose_response"
+    if cluster is not None and not isinstance(cluster, str):
+        raise EstimationError(
+            f"{what}: cluster must be one column (the bin intervals and the linearity test "
+            f"cluster one way). Got {cluster!r}; for two-way clustering of the slope use "
+            "panel_fe(..., cluster=[a, b])."
+        )
     bins = check_positive_int(bins, "bins", what, minimum=2)
     conf_level = check_conf_level(conf_level, what)
     frame = fe_frame(df, outcome, exposure, unit, time, lag, what,

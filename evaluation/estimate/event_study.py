@@ -12,6 +12,7 @@ as the familiar benchmark beside :func:`evaluation.staggered.staggered_did`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,11 +44,18 @@ class _EventStudyConfig:
     cohort: str
     ref: int
     window: tuple[int, int]
-    cluster: str | None
-    inference: str
+    cluster: Any  # one column, a pair, or None (checked by panel_fe)
+    inference: Inference
     reps: int
     seed: int
     conf_level: float
+    controls: tuple[str, ...] = ()
+
+
+def _cluster_arg(cluster: Any) -> Any:
+    """A list of cluster columns as a tuple (the config is frozen); anything else as given,
+    for panel_fe to check and explain."""
+    return tuple(cluster) if isinstance(cluster, list) else cluster
 
 
 def _event_term(e: int) -> str:
@@ -64,7 +72,8 @@ def event_study(
     *,
     ref: int = -1,
     window: tuple[int, int] = (-4, 4),
-    cluster: str | None = None,
+    controls: Sequence[str] = (),
+    cluster: str | Sequence[str] | None = None,
     inference: Inference = "auto",
     reps: int = 9999,
     seed: int = 2026,
@@ -99,8 +108,12 @@ def event_study(
         Reference event time (coefficient fixed at 0), -1 by default.
     window : (int, int)
         First and last event time shown; farther event times are binned into them.
-    cluster : str, optional
-        Cluster column (default: ``unit``).
+    controls : sequence of str
+        Time-varying control columns, added to the regression beside the event-time
+        dummies (not reported in the event-time table; in ``controls`` of the result).
+    cluster : str or two str, optional
+        Cluster column (default: ``unit``), or two for two-way clustering, as in
+        :func:`~evaluation.estimate.panel_fe`.
     inference : {"auto", "cluster", "wild", "hetero", "iid"}
         As in :func:`~evaluation.estimate.panel_fe`.
     reps, seed : int
@@ -129,7 +142,9 @@ def event_study(
 
     what = "event_study"
     df = require_frame(df, what)
-    require_columns(df, [outcome, unit, time, cohort] + ([cluster] if cluster else []), what)
+    controls = tuple(controls)
+    # the cluster column(s) are checked by panel_fe, which also reads role names
+    require_columns(df, [outcome, unit, time, cohort, *controls], what)
     check_option("inference", inference, Inference, error=EstimationError)
     if (not isinstance(window, (tuple, list)) or len(window) != 2
             or not all(isinstance(w, (int, np.integer)) for w in window)
@@ -142,8 +157,9 @@ def event_study(
     seed = check_seed(seed, what)
     conf_level = check_conf_level(conf_level, what)
     config = _EventStudyConfig(outcome, unit, time, cohort, int(ref),
-                               (int(window[0]), int(window[1])), cluster, inference,
-                               int(reps), seed, conf_level)
+                               (int(window[0]), int(window[1])),
+                               _cluster_arg(cluster),
+                               inference, int(reps), seed, conf_level, controls)
     require_unique_unit_time(df, unit, time, what)
     t = integer_time(df, time, what)
     g_unit = cohorts_per_unit(df, unit, cohort, what)
@@ -156,8 +172,9 @@ def event_study(
     lo, hi = config.window
     rel = np.where(np.isfinite(g), np.clip(t - np.where(np.isfinite(g), g, 0), lo, hi), np.nan)
     frame, terms = _event_dummies(df, rel, config, what)
-    res = panel_fe(frame, outcome, list(terms.values()), unit, time, cluster=cluster,
-                   inference=inference, reps=reps, seed=seed, conf_level=conf_level)
+    res = panel_fe(frame, outcome, list(terms.values()), unit, time, controls=controls,
+                   cluster=config.cluster, inference=inference, reps=reps, seed=seed,
+                   conf_level=conf_level)
     table = res.tidy().set_index("term")
     coefs = _coefficient_rows(table, terms, rel, config)
     dropped = [e for e in terms if terms[e] not in table.index]
@@ -287,6 +304,7 @@ class EventStudyResult(ResultBase):
             "n_obs": self.n_obs, "n_units": self.n_units, "n_treated_units": self.n_treated_units,
             "n_never_treated": self.n_never_treated, "n_clusters": self.n_clusters,
             "conf_level": c.conf_level, "seed": c.seed, "fixed_effects": [c.unit, c.time],
+            "controls": list(c.controls),
         }
 
     def _notes(self) -> list[str]:

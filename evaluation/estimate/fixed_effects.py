@@ -25,8 +25,6 @@ Conventions
 
 from __future__ import annotations
 
-import copy
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,20 +34,28 @@ import pandas as pd
 from scipy import stats
 
 from .._options import Inference
-from ..columns import lag_term
-from ..errors import EstimationError, FewClustersWarning
+from ..errors import EstimationError
 from ._base import TIDY_COLUMNS, ResultBase, _fmt, json_safe
 from ._compat import renamed_keywords
 from ._fe_config import (
     VCOV_CONVENTION,
-    WILD_BELOW,
     PanelFEConfig,
     _as_tuple,
     _check_config,
+    cluster_setting,
 )
 from ._fe_fit import _fit, _vcov_arg, _WildInputs
-from ._fe_frame import _build_frame, _check_estimable, _shift, _Spec
-from ._wild import choose_weights, wild_test
+from ._fe_frame import _build_frame, _check_estimable, _shift
+from ._fe_infer import (
+    _analytic_fit,
+    _cumulative,
+    _leads_test,
+    _resolve_inference,
+    _resolve_two_way,
+    _term_rows,
+    _wild_rows,
+)
+from ._wild import choose_weights
 
 # ---- panel_fe ---------------------------------------------------------------------------
 
@@ -63,7 +69,7 @@ def panel_fe(
     time: str,
     *,
     controls: Sequence[str] = (),
-    cluster: str | None = None,
+    cluster: str | Sequence[str] | None = None,
     inference: Inference = "auto",
     lags: Sequence[int] | None = None,
     leads: Sequence[int] | None = None,
@@ -92,7 +98,12 @@ def panel_fe(
     controls
         Time-varying control columns.
     cluster
-        Column to cluster on; default ``unit``. Clustering uses integer codes of it.
+        Column to cluster on; default ``unit``. Two columns, e.g. ``["unit_id", "year"]``
+        (or the roles ``["unit", "year"]``), cluster two ways (Cameron, Gelbach and Miller
+        2011): ``V_a + V_b - V_ab``, each one-way CR1 covariance with its own small-sample
+        factor, ``t`` with ``min(G_a, G_b) - 1`` degrees of freedom; the wild bootstrap is
+        one-way only, so ``"auto"`` then means two-way CR1 and ``"wild"`` is refused.
+        Clustering uses integer codes of the column(s).
     inference
         ``"auto"`` (wild bootstrap below 50 clusters, CR1 otherwise), ``"cluster"`` (CR1),
         ``"wild"`` (wild cluster restricted bootstrap), ``"hetero"`` (HC1), ``"iid"``.
@@ -128,7 +139,8 @@ def panel_fe(
     ------
     EstimationError
         A missing column, an all-missing outcome, an exposure that does not vary once the
-        fixed effects are absorbed, a single cluster, too few observations.
+        fixed effects are absorbed, a single cluster, too few observations, a wild
+        bootstrap asked for with two-way clustering.
 
     Examples
     --------
@@ -148,7 +160,8 @@ def panel_fe(
         unit=unit,
         time=time,
         controls=_as_tuple("controls", controls) or (),
-        cluster=cluster if cluster is not None else unit,
+        cluster=cluster_setting(cluster, unit, time,
+                                list(df.columns) if isinstance(df, pd.DataFrame) else []),
         inference=inference,
         lags=_as_tuple("lags", lags, ints=True),
         leads=_as_tuple("leads", leads, ints=True),
@@ -164,89 +177,16 @@ def panel_fe(
     if cfg.leads is not None and 0 in cfg.leads:
         raise EstimationError("leads: expecting years ahead >= 1 (lead 0 is the exposure itself). Got 0.")
     frame, spec = _build_frame(df, cfg)
-    _check_estimable(frame, spec, cfg)
+    n_complete = _check_estimable(frame, spec, cfg)
     # rows pyfixest keeps are labelled as in the input; read the labels before fitting,
     # because pyfixest resets the index of the frame it is given (it is not copied)
     input_index = frame.index
     fit = _fit(frame, spec, cfg)
     design = _WildInputs(fit, spec)
-    design.vcov_used = _vcov_arg(cfg.inference, spec.cluster)
+    design.vcov_used = _vcov_arg(cfg.inference, spec.clusters)
     design.input_index = input_index
+    design.n_singletons = n_complete - int(fit._N)
     return _infer(fit, cfg, design)
-
-
-def _resolve_inference(cfg: PanelFEConfig, G: int) -> tuple[str, str]:
-    if cfg.inference == "auto":
-        if G < WILD_BELOW:
-            return "wild_cluster_restricted", (
-                f"{G} clusters < {WILD_BELOW}: wild cluster restricted bootstrap "
-                "(CR1 standard errors overstate certainty with few clusters)"
-            )
-        return "cluster", f"{G} clusters >= {WILD_BELOW}: CR1 cluster-robust"
-    if cfg.inference == "wild":
-        return "wild_cluster_restricted", "requested: wild cluster restricted bootstrap"
-    if cfg.inference == "cluster":
-        if G < WILD_BELOW:
-            warnings.warn(
-                f"{G} clusters: CR1 cluster-robust inference over-rejects with fewer than "
-                f"{WILD_BELOW} clusters; consider inference='wild'.",
-                FewClustersWarning,
-                stacklevel=3,
-            )
-        return "cluster", f"requested: CR1 cluster-robust ({G} clusters)"
-    return cfg.inference, f"requested: {cfg.inference}"
-
-
-def _analytic_fit(fit: Any, inputs: _WildInputs, analytic: str) -> Any:
-    """The fit with the analytic covariance ``analytic`` (a copy when it must change)."""
-    vcov = _vcov_arg(analytic, inputs.spec.cluster)
-    if vcov == inputs.vcov_used:
-        return fit
-    fit = copy.copy(fit)  # vcov() sets attributes; keep the caller's fit untouched
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit.vcov(vcov)
-    return fit
-
-
-def _term_rows(spec: _Spec, beta: pd.Series, vcov: pd.DataFrame, df_t: float, crit: float,
-               analytic: str) -> list[dict[str, Any]]:
-    """One row per reported term with the analytic (t-based) inference."""
-    rows = []
-    position = {name: i for i, name in enumerate(beta.index)}
-    b_all, v_all = beta.to_numpy(), vcov.to_numpy()
-    for term in spec.terms:
-        i = position[term]
-        b = b_all[i]
-        se = float(np.sqrt(v_all[i, i]))
-        tstat = b / se
-        exp, lag = spec.term_exposure[term]
-        rows.append(dict(
-            term=term, estimate=b, std_error=se, statistic=tstat,
-            p_value=2 * stats.t.sf(abs(tstat), df_t),
-            conf_low=b - crit * se, conf_high=b + crit * se,
-            exposure=exp, lag=lag, inference=analytic,
-        ))
-    return rows
-
-
-def _wild_rows(rows: list[dict[str, Any]], names: list[str], cfg: PanelFEConfig,
-               inputs: _WildInputs, wild_w: str) -> str:
-    """Replace the exposure rows' p-value and interval by the wild bootstrap's (in place);
-    returns what the bootstrap did, for the inference reason."""
-    note = ""
-    for row in rows:
-        if row["exposure"] is None:
-            row["inference"] = "cluster"  # controls: CR1 (not bootstrapped)
-            continue
-        R = (np.array(names) == row["term"]).astype(float)
-        w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
-                      conf_level=cfg.conf_level, se_hint=row["std_error"])
-        row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
-                   inference="wild_cluster_restricted")
-        reps = w.reps if w.enumerated else cfg.reps
-        note = f"; {wild_w} weights, {reps} draws{', full enumeration' if w.enumerated else ''}"
-    return note
 
 
 def _infer(fit: Any, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
@@ -254,7 +194,10 @@ def _infer(fit: Any, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
     spec = inputs.spec
     counts = inputs.counts()
     G = counts["clusters"]
-    inference, reason = _resolve_inference(cfg, G)
+    if cfg.two_way:
+        inference, reason = _resolve_two_way(cfg, counts["clusters_by"])
+    else:
+        inference, reason = _resolve_inference(cfg, G)
     analytic = {"wild_cluster_restricted": "cluster"}.get(inference, inference)
     fit = _analytic_fit(fit, inputs, analytic)
     names = [spec.display.get(c, c) for c in fit._coefnames]
@@ -283,12 +226,15 @@ def _infer(fit: Any, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
         vcov=vcov,
         inference=inference,
         inference_reason=reason,
-        vcov_convention=VCOV_CONVENTION[inference],
+        vcov_convention=VCOV_CONVENTION[
+            "cluster_two_way" if cfg.two_way and inference == "cluster" else inference],
         n_obs=n_obs,
         n_units=counts["units"],
         n_years=counts["years"],
-        n_clusters=G if analytic == "cluster" else G,
+        n_clusters=G,
         cluster=cfg.cluster,
+        n_clusters_by=counts["clusters_by"] if cfg.two_way else None,
+        n_singletons_dropped=inputs.n_singletons,
         fixed_effects=tuple({"unit": cfg.unit, "time": cfg.time}[f] for f in cfg.fixed_effects),
         controls=cfg.controls,
         conf_level=cfg.conf_level,
@@ -306,51 +252,6 @@ def _infer(fit: Any, cfg: PanelFEConfig, inputs: _WildInputs) -> PanelFEResult:
         _config=cfg,
         _design=inputs,
     )
-
-
-def _cumulative(cfg: PanelFEConfig, names: list[str], beta: pd.Series, vcov: pd.DataFrame,
-                df_t: float, crit: float, inference: str, wild_w: str | None,
-                inputs: _WildInputs) -> pd.DataFrame | None:
-    """Per exposure with two or more lags: the sum of its lag coefficients."""
-    if cfg.lags is None or len(cfg.lags) < 2:
-        return None
-    rows = []
-    for exp in cfg.exposures:
-        terms = [lag_term(exp, k) for k in cfg.lags]
-        R = np.array([1.0 if n in terms else 0.0 for n in names])
-        est = float(R @ beta.to_numpy())
-        se = float(np.sqrt(R @ vcov.to_numpy() @ R))
-        t = est / se
-        row = dict(exposure=exp, term=f"{exp}_cumulative", estimate=est, std_error=se,
-                   statistic=t, p_value=2 * stats.t.sf(abs(t), df_t),
-                   conf_low=est - crit * se, conf_high=est + crit * se,
-                   lags=list(cfg.lags),
-                   inference=inference if inference in ("hetero", "iid") else "cluster")
-        if inference == "wild_cluster_restricted" and wild_w is not None:
-            w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
-                          conf_level=cfg.conf_level, se_hint=se)
-            row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
-                       inference="wild_cluster_restricted")
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("exposure")
-
-
-def _leads_test(cfg: PanelFEConfig, spec: _Spec, beta: pd.Series, vcov: pd.DataFrame,
-                df_t: float) -> dict[str, Any] | None:
-    """Joint Wald F test that every placebo lead is zero."""
-    if not cfg.leads:
-        return None
-    terms = [t for t in spec.terms if (spec.term_exposure[t][1] or 0) < 0]
-    b = beta[terms].to_numpy()
-    V = vcov.loc[terms, terms].to_numpy()
-    wald = float(b @ np.linalg.solve(V, b))
-    q = len(terms)
-    return {
-        "terms": terms, "statistic": wald / q, "wald": wald, "df": q, "df_resid": df_t,
-        "p_value": float(stats.f.sf(wald / q, q, df_t)),
-        "method": "Wald F test with the analytic covariance (CR1/HC1/iid)",
-    }
-
 
 
 # ---- the result ---------------------------------------------------------------------------
@@ -382,6 +283,13 @@ class PanelFEResult(ResultBase):
         Residuals of the fitted model (length ``n_obs``) and the rows used, with the
         columns the model used (including generated ``<exposure>_lag<k>`` columns),
         indexed as in the input frame. Useful for diagnostics and simulation.
+    cluster, n_clusters, n_clusters_by
+        The cluster column (a pair with two-way clustering), the number of clusters (the
+        smaller dimension with two-way clustering) and, two-way, the number in each.
+    n_singletons_dropped
+        Complete rows left out because their unit (or year) has no other complete row:
+        with its fixed effect absorbed such a row carries no information, and keeping it
+        would only inflate ``n_obs`` (fixest and pyfixest drop them likewise).
     """
 
     model: str
@@ -399,7 +307,7 @@ class PanelFEResult(ResultBase):
     n_units: int
     n_years: int
     n_clusters: int | None
-    cluster: str | None
+    cluster: str | tuple[str, ...] | None
     fixed_effects: tuple[str, ...]
     controls: tuple[str, ...]
     conf_level: float
@@ -413,6 +321,8 @@ class PanelFEResult(ResultBase):
     df_resid: float
     cumulative: pd.DataFrame | None = field(default=None, repr=False)
     leads_test: dict[str, Any] | None = None
+    n_clusters_by: tuple[int, ...] | None = None
+    n_singletons_dropped: int = 0
     _fit: Any = field(default=None, repr=False, compare=False)
     _config: Any = field(default=None, repr=False, compare=False)
     _design: Any = field(default=None, repr=False, compare=False)
@@ -467,7 +377,9 @@ class PanelFEResult(ResultBase):
             "n_units": self.n_units,
             "n_years": self.n_years,
             "n_clusters": self.n_clusters,
-            "cluster": self.cluster,
+            "cluster": self.cluster if isinstance(self.cluster, str | None) else list(self.cluster),
+            "n_clusters_by": None if self.n_clusters_by is None else list(self.n_clusters_by),
+            "n_singletons_dropped": self.n_singletons_dropped,
             "fixed_effects": list(self.fixed_effects),
             "controls": list(self.controls),
             "unit_trends": self.trends,
@@ -496,6 +408,12 @@ class PanelFEResult(ResultBase):
             notes.append(
                 f"Placebo leads jointly zero: F({lt['df']}, {_fmt(lt['df_resid'], 0)}) = "
                 f"{_fmt(lt['statistic'])}, p = {_fmt(lt['p_value'])}"
+            )
+        if self.n_singletons_dropped:
+            notes.append(
+                f"{self.n_singletons_dropped} complete row(s) left out as singletons: their "
+                "unit (or year) has no other complete row, so with its fixed effect absorbed "
+                "they carry no information (as fixest and pyfixest)."
             )
         return notes
 

@@ -3,13 +3,13 @@
 A unit joins a programme in a *cohort* year and stays in it; units that never join have
 no cohort (``NaN``; ``0`` or ``inf`` are read the same way, as in R's ``did`` package).
 
-* :func:`event_study` (defined in :mod:`evaluation.event_study`, re-exported here) —
+* :func:`event_study` (defined in :mod:`evaluation.estimate.event_study`, re-exported here) —
   two-way fixed effects with event-time dummies, the familiar benchmark, biased when
   effects differ across cohorts or grow over time.
 * :func:`staggered_did` — Callaway and Sant'Anna (2021) group-time effects ATT(g, t)
   under unconditional parallel trends, i.e. each ATT(g, t) is the 2x2 difference in mean
   changes between cohort g and its comparison units, aggregated as R's ``did::aggte``
-  ("simple", "group", "dynamic"), with analytic influence-function standard errors
+  ("simple", "group", "dynamic", "calendar"), with analytic influence-function standard errors
   clustered by unit (equal to ``att_gt(..., bstrap = FALSE)``) and, optionally, the
   multiplier bootstrap with simultaneous (uniform) bands.
 
@@ -35,6 +35,7 @@ from ._cohorts import PLOT_COLUMNS, Design, prepare_design
 from ._compat import legacy_call, staggered_did_call
 from ._cs_aggregate import (
     Estimate,
+    _calendar_estimates,
     _cell_estimates,
     _Cells,
     _dynamic_estimates,
@@ -93,8 +94,10 @@ def staggered_did(
     the base year to year t (no covariates: unconditional parallel trends), and
     aggregates them as R's ``did::aggte``: ``"simple"`` (post-treatment cells weighted by
     cohort size), ``"group"`` (average per cohort, then across cohorts; the headline
-    overall effect) and ``"dynamic"`` (by event time ``e = t - g``; its overall effect
-    averages ``e >= 0``).
+    overall effect), ``"dynamic"`` (by event time ``e = t - g``; its overall effect
+    averages ``e >= 0``) and ``"calendar"`` (by calendar year: the cohort-size weighted
+    mean of the cohorts already in the programme that year; its overall effect is the
+    plain mean over those years).
 
     Parameters
     ----------
@@ -110,8 +113,14 @@ def staggered_did(
         release's order ``(df, outcome, unit, time, cohort)`` still works for one release,
         with a DeprecationWarning.
     control_group : {"not_yet_treated", "never_treated"}
-        Comparison units: never-treated units only, or those plus units that have not
-        yet joined by the later of year t and the base year (plus ``anticipation``).
+        Comparison units. ``"not_yet_treated"`` (the default here, R's
+        ``"notyettreated"``): never-treated units plus units that have not yet joined by
+        the later of year t and the base year (plus ``anticipation``); more comparisons,
+        so tighter intervals, and it works when every unit joins eventually, but it rests
+        on parallel trends holding for the later joiners too. ``"never_treated"`` (R's
+        default, ``"nevertreated"``): only units that never join; needs some, and fewer
+        comparisons, but a later joiner's anticipation cannot leak into the comparison.
+        The brief uses the default; compare the two when they can differ.
     anticipation : int
         Number of years before joining in which units may already react.
     base_period : {"varying", "universal"}
@@ -306,7 +315,7 @@ def _run_staggered(design: Design, config: _StaggeredConfig) -> StaggeredResult:
     g_of = design.cohort
     c = _Cells(cells, inf, g_of)
     estimates = [*_cell_estimates(c), *_simple_estimates(c), *_group_estimates(c),
-                 *_dynamic_estimates(c)]
+                 *_dynamic_estimates(c), *_calendar_estimates(c)]
     table, boot, se_boot = _inference_table(estimates, n, config)
     crit, idx = _uniform_band(table, boot, se_boot, config.conf_level)
     big_inf = np.column_stack([e[2] for e in estimates])
@@ -376,7 +385,7 @@ class StaggeredResult(ResultBase):
     Attributes
     ----------
     table : DataFrame
-        Every estimate: ``aggregation`` (att_gt, simple, group, dynamic), ``term``,
+        Every estimate: ``aggregation`` (att_gt, simple, group, dynamic, calendar), ``term``,
         ``estimate``, ``std_error``, ``statistic``, ``p_value``, ``conf_low``,
         ``conf_high``, plus ``group``, ``time``, ``event_time`` where they apply and the
         simultaneous band (``uniform_low``/``uniform_high``) for event-time effects.
@@ -444,6 +453,20 @@ class StaggeredResult(ResultBase):
     @property
     def overall_simple(self) -> dict[str, Any]:
         return self._row("overall_simple")
+
+    @property
+    def by_calendar_time(self) -> pd.DataFrame:
+        """Calendar-time effects: time, estimate, std_error, conf_low, conf_high, p_value."""
+        t = self.table[self.table["term"].str.startswith("time=")]
+        out = t[["time", "estimate", "std_error", "conf_low", "conf_high",
+                 "p_value"]].reset_index(drop=True)
+        out["time"] = out["time"].astype("int64")
+        return out
+
+    @property
+    def overall_calendar(self) -> dict[str, Any]:
+        """The mean over calendar years of the calendar-time effects (R did's overall)."""
+        return self._row("overall_calendar")
 
     @property
     def overall_dynamic(self) -> dict[str, Any]:
@@ -521,6 +544,8 @@ class StaggeredResult(ResultBase):
             "overall": overall,
             "overall_simple": self.overall_simple,
             "overall_dynamic": self.overall_dynamic,
+            "overall_calendar": self.overall_calendar,
+            "by_calendar_time": self.by_calendar_time,
             "by_event_time": self.by_event_time,
             "by_group": self.by_group,
             "att_gt": self.att_gt,
