@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from evaluation.demo import generator as demo  # noqa: E402
+from evaluation.demo import _spec as demo  # noqa: E402
 from evaluation.estimate import panel_fe  # noqa: E402
 
 BETA = float(demo.TRUE_EFFECTS["beta_jp_lag1"])

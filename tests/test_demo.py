@@ -15,10 +15,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluation import cli
+from evaluation import cli, demo
 from evaluation._io import sha256_file
 from evaluation.config import read_study_config
-from evaluation.demo import generator as demo
 
 ELEMENTS = [f"u{k}" for k in range(1, 10)]
 

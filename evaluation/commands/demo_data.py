@@ -28,7 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from ..demo.generator import generate
+    from ..demo.writer import generate
     from ..errors import ParameterError
 
     if args.seed < 0:
