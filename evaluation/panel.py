@@ -19,8 +19,8 @@ from .columns import is_shifted, lag_column, lead_column
 from .config import StudyConfig
 from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
 from .indicators import (
-    _ikm,
     check_ipm_series,
+    ikm,
     ikm_category,
     ip_asn,
     ipm_category,
@@ -224,9 +224,8 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
         population = pd.Series(pd.to_numeric(units[pop_col], errors="coerce").to_numpy(),
                                index=units["unit_id"].to_numpy())
     if skm is not None:
-        res = _ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting, reps=0,
-                   seed=None, population=population, conf_level=0.95,
-                   file=skm.attrs.get("file", "skm"))
+        res = ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting,
+                  population=population, file=skm.attrs.get("file", "skm"))
         t = res.table.rename(columns={"n_respondents": "ikm_n_respondents",
                                       "required_sample": "ikm_required_sample",
                                       "sample_adequate": "ikm_sample_adequate",

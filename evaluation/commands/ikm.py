@@ -69,7 +69,7 @@ def _write(result, out: Path) -> list[Path]:
 
 
 def run(args) -> int:
-    from ..indicators import _ikm
+    from ..indicators import ikm
     from ..read.tables import read_table
 
     by = _parse_by(args.by)
@@ -79,9 +79,9 @@ def run(args) -> int:
     if args.reps < 0:
         raise ParameterError(f"--reps: expecting a whole number >= 0. Got {args.reps}.")
     raw = read_table(args.file, table="skm", locale=args.locale)
-    result = _ikm(raw.frame, by=by, weighting=args.weighting, reps=args.reps, seed=args.seed,
-                  population=args.population, conf_level=0.95, file=raw.file,
-                  row_numbers=raw.row_numbers, labels=raw.source_columns)
+    result = ikm(raw.frame, by=by, weighting=args.weighting, reps=args.reps, seed=args.seed,
+                 population=args.population, file=raw.file, row_numbers=raw.row_numbers,
+                 labels=raw.source_columns)
     print(result.summary())
     if out is not None:
         for path in _write(result, out):

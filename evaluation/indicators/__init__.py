@@ -35,7 +35,6 @@ from ._skm import (
     ikm_category,
     required_sample,
 )
-from ._skm import _ikm as _ikm  # used by evaluation.panel and the ``ikm`` command
 from ._training import credited_jp, deflator, programme_exposure, training_intensity
 
 __all__ = [

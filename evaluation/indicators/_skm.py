@@ -391,6 +391,9 @@ def ikm(
     seed: int | None = None,
     population=None,
     conf_level: float = 0.95,
+    file: str | None = None,
+    row_numbers: Sequence[int] | np.ndarray | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> IkmResult:
     """IKM per group from respondent-level SKM answers (PermenPANRB 14/2017).
 
@@ -421,6 +424,11 @@ def ikm(
         population → the ceiling of 384 respondents.
     conf_level : float
         Level of the percentile bootstrap interval.
+    file, row_numbers, labels : optional
+        Where the answers came from, so that a problem names the user's file, its row
+        and its own column header: the file name (default ``responses.attrs["file"]``),
+        the file row of each response (default: position + 2, a header row above), and
+        canonical column -> header as written in the file.
 
     Returns
     -------
@@ -450,12 +458,6 @@ def ikm(
     >>> res.table.loc[0, "sample_adequate"]
     np.False_
     """
-    return _ikm(responses, by=by, weighting=weighting, reps=reps, seed=seed,
-                population=population, conf_level=conf_level)
-
-
-def _ikm(responses, *, by, weighting, reps, seed, population, conf_level,
-         file: str | None = None, row_numbers=None, labels=None) -> IkmResult:
     check_option("weighting", weighting, IkmWeighting, error=ParameterError)
     by = (by,) if isinstance(by, str) else tuple(by)
     if not by:
