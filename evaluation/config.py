@@ -100,6 +100,11 @@ class JpSettings(_Frozen):
     nonklasikal_credit_by_unit: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
+#: Topic group names become panel columns (``jp_per_asn_topic_<name>``).
+TopicName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+TopicKeyword = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class ProgrammeSettings(_Frozen):
     name: str = "Program pengembangan manajerial"
     name_en: str | None = None
@@ -140,6 +145,9 @@ class StudyConfig(_Frozen):
     ikm: IkmSettings = IkmSettings()
     jp: JpSettings = JpSettings()
     programme: ProgrammeSettings = ProgrammeSettings()
+    #: Topic groups: name -> programme-title keywords (a training record belongs to a
+    #: topic when its title contains one of them at the start of a word, case ignored).
+    topics: dict[TopicName, tuple[TopicKeyword, ...]] = Field(default_factory=dict)
     missing: MissingSettings = MissingSettings()
     privacy: PrivacySettings = PrivacySettings()
     seed: int = Field(default=2026, ge=0)
@@ -150,7 +158,8 @@ class StudyConfig(_Frozen):
     def _empty_sections_mean_defaults(cls, data: Any):
         # `privacy:` with only comments under it reads as null: take the defaults
         if isinstance(data, dict):
-            sections = ("measures", "headline", "ikm", "jp", "programme", "missing", "privacy")
+            sections = ("measures", "headline", "ikm", "jp", "programme", "topics", "missing",
+                        "privacy")
             data = {k: ({} if k in sections and v is None else v) for k, v in data.items()}
         return data
 
@@ -170,6 +179,15 @@ class StudyConfig(_Frozen):
         if missing:
             raise ValueError(f"missing required table(s) {missing}")
         return out
+
+    @field_validator("topics")
+    @classmethod
+    def _topics(cls, value: dict[str, tuple[str, ...]]):
+        empty = [name for name, words in value.items() if not any(w.strip() for w in words)]
+        if empty:
+            raise ValueError(f"topic(s) {empty} list no keyword; give at least one "
+                             "programme-title keyword per topic")
+        return value
 
     @field_validator("lags", "leads")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,25 @@ PANEL_COLUMNS: dict[str, tuple[str, str, str]] = {
     "share_jp_nonklasikal": ("proporsi 0-1", "Porsi JP jalur nonklasikal (e-learning, "
                              "coaching, mentoring, ...)", "Share of JP through non-classroom "
                              "learning (e-learning, coaching, mentoring, ...)"),
+    "jp_per_asn_teknis": ("JP per ASN", "JP kompetensi teknis yang diakui dibagi jumlah ASN",
+                          "Credited JP in technical competency over the ASN count"),
+    "jp_per_asn_manajerial": ("JP per ASN", "JP kompetensi manajerial yang diakui dibagi "
+                              "jumlah ASN", "Credited JP in managerial competency over the "
+                              "ASN count"),
+    "jp_per_asn_sosial_kultural": ("JP per ASN", "JP kompetensi sosial kultural yang diakui "
+                                   "dibagi jumlah ASN", "Credited JP in socio-cultural "
+                                   "competency over the ASN count"),
+    "jp_per_asn_klasikal": ("JP per ASN", "JP jalur klasikal yang diakui dibagi jumlah ASN",
+                            "Credited JP through classroom learning over the ASN count"),
+    "jp_per_asn_nonklasikal": ("JP per ASN", "JP jalur nonklasikal yang diakui (dengan kredit "
+                               "nonklasikal) dibagi jumlah ASN", "Credited JP through "
+                               "non-classroom learning (credit applied) over the ASN count"),
+    "jp_per_asn_topic_<name>": ("JP per ASN", "JP yang diakui dari pelatihan yang judulnya "
+                                "memuat kata kunci topik <name> (topics di study.yaml) dibagi "
+                                "jumlah ASN; topik dapat tumpang tindih", "Credited JP of "
+                                "training whose programme title contains a keyword of topic "
+                                "<name> (topics in study.yaml) over the ASN count; topics may "
+                                "overlap"),
     "ikm": ("poin IKM 25-100", "Indeks Kepuasan Masyarakat (PermenPANRB 14/2017)",
             "Public satisfaction index (PermenPANRB 14/2017)"),
     "ikm_category": ("kode A-D", "Mutu pelayanan: A Sangat Baik, B Baik, C Kurang Baik, "
@@ -125,18 +145,19 @@ PANEL_COLUMNS: dict[str, tuple[str, str, str]] = {
                           "plasebo)", "The measure k calendar years later (placebo checks)"),
 }
 
-_TRAINING_COLUMNS = [
-    "jp_total", "jp_per_asn", "n_trained", "n_reached_20jp", "share_20jp", "share_trained",
-    "spend_nominal", "spend_real", "spend_per_asn_real", "share_jp_teknis",
-    "share_jp_manajerial", "share_jp_sosial_kultural", "share_jp_klasikal",
-    "share_jp_nonklasikal",
-]
+#: Row-level tables: the indicators read their codes as they are, so these are never
+#: copied (a shallow view carries the file name for messages).
+_ROW_LEVEL = ("training", "skm")
 
 
 def _frame(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
     df = tables.get(name)
     if df is None:
         return None
+    if name in _ROW_LEVEL:
+        view = df.copy(deep=False)
+        view.attrs.update(file=df.attrs.get("file", name))
+        return view
     out = df.copy()
     out.attrs.setdefault("file", name)
     if "unit_id" in out.columns:
@@ -232,6 +253,8 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
                                       "category": "ikm_category"})
         t = t[[*KEYS, "ikm", "ikm_category", "ikm_n_respondents", "ikm_required_sample",
                "ikm_sample_adequate"]]
+        t["unit_id"] = t["unit_id"].astype("str")
+        t["year"] = pd.to_numeric(t["year"]).astype("int64")
         source = "skm"
     elif ikm_table is not None:
         t = ikm_table[[*KEYS, "ikm"]].copy()
@@ -243,9 +266,9 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
         pop = (t["unit_id"].map(population) if population is not None
                else pd.Series(np.nan, index=t.index))
         t["ikm_required_sample"] = required_sample(pop.to_numpy(dtype=float))
-        t["ikm_sample_adequate"] = pd.array(
-            np.where(n.isna(), None, n.to_numpy() >= t["ikm_required_sample"].to_numpy()),
-            dtype="boolean")
+        adequate = pd.Series(n.to_numpy() >= t["ikm_required_sample"].to_numpy(),
+                             index=t.index, dtype="boolean")
+        t["ikm_sample_adequate"] = adequate.mask(n.isna().to_numpy())
         source = "ikm"
     else:
         return panel, None
@@ -344,46 +367,65 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
     if units is None:
         raise StudyConfigError("build_panel: the units table is required")
     panel = _unit_years(config, units)
-    attrs: dict = {"study": config.name, "synthetic": bool(config.synthetic),
-                   "base_year": int(config.base_year), "ikm_weighting": config.ikm.weighting,
-                   "lags": list(config.lags), "leads": list(config.leads)}
+    attrs: dict[str, Any] = {
+        "study": config.name, "synthetic": bool(config.synthetic),
+        "base_year": int(config.base_year), "ikm_weighting": config.ikm.weighting,
+        "lags": list(config.lags), "leads": list(config.leads)}
+    panel = _staff_columns(panel, t.get("staff"))
+    panel = _training_columns(config, panel, t, attrs)
+    panel, attrs["ikm_source"] = _ikm_columns(config, panel, units, t.get("skm"), t.get("ikm"))
+    panel = _context_columns(panel, t, attrs)
+    _check_measures(config, panel)
+    measures = config.measures
+    parts = [c for c in panel.columns if c.startswith("jp_per_asn_")]
+    shifted = list(dict.fromkeys([*measures.investment, *measures.quality, *parts]))
+    panel = add_lags(panel, shifted, lags=config.lags, leads=config.leads)
+    panel = panel.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    panel.attrs.clear()
+    panel.attrs.update(attrs)
+    return panel
 
-    staff = t.get("staff")
-    if staff is not None:
-        panel = _join(panel, staff, ["asn_count"], "staff")
-        panel["asn_count"] = pd.to_numeric(panel["asn_count"]).astype(float)
-        asn = panel["asn_count"].to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            panel["log_asn_count"] = np.where(asn > 0, np.log(np.where(asn > 0, asn, 1)), np.nan)
 
-    training = t.get("training")
-    if training is not None:
-        if staff is None:
-            raise StudyConfigError(
-                "the study has a training table but no staff table: JP per ASN and the "
-                "20-JP share need the ASN count per unit-year (add tables.staff to study.yaml)")
-        # staff unit-years without training come back as zeros (not missing)
-        ti = training_intensity(training, staff, config=config, cpi=t.get("cpi"))
-        attrs["jp_credit_unlisted"] = list(ti.attrs.get("jp_credit_unlisted", []))
-        panel = panel.merge(ti.drop(columns=["asn_count"]), on=KEYS, how="left",
-                            validate="one_to_one")
+def _staff_columns(panel: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame:
+    if staff is None:
+        return panel
+    panel = _join(panel, staff, ["asn_count"], "staff")
+    panel["asn_count"] = pd.to_numeric(panel["asn_count"]).astype(float)
+    asn = panel["asn_count"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        panel["log_asn_count"] = np.where(asn > 0, np.log(np.where(asn > 0, asn, 1)), np.nan)
+    return panel
 
-    panel, ikm_source = _ikm_columns(config, panel, units, t.get("skm"), t.get("ikm"))
-    attrs["ikm_source"] = ikm_source
 
+def _training_columns(config: StudyConfig, panel: pd.DataFrame,
+                      t: Mapping[str, pd.DataFrame | None], attrs: dict[str, Any]
+                      ) -> pd.DataFrame:
+    training, staff = t.get("training"), t.get("staff")
+    if training is None:
+        return panel
+    if staff is None:
+        raise StudyConfigError(
+            "the study has a training table but no staff table: JP per ASN and the "
+            "20-JP share need the ASN count per unit-year (add tables.staff to study.yaml)")
+    # staff unit-years without training come back as zeros (not missing)
+    ti = training_intensity(training, staff, config=config, cpi=t.get("cpi"))
+    attrs["jp_credit_unlisted"] = list(ti.attrs.get("jp_credit_unlisted", []))
+    return panel.merge(ti.drop(columns=["asn_count"]), on=KEYS, how="left",
+                       validate="one_to_one")
+
+
+def _context_columns(panel: pd.DataFrame, t: Mapping[str, pd.DataFrame | None],
+                     attrs: dict[str, Any]) -> pd.DataFrame:
+    """Performance, programme exposure, IP ASN and regional outcomes."""
     perf = t.get("performance")
     if perf is not None:
         panel = _join(panel, perf, ["iku_achievement", "complaints"], "performance")
-
     prog = t.get("programme")
     if prog is not None:
         panel = programme_exposure(prog, panel)
-
     scores = t.get("ip_asn")
     if scores is not None:
-        scored = ip_asn(scores)
-        panel = _join(panel, scored, ["ip_asn", "ip_asn_category"], "ip_asn")
-
+        panel = _join(panel, ip_asn(scores), ["ip_asn", "ip_asn_category"], "ip_asn")
     regional = t.get("regional")
     if regional is not None:
         if "ipm" in regional.columns:
@@ -394,7 +436,10 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
         panel = _join(panel, regional, cols, "regional")
         if "ipm" in cols:
             panel["ipm_category"] = ipm_category(panel["ipm"]).to_numpy()
+    return panel
 
+
+def _check_measures(config: StudyConfig, panel: pd.DataFrame) -> None:
     measures = config.measures
     roles = {"investment": measures.investment, "quality": measures.quality,
              "outcome": measures.outcome, "control": measures.control}
@@ -409,12 +454,6 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
                           + ", ".join(c for c in panel.columns if c not in KEYS)
                           + ") or add the table that provides it")
              for role, m in absent])
-    shifted = list(dict.fromkeys([*measures.investment, *measures.quality]))
-    panel = add_lags(panel, shifted, lags=config.lags, leads=config.leads)
-
-    panel = panel.sort_values(KEYS, kind="stable").reset_index(drop=True)
-    panel.attrs = attrs
-    return panel
 
 
 def describe_panel(panel: pd.DataFrame) -> dict:
@@ -446,7 +485,8 @@ def describe_panel(panel: pd.DataFrame) -> dict:
         "n_unit_years": int(len(panel)),
         "years": [years[0], years[-1]] if years else [],
         "balanced": bool(len(panel) == n_units * len(years)),
-        "n_units_per_year": {int(y): int(n) for y, n in per_year.items()},
+        "n_units_per_year": {int(y): int(n) for y, n in zip(per_year.index, per_year,
+                                                              strict=True)},
         "asn_last_year": (float(panel.loc[panel["year"] == years[-1], "asn_count"].sum())
                           if "asn_count" in panel and years else None),
         "missing_share": missing,

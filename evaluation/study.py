@@ -184,7 +184,7 @@ def load_study(
             _replay_warnings(hit.meta.get("warnings", ()))
             tables = dict(hit.frames)
             notes, source = list(hit.meta["notes"]), hit.meta["pseudonym_source"]
-            inputs = before
+            inputs = dict(before or {})
         else:
             recorded: list[warnings.WarningMessage] = []
             try:

@@ -411,6 +411,11 @@ def test_training_intensity_hand_example():
     assert d01["share_jp_sosial_kultural"] == pytest.approx(5 / 33)
     assert d01["share_jp_klasikal"] == pytest.approx(20 / 33)
     assert d01["share_jp_nonklasikal"] == pytest.approx(13 / 33)
+    # the same parts per ASN (4 ASN): teknis 24, manajerial 4, sosial kultural 5;
+    # klasikal 20, nonklasikal 13
+    assert d01[["jp_per_asn_teknis", "jp_per_asn_manajerial", "jp_per_asn_sosial_kultural",
+                "jp_per_asn_klasikal", "jp_per_asn_nonklasikal"]].tolist() == pytest.approx(
+        [6.0, 1.0, 1.25, 5.0, 3.25])
     # spending: 2.5 million in 2024 (base year, deflator 1); 1 million in 2023 at 2024
     # prices = 1,000,000 x 110/100 = 1,100,000, over 5 ASN = 220,000
     assert d01["spend_nominal"] == pytest.approx(2_500_000)
@@ -426,6 +431,37 @@ def test_training_intensity_hand_example():
     assert d03["jp_per_asn"] == 0 and d03["share_20jp"] == 0 and d03["spend_per_asn_real"] == 0
     assert math.isnan(d03["share_jp_teknis"])
     assert out.attrs["jp_credit_unlisted"] == ["e_learning"]
+
+
+def test_topics_by_programme_title_keywords():
+    cfg = SimpleNamespace(jp=JpSettings(), base_year=2024,
+                          topics={"digital": ["teknologi informasi", "aplikasi", "SPBE"],
+                                  "kepemimpinan": ["kepemimpinan"]})
+    ev = pd.DataFrame({
+        "nip": ["a", "b", "c", "d", "e"], "unit_id": ["D01"] * 5, "year": [2024] * 5,
+        "jp": [10.0, 6.0, 4.0, 8.0, 2.0],
+        "programme": ["Bimtek  spbe Kota", "Pelatihan Aplikasinya", "Pelatihan Kepemimpinan "
+                      "Teknologi Informasi", "Webinar Smart City", None]})
+    st_ = pd.DataFrame({"unit_id": ["D01"], "year": [2024], "asn_count": [10]})
+    out = training_intensity(ev, st_, config=cfg).iloc[0]
+    # digital: 10 (SPBE, any case, spaces collapsed) + 6 (a keyword at a word's start) + 4;
+    # "Smart City" and a missing title match nothing; topics overlap
+    assert out["jp_per_asn_topic_digital"] == pytest.approx(2.0)
+    assert out["jp_per_asn_topic_kepemimpinan"] == pytest.approx(0.4)
+    assert out["jp_per_asn"] == pytest.approx(3.0)
+    # a keyword inside a word does not match
+    inside = ev.assign(programme=["xSPBE"] * 5)
+    assert training_intensity(inside, st_, config=cfg).iloc[0]["jp_per_asn_topic_digital"] == 0
+    with pytest.raises(DataValidationError, match="programme titles"):
+        training_intensity(ev.drop(columns="programme"), st_, config=cfg)
+
+
+def test_no_type_column_leaves_the_type_measures_missing_not_zero():
+    ev = pd.DataFrame({"nip": ["a"], "unit_id": ["D01"], "year": [2024], "jp": [10.0]})
+    st_ = pd.DataFrame({"unit_id": ["D01"], "year": [2024], "asn_count": [2]})
+    out = training_intensity(ev, st_, config=_config()).iloc[0]
+    assert out["jp_per_asn"] == 5.0 and math.isnan(out["jp_per_asn_teknis"])
+    assert math.isnan(out["jp_per_asn_klasikal"])
 
 
 def test_entitlement_and_minutes_per_jp_come_from_the_study():

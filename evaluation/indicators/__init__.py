@@ -10,8 +10,9 @@
   :func:`ipm_category` and :func:`check_ipm_series` for BPS's IPM.
 
 This module is the stage's public face: import every indicator from here. IKM lives in
-the private module ``evaluation/_skm.py`` and training intensity in
-``evaluation/_training.py``, IP ASN in ``_ip_asn.py`` and IPM in ``_ipm.py``; all are
+the private module ``_skm.py``, training intensity in
+``_training.py`` (aggregates) and ``_intensity.py`` (per-ASN measures), coded values and
+topics in ``_codes.py``, IP ASN in ``_ip_asn.py`` and IPM in ``_ipm.py``; all are
 re-exported below.
 
 Every function is pure: DataFrames with the canonical column names of
@@ -20,6 +21,16 @@ Every function is pure: DataFrames with the canonical column names of
 
 from __future__ import annotations
 
+from ._codes import COMPETENCY_TYPES, LEARNING_PATHS, keyword_pattern, topic_masks
+from ._intensity import (
+    assemble_intensity,
+    check_unique,
+    deflator,
+    intensity_columns,
+    programme_exposure,
+    staff_counts,
+    training_intensity,
+)
 from ._ip_asn import IP_ASN_CATEGORIES, IP_ASN_WEIGHTS, ip_asn, ip_asn_category
 from ._ipm import IPM_CATEGORIES, check_ipm_series, ipm_category
 from ._skm import (
@@ -35,9 +46,27 @@ from ._skm import (
     ikm_category,
     required_sample,
 )
-from ._training import credited_jp, deflator, programme_exposure, training_intensity
+from ._training import (
+    TrainingAggregates,
+    aggregate_training,
+    credited_jp,
+    part_columns,
+    person_year_jp,
+)
 
 __all__ = [
+    "COMPETENCY_TYPES",
+    "LEARNING_PATHS",
+    "TrainingAggregates",
+    "aggregate_training",
+    "assemble_intensity",
+    "check_unique",
+    "intensity_columns",
+    "keyword_pattern",
+    "part_columns",
+    "person_year_jp",
+    "staff_counts",
+    "topic_masks",
     "IKM_ANSWER_COLUMNS",
     "IKM_CATEGORIES",
     "IKM_ELEMENTS",

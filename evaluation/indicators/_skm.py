@@ -90,8 +90,8 @@ def required_sample(population) -> Any:
     [80, 169, 322, 384]
     """
     scalar = np.ndim(population) == 0
-    n = pd.to_numeric(pd.Series(np.atleast_1d(population), dtype=object), errors="coerce")
-    n = n.to_numpy(dtype=float)
+    n = pd.to_numeric(pd.Series(np.atleast_1d(population), dtype=object),
+                      errors="coerce").to_numpy(dtype=float)
     if np.any(n[~np.isnan(n)] < 1):
         bad = n[~np.isnan(n) & (n < 1)][0]
         raise DataValidationError(
@@ -100,9 +100,9 @@ def required_sample(population) -> Any:
         )
     pq = KM_P * (1 - KM_P)
     with np.errstate(invalid="ignore"):
-        s = KM_CHI2 * n * pq / (KM_D**2 * (n - 1) + KM_CHI2 * pq)
+        raw = KM_CHI2 * n * pq / (KM_D**2 * (n - 1) + KM_CHI2 * pq)
     ceiling = KM_CHI2 * pq / KM_D**2  # the limit as N grows: 384.16
-    s = np.where(np.isnan(n) | np.isinf(n), ceiling, s)
+    s = np.where(np.isnan(n) | np.isinf(n), ceiling, raw)
     out = np.floor(s + 0.5).astype(np.int64)
     return int(out[0]) if scalar else out
 
@@ -216,11 +216,12 @@ class IkmResult:
         }
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for row in df.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
+        clean: dict[str, Any] = {}
+        for key, v in row.items():
+            k = str(key)
             if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
                 clean[k] = None
             elif isinstance(v, np.generic):
@@ -306,8 +307,8 @@ def _factorize_sorted(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             remap[used] = np.arange(len(used))
             return remap[k], used + lo
     # factorize unsorted (cheap), then sort the few distinct values and remap
-    k, uniques = pd.factorize(col, sort=False)
-    uniques = np.asarray(uniques, dtype=object)
+    k, found = pd.factorize(col, sort=False)
+    uniques = np.asarray(found, dtype=object)
     order = np.argsort(uniques, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -378,8 +379,10 @@ def _population_per_group(population, keys: pd.DataFrame, by: Sequence[str]) -> 
         merged = keys[on].merge(population[[*on, value]].drop_duplicates(on), on=on, how="left")
         return pd.to_numeric(merged[value], errors="coerce").to_numpy(dtype=float)
     mapping = population if isinstance(population, pd.Series) else pd.Series(dict(population))
-    key = by[0]
-    return pd.to_numeric(keys[key].map(mapping), errors="coerce").to_numpy(dtype=float)
+    key = keys[by[0]]
+    if isinstance(key.dtype, pd.CategoricalDtype):  # look up the values, not the codes
+        key = key.astype(key.cat.categories.dtype)
+    return pd.to_numeric(key.map(mapping), errors="coerce").to_numpy(dtype=float)
 
 
 def ikm(
@@ -473,64 +476,82 @@ def ikm(
     columns = _answer_columns(responses, file=file, row_numbers=row_numbers, labels=labels)
     codes, keys = _group_codes(responses, by, file)
     g = len(keys)
-    # per element: sums and counts of answers per group with one bincount each (no
-    # Python loop over groups: this is what keeps 10 million answers cheap)
-    # Each element: how many answered 1, 2, 3, 4 (or skipped) per group, by one integer
-    # bincount over group x answer; sums and counts follow from these tallies exactly.
+    sums, counts, any_answer = _tallies(columns, codes, g)
+    n_resp = np.bincount(codes, weights=any_answer, minlength=g).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nrr = np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
+    table, notes = group_table(keys, nrr, n_resp, weighting=weighting,
+                               population=_population_per_group(population, keys, by))
+    low = high = np.full(g, np.nan)
+    if reps:
+        X = np.column_stack([level for _, level in columns]).astype(np.float64)
+        low, high = _bootstrap_ci(codes, X, X > 0, any_answer, g, IKM_WEIGHTS[weighting],
+                                  reps=int(reps), seed=seed, conf_level=conf_level)
+    at = len(table.columns) - 1  # before "weighting", as the table has always been laid out
+    table.insert(at, "conf_low", low)
+    table.insert(at + 1, "conf_high", high)
+    el = element_table(keys, nrr, counts, weighting=weighting)
+    return IkmResult(table=table, elements=el, weighting=weighting, by=by, reps=int(reps),
+                     seed=seed, conf_level=float(conf_level), notes=tuple(notes))
+
+
+def _tallies(columns: list[tuple[str, np.ndarray]], codes: np.ndarray, g: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group and element, the sum and count of answers; per row, whether anything
+    was answered. One integer bincount over group x answer per element (no Python loop
+    over groups: this is what keeps 10 million answers cheap)."""
     sums = np.empty((g, 9))
     counts = np.empty((g, 9))
-    answer_total = np.zeros(len(responses), dtype=np.int8)  # at most 9 x 4 = 36
+    answer_total = np.zeros(len(codes), dtype=np.int8)  # at most 9 x 4 = 36
     slot = codes * 5
     for j, (_, level) in enumerate(columns):
         tally = np.bincount(slot + level, minlength=g * 5).reshape(g, 5)[:, 1:]
         sums[:, j] = tally @ np.array([1.0, 2.0, 3.0, 4.0])
         counts[:, j] = tally.sum(axis=1)
         answer_total += level
-    any_answer = answer_total > 0
-    n_resp = np.bincount(codes, weights=any_answer, minlength=g).astype(np.int64)
+    return sums, counts, answer_total > 0
+
+
+def group_table(keys: pd.DataFrame, nrr: np.ndarray, n_respondents: np.ndarray, *,
+                weighting: str, population: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """The per-group IKM table from the element means (NRR per unsur, groups x 9), and
+    the notes it gives rise to. Shared by the answers and the printed SKM summaries:
+    IKM = 25 x sum of NRR x weight, whatever the NRR came from."""
     w = IKM_WEIGHTS[weighting]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        nrr = np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
     index_value = np.sum(nrr * w, axis=1)  # NaN when an element has no answer at all
     ikm_value = index_value * 25.0
-
     notes: list[str] = []
     incomplete = np.isnan(ikm_value)
     if incomplete.any():
         gaps = keys[incomplete].astype(str).agg("/".join, axis=1).tolist()
         notes.append(f"IKM not computed for {len(gaps)} group(s) where an element has no "
                      f"answer at all: {', '.join(gaps[:10])}")
-
-    pop = _population_per_group(population, keys, by)
-    need = required_sample(pop)
+    need = required_sample(population)
     table = keys.copy()
-    table["n_respondents"] = n_resp
+    table["n_respondents"] = n_respondents
     table["index_value"] = index_value
     table["ikm"] = ikm_value
     table["category"] = ikm_category(ikm_value).to_numpy()
     table["category_label"] = ikm_category(ikm_value, label=True).to_numpy()
     table["category_label_en"] = ikm_category(ikm_value, label=True, lang="en").to_numpy()
-    table["population"] = pop
+    table["population"] = population
     table["required_sample"] = need
-    table["sample_adequate"] = n_resp >= need
-    low = high = np.full(g, np.nan)
-    if reps:
-        X = np.column_stack([level for _, level in columns]).astype(np.float64)
-        answered = X > 0
-        low, high = _bootstrap_ci(codes, X, answered, any_answer, g, w,
-                                  reps=int(reps),
-                                  seed=seed, conf_level=conf_level)
-    table["conf_low"] = low
-    table["conf_high"] = high
+    table["sample_adequate"] = n_respondents >= need
     table["weighting"] = weighting
-    if (~table["sample_adequate"]).any():
-        k = int((~table["sample_adequate"]).sum())
-        notes.append(f"{k} of {g} group(s) have fewer respondents than the Krejcie-Morgan "
-                     "sample (flagged in sample_adequate)")
+    short = ~table["sample_adequate"].astype(bool)
+    if short.any():
+        notes.append(f"{int(short.sum())} of {len(keys)} group(s) have fewer respondents than "
+                     "the Krejcie-Morgan sample (flagged in sample_adequate)")
+    return table, notes
 
+
+def element_table(keys: pd.DataFrame, nrr: np.ndarray, counts: np.ndarray, *,
+                  weighting: str) -> pd.DataFrame:
+    """Long table per group and element: NRR, answers, weight, contribution, rank."""
+    g = len(keys)
+    w = IKM_WEIGHTS[weighting]
     el = keys.loc[keys.index.repeat(9)].reset_index(drop=True)
-    codes_e = list(IKM_ELEMENTS)
-    el["element"] = np.tile(codes_e, g)
+    el["element"] = np.tile(list(IKM_ELEMENTS), g)
     el["element_name"] = np.tile([v[0] for v in IKM_ELEMENTS.values()], g)
     el["element_name_en"] = np.tile([v[1] for v in IKM_ELEMENTS.values()], g)
     el["nrr"] = nrr.ravel()
@@ -542,8 +563,7 @@ def ikm(
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(1, 10)[None, :].repeat(g, 0), axis=1)
     el["rank"] = rank.ravel()
-    return IkmResult(table=table, elements=el, weighting=weighting, by=by, reps=int(reps),
-                     seed=seed, conf_level=float(conf_level), notes=tuple(notes))
+    return el
 
 
 def _bootstrap_ci(codes, X0, answered, any_answer, g, w, *, reps, seed, conf_level):
