@@ -8,6 +8,7 @@ earlier good output survives until the new one is complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -71,6 +72,11 @@ def write_with(target: str | os.PathLike, writer: Callable[[Path], Any]) -> Path
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error means the disk (or the user's quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

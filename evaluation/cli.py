@@ -5,7 +5,9 @@ Each subcommand lives in :mod:`evaluation.commands` as a small module with ``HEL
 adding a command means adding a module and one line in ``COMMANDS``.
 
 Exit codes: 0 success, 1 a run or data problem (the message says what and where),
-2 usage.
+2 usage (an option or parameter that is not allowed; the message says what is). No
+traceback reaches the console (``EVALUATION_DEBUG=1`` shows it for an operating-system
+error).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import importlib
 import os
 import sys
 
-from .errors import EvaluationError
+from ._io import is_disk_full
+from .commands._common import console_lang
+from .errors import EvaluationError, ParameterError
+from .i18n import Formatter
 
 #: subcommand -> module in evaluation.commands
 COMMANDS: dict[str, str] = {
@@ -27,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "params": "params",
     "check-reproducible": "check_reproducible",
 }
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,21 +54,34 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on usage errors
+    prefix = f"{parser.prog} {args.command}: "
     try:
         return int(args._run(args) or 0)
+    except ParameterError as exc:
+        print(prefix + str(exc), file=sys.stderr)
+        return EXIT_USAGE
     except EvaluationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        print(prefix + str(exc), file=sys.stderr)
+        return EXIT_PROBLEM
     except KeyboardInterrupt:
-        print("interrupted: outputs written so far are complete; re-run with --resume", file=sys.stderr)
-        return 130
+        print(prefix + Formatter(console_lang(args)).msg("cli.console.interrupted"),
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as exc:
-        # disk full, permission denied, ...: say what and where, without a traceback
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(prefix + os_error_text(exc, console_lang(args)), file=sys.stderr)
         if os.environ.get("EVALUATION_DEBUG"):
             raise
-        return 1
+        return EXIT_PROBLEM
+
+
+def os_error_text(exc: OSError, lang: str) -> str:
+    """What an operating-system error means for the user: what and where, no traceback."""
+    f = Formatter(lang)  # type: ignore[arg-type]
+    path = exc.filename or ""
+    if is_disk_full(exc):
+        return f.msg("cli.console.disk_full", path=path or "?")
+    return f.msg("cli.console.os_error", reason=exc.strerror or type(exc).__name__,
+                 path=path or "?")
 
 
 if __name__ == "__main__":  # pragma: no cover

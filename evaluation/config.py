@@ -7,6 +7,7 @@ them :mod:`evaluation.validate`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,7 +53,7 @@ class YearRange(_Frozen):
     last: int = Field(ge=1990, le=2100)
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _ordered(self) -> YearRange:
         if self.last < self.first:
             raise ValueError(f"last ({self.last}) must not be before first ({self.first})")
         return self
@@ -152,10 +153,12 @@ class StudyConfig(_Frozen):
     privacy: PrivacySettings = PrivacySettings()
     seed: int = Field(default=2026, ge=0)
     root: Path = Field(default=Path("."), exclude=True)
+    #: SHA-256 of the study.yaml bytes this was read from (which study an output belongs to)
+    file_sha256: str = Field(default="", exclude=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _empty_sections_mean_defaults(cls, data: Any):
+    def _empty_sections_mean_defaults(cls, data: Any) -> Any:
         # `privacy:` with only comments under it reads as null: take the defaults
         if isinstance(data, dict):
             sections = ("measures", "headline", "ikm", "jp", "programme", "topics", "missing",
@@ -165,7 +168,7 @@ class StudyConfig(_Frozen):
 
     @field_validator("tables", mode="before")
     @classmethod
-    def _tables(cls, value: Any):
+    def _tables(cls, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise ValueError("must be a mapping of table name to file")
         out = {}
@@ -191,7 +194,7 @@ class StudyConfig(_Frozen):
 
     @field_validator("lags", "leads")
     @classmethod
-    def _small_non_negative(cls, value: tuple[int, ...]):
+    def _small_non_negative(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         bad = [v for v in value if v < 0 or v > 5]
         if bad:
             raise ValueError(f"values must be between 0 and 5; got {bad}")
@@ -199,7 +202,7 @@ class StudyConfig(_Frozen):
 
     @field_validator("fixed_effects")
     @classmethod
-    def _fe(cls, value: tuple[str, ...]):
+    def _fe(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         allowed = ("unit", "year")
         bad = [v for v in value if v not in allowed]
         if bad:
@@ -208,14 +211,14 @@ class StudyConfig(_Frozen):
 
     @field_validator("cluster")
     @classmethod
-    def _cluster(cls, value: str):
+    def _cluster(cls, value: str) -> str:
         allowed = ("unit", "sector")
         if value not in allowed:
             raise ValueError(f"expecting one of {list(allowed)}; got {value!r}")
         return value
 
     @model_validator(mode="after")
-    def _cross_checks(self):
+    def _cross_checks(self) -> StudyConfig:
         if self.privacy.pseudonym_key is not None and not self.synthetic:
             raise ValueError(
                 "privacy.pseudonym_key may only be set in a study marked 'synthetic: true'; "
@@ -263,7 +266,7 @@ class StudyConfig(_Frozen):
         return resolved
 
 
-def _problem_from_pydantic(file: str, err: dict) -> Problem:
+def _problem_from_pydantic(file: str, err: dict[str, Any]) -> Problem:
     loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__") or None
     msg = err.get("msg", "invalid value")
     msg = msg.removeprefix("Value error, ")
@@ -283,8 +286,23 @@ def _problem_from_pydantic(file: str, err: dict) -> Problem:
     return Problem(file=file, column=loc, message=msg, value=value, rule=err.get("type"), hint=hint)
 
 
-def read_study_config(study_dir: str | os.PathLike) -> StudyConfig:
-    """Read and validate ``<study_dir>/study.yaml``.
+#: Parsed study files of this process, by resolved path and SHA-256 of the bytes: a run asks
+#: for its study's configuration from many places, and the file is parsed and validated
+#: once (a changed file has another hash and is parsed again).
+_PARSED: dict[tuple[str, str], StudyConfig] = {}
+_PARSED_MAX = 64
+
+
+def study_file(study_dir: str | os.PathLike[str]) -> Path:
+    """The ``study.yaml`` of a study folder (or the file itself when given one)."""
+    root = Path(study_dir)
+    if root.is_file() and root.name.endswith((".yaml", ".yml")):
+        return root
+    return root / STUDY_FILE
+
+
+def read_study_config(study_dir: str | os.PathLike[str]) -> StudyConfig:
+    """Read and validate ``<study_dir>/study.yaml`` (parsed once per process and content).
 
     Raises
     ------
@@ -297,17 +315,28 @@ def read_study_config(study_dir: str | os.PathLike) -> StudyConfig:
     >>> cfg.years.first, cfg.language  # doctest: +SKIP
     (2015, 'id')
     """
-    root = Path(study_dir)
-    path = root / STUDY_FILE
-    if root.is_file() and root.name.endswith((".yaml", ".yml")):
-        path, root = root, root.parent
+    path = study_file(study_dir)
     if not path.is_file():
         raise StudyConfigError(
             f"{path}: study file not found. A study is a folder with a {STUDY_FILE} "
             f"(see data/demo/{STUDY_FILE} for an example)."
         )
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    key = (str(path.resolve()), digest)
+    hit = _PARSED.get(key)
+    if hit is not None:
+        return hit
+    config = _parse(path, data, digest)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[key] = config
+    return config
+
+
+def _parse(path: Path, data: bytes, digest: str) -> StudyConfig:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.safe_load(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise StudyConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8.") from None
     except yaml.YAMLError as exc:
@@ -320,7 +349,8 @@ def read_study_config(study_dir: str | os.PathLike) -> StudyConfig:
     if not isinstance(raw, dict):
         raise StudyConfigError(f"{path}: expecting a mapping of keys to values at the top level.")
     try:
-        return StudyConfig.model_validate({**raw, "root": root.resolve()})
+        return StudyConfig.model_validate(
+            {**raw, "root": path.parent.resolve(), "file_sha256": digest})
     except ValidationError as exc:
         problems = [_problem_from_pydantic(str(path), dict(e)) for e in exc.errors()]
         raise StudyConfigError(f"{path}: {len(problems)} masalah di berkas studi", problems) from None

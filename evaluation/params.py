@@ -7,10 +7,11 @@ against it: unknown names, wrong types, a year outside the study's data, an unkn
 language and an output path outside the output folder are refused with a
 :class:`~evaluation.errors.ParameterError` that lists what is allowed.
 
-The same check runs twice: in the batch runner before a kernel starts, and inside
-the notebook (``setup_notebook``) so that running a notebook by hand with
-``papermill notebooks/03_brief.ipynb out.ipynb -p year 2023`` is held to the same
-rules and resolves the same paths as the command line.
+Inside the notebook, :func:`setup_notebook` checks the values and returns the run's
+:class:`~evaluation.settings.RunSettings`, so running a notebook by hand with
+``papermill notebooks/03_brief.ipynb out.ipynb -p year 2023`` is held to the same rules,
+with the same wording (from the message catalogue), and resolves the same paths as the
+command line, which checks its values once before any kernel starts.
 
 Why values are inert: papermill writes each value into the notebook as a literal
 (strings through ``unicode_escape`` with quotes escaped), and names are limited to
@@ -24,19 +25,25 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ._options import Language, allowed
-from .errors import ParameterError, StudyConfigError
+from .config import read_study_config
+from .errors import EvaluationError, ParameterError
+from .i18n import Formatter
+from .settings import (
+    DEFAULT_OUTPUT_ROOT,
+    OUTPUT_ROOT_ENV,
+    STAGED_ENV,
+    RunSettings,
+    claim_output_folder,
+    resolve_run,
+    spelled,
+)
 
-#: The environment variable through which the batch runner tells a kernel which
-#: output folder its ``out`` parameter must stay inside.
-OUTPUT_ROOT_ENV = "EVALUATION_OUTPUT_ROOT"
-DEFAULT_OUTPUT_ROOT = "reports"
-
-Kind = Literal["plain", "study", "year", "language", "output", "choice"]
+Kind = Literal["plain", "study", "year", "language", "output", "choice", "seed"]
 ParamType = type[str] | type[int] | type[float] | type[bool]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,41 +55,40 @@ class Param:
 
     ``kind`` says which extra check applies: ``study`` (a folder with ``study.yaml``),
     ``year`` (inside the study's years), ``language`` (``id``/``en``), ``output`` (a
-    path confined to the output folder), ``choice`` (one of ``choices``) or ``plain``
-    (type and ``range`` only).
+    path confined to the output folder), ``seed``, ``choice`` (one of ``choices``) or
+    ``plain`` (type and ``range`` only). Its description is in the message catalogue
+    (``cli.params.describe.<name>``).
     """
 
     name: str
     type: ParamType
     default: Any
-    description: str
     kind: Kind = "plain"
     choices: tuple[Any, ...] | None = None
     range: tuple[float, float] | None = None
 
-    def allowed_text(self) -> str:
-        if self.kind == "year":
-            return "a year inside the study's years (study.yaml 'years')"
+    def allowed_text(self, lang: Language = "id") -> str:
+        f = Formatter(lang)
+        if self.kind in ("year", "output", "study"):
+            return f.msg(f"cli.params.allowed.{self.kind}")
         if self.kind == "language":
-            return f"one of {list(allowed(Language))}"
-        if self.kind == "output":
-            return "a folder inside the output folder (no '..', no path elsewhere)"
-        if self.kind == "study":
-            return "a study folder holding study.yaml"
+            return f.msg("cli.params.allowed.language", choices=list(allowed(Language)))
         if self.choices is not None:
-            return f"one of {list(self.choices)}"
+            return f.msg("cli.params.allowed.choice", choices=list(self.choices))
         if self.range is not None:
-            return f"{self.range[0]:g} to {self.range[1]:g}"
-        return f"any {self.type.__name__}"
+            return f.msg("cli.params.allowed.range", low=f"{self.range[0]:g}",
+                         high=f"{self.range[1]:g}")
+        return f.msg("cli.params.allowed.plain", type=self.type.__name__)
+
+    def description(self, lang: Language = "id") -> str:
+        return Formatter(lang).msg(f"cli.params.describe.{self.name}")
 
 
-_STUDY = Param("study", str, "data/demo", "Study folder (relative to the project root)", "study")
-_YEAR = Param("year", int, 2024, "Year of the analysis or brief", "year")
-_OUT = Param("out", str, DEFAULT_OUTPUT_ROOT,
-             "Output folder; results go to <out>/<study>/<year>/", "output")
-_SEED = Param("seed", int, 2026, "Random seed (bootstrap, permutation inference)", "plain",
-              range=(0, 2**32 - 1))
-_LANG = Param("lang", str, "id", "Language of the brief", "language")
+_STUDY = Param("study", str, "data/demo", "study")
+_YEAR = Param("year", int, 2024, "year")
+_OUT = Param("out", str, DEFAULT_OUTPUT_ROOT, "output")
+_SEED = Param("seed", int, 2026, "seed", range=(0, 2**32 - 1))
+_LANG = Param("lang", str, "id", "language")
 
 #: Declared parameters per notebook role; the notebooks' ``parameters`` cells match these
 #: (a test checks it).
@@ -90,22 +96,20 @@ SCHEMAS: dict[str, tuple[Param, ...]] = {
     "01_explore": (
         _STUDY,
         _YEAR,
-        Param("sector", str, "", "Sector to show ('' for every sector)"),
-        Param("units", str, "", "Comma-separated unit ids to highlight ('' for none)"),
-        Param("first_year", int, 0, "First year shown (0: the study's first year)",
-              range=(0, 2100)),
-        Param("measure", str, "ikm", "Measure on the vertical axis (a panel column)"),
-        Param("exposure", str, "jp_per_asn", "Investment measure on the horizontal axis"),
-        Param("lag", int, 1, "Years between investment and measure", range=(0, 5)),
+        Param("sector", str, ""),
+        Param("units", str, ""),
+        Param("first_year", int, 0, range=(0, 2100)),
+        Param("measure", str, "ikm"),
+        Param("exposure", str, "jp_per_asn"),
+        Param("lag", int, 1, range=(0, 5)),
         _LANG,
     ),
     "02_estimate": (_STUDY, _YEAR, _OUT, _SEED),
     "03_brief": (_STUDY, _YEAR, _LANG, _OUT),
 }
-_ROLE_OF_STEM = {"01_explore": "01_explore", "02_estimate": "02_estimate", "03_brief": "03_brief"}
 
 
-def schema_for(notebook: str | os.PathLike) -> tuple[Param, ...]:
+def schema_for(notebook: str | os.PathLike[str], *, lang: Language = "id") -> tuple[Param, ...]:
     """The declared parameters of a notebook, by name (``03_brief``) or path.
 
     Raises :class:`ParameterError` listing the known notebooks when there is none.
@@ -113,17 +117,16 @@ def schema_for(notebook: str | os.PathLike) -> tuple[Param, ...]:
     stem = Path(notebook).name.removesuffix(".ipynb")
     if stem in SCHEMAS:
         return SCHEMAS[stem]
-    raise ParameterError(
-        f"no parameter schema for notebook {str(notebook)!r}; known notebooks: "
-        f"{sorted(SCHEMAS)} (give the name or a path ending in one of them)"
-    )
+    raise ParameterError(Formatter(lang).msg("cli.params.no_schema", notebook=repr(str(notebook)),
+                                             known=sorted(SCHEMAS)))
 
 
-def describe(notebook: str | os.PathLike) -> str:
+def describe(notebook: str | os.PathLike[str], *, lang: Language = "id") -> str:
     """The schema as a text table, for ``evaluation params NOTEBOOK``."""
-    rows = [("name", "type", "default", "allowed", "description")]
-    for p in schema_for(notebook):
-        rows.append((p.name, p.type.__name__, repr(p.default), p.allowed_text(), p.description))
+    rows = [tuple(Formatter(lang).cat["cli"]["params"]["columns"])]
+    for p in schema_for(notebook, lang=lang):
+        rows.append((p.name, p.type.__name__, repr(p.default), p.allowed_text(lang),
+                     p.description(lang)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = []
     for r in rows:
@@ -132,17 +135,17 @@ def describe(notebook: str | os.PathLike) -> str:
     return "\n".join(lines)
 
 
-def output_root(default: str | os.PathLike = DEFAULT_OUTPUT_ROOT) -> Path:
-    """The output folder ``out`` must stay inside: the batch's, or ``reports``."""
+def output_root(default: str | os.PathLike[str] = DEFAULT_OUTPUT_ROOT) -> Path:
+    """The output folder ``out`` must stay inside: ``EVALUATION_OUTPUT_ROOT``, or ``reports``."""
     return Path(os.environ.get(OUTPUT_ROOT_ENV) or default)
 
 
 def check_parameters(
-    notebook: str | os.PathLike,
+    notebook: str | os.PathLike[str],
     values: Mapping[str, Any],
     *,
-    out_root: str | os.PathLike | None = None,
-    base: str | os.PathLike | None = None,
+    out_root: str | os.PathLike[str] | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Check ``values`` against the notebook's schema; return them with defaults filled in.
 
@@ -168,44 +171,76 @@ def check_parameters(
     >>> check_parameters("03_brief", {"year": 2020, "lang": "en"})["lang"]  # doctest: +SKIP
     'en'
     """
-    schema = {p.name: p for p in schema_for(notebook)}
+    return _checked(notebook, values, out_root=out_root, base=base)[0]
+
+
+def _checked(
+    notebook: str | os.PathLike[str],
+    values: Mapping[str, Any],
+    *,
+    out_root: str | os.PathLike[str] | None,
+    base: str | os.PathLike[str] | None,
+) -> tuple[dict[str, Any], RunSettings | None]:
     base_path = Path(base) if base is not None else Path.cwd()
+    lang = _message_lang(values, base_path)
+    f = Formatter(lang)
+    schema = {p.name: p for p in schema_for(notebook, lang=lang)}
     root = Path(out_root) if out_root is not None else output_root()
     problems: list[str] = []
     unknown = sorted(set(values) - set(schema))
     if unknown:
-        problems.append(f"unknown parameter(s) {unknown}; allowed: {sorted(schema)}")
+        problems.append(f.msg("cli.params.unknown", names=unknown, allowed=sorted(schema)))
     out = {p.name: p.default for p in schema.values()}
+    failed: set[str] = set()
     for name, value in values.items():
         if name not in schema:
             continue
         p = schema[name]
-        problem = _check_type(p, value)
-        if problem is None:
-            problem = _check_value(p, value, root=root, base=base_path)
-        if problem:
-            problems.append(f"{name}={_short(value)}: {problem}; allowed: {p.allowed_text()}")
-        else:
-            out[name] = float(value) if p.type is float else value
-    if not problems and "year" in schema and schema["year"].kind == "year":
-        problem = _check_year(out, base_path)
+        problem = _check_type(p, value, f) or _check_value(p, value, f, root=root, base=base_path)
         if problem:
             problems.append(problem)
+            failed.add(name)
+        else:
+            out[name] = float(value) if p.type is float else value
+    settings = None
+    if "study" in schema and "study" not in failed:
+        try:
+            settings = resolve_run(
+                out["study"], years=None if "year" in failed else out.get("year"),
+                langs=[out["lang"]] if "lang" in values and "lang" not in failed else None,
+                seed=None if "seed" in failed else out.get("seed"),
+                out=root if "out" in failed else out.get("out", root), spelling="notebook",
+                base=base_path, year_name="year", default_years="last", parameters=out)
+        except ParameterError as exc:
+            problems.extend(_problem_lines(str(exc)))
     if problems:
         label = Path(notebook).name.removesuffix(".ipynb")
         raise ParameterError(
-            f"{label}: {len(problems)} parameter problem(s):\n  - " + "\n  - ".join(problems)
-            + f"\n  (see: evaluation params {label})"
-        )
-    return out
+            f.msg("cli.params.header", notebook=label, n=len(problems)) + ":\n  - "
+            + "\n  - ".join(problems) + "\n  " + f.msg("cli.params.see", notebook=label))
+    return out, settings
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _problem_lines(text: str) -> list[str]:
+    """The problems of a ParameterError that lists several, one per item."""
+    lines = text.split("\n  - ")
+    return lines[1:] if len(lines) > 1 else lines
 
 
-def _check_type(p: Param, value: Any) -> str | None:
+def _message_lang(values: Mapping[str, Any], base: Path) -> Language:
+    """The language a notebook's parameter problems are told in: its ``lang``, else the
+    study's language, else Indonesian."""
+    lang = values.get("lang")
+    if lang in allowed(Language):
+        return cast(Language, lang)
+    study = values.get("study", _STUDY.default)
+    try:
+        return read_study_config(_resolve(study, base)).language
+    except (EvaluationError, OSError, TypeError, ValueError):
+        return "id"
+
+
+def _check_type(p: Param, value: Any, f: Formatter) -> str | None:
     if p.type is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif p.type is float:
@@ -213,28 +248,28 @@ def _check_type(p: Param, value: Any) -> str | None:
     else:
         ok = isinstance(value, p.type)
     if not ok:
-        return f"expecting {p.type.__name__}, got {type(value).__name__}"
+        return f.msg("cli.params.type", what=spelled(p.name, value, "notebook"),
+                     expected=p.type.__name__, got=type(value).__name__)
     return None
 
 
-def _check_value(p: Param, value: Any, *, root: Path, base: Path) -> str | None:
+def _check_value(p: Param, value: Any, f: Formatter, *, root: Path, base: Path) -> str | None:
+    what = spelled(p.name, value, "notebook")
     if isinstance(value, str) and _CONTROL.search(value):
-        return "control characters (newline, tab, NUL) are not allowed"
+        return f.msg("cli.params.control", what=_short(what))
+    if p.kind in ("study", "year", "language", "seed"):
+        return None  # checked with the run's settings (one wording per mistake)
     if p.range is not None and not (p.range[0] <= value <= p.range[1]):
-        return "out of range"
+        return f.msg("cli.params.range", what=what, low=f"{p.range[0]:g}", high=f"{p.range[1]:g}")
     if p.choices is not None and value not in p.choices:
-        return "not an allowed value"
-    if p.kind == "language" and value not in allowed(Language):
-        return "unknown language"
-    if p.kind == "study":
-        folder = _resolve(value, base)
-        if not (folder / "study.yaml").is_file() and not (
-            folder.is_file() and folder.suffix in (".yaml", ".yml")
-        ):
-            return f"no study.yaml in {value!r}"
+        return f.msg("cli.params.choice", what=what, choices=list(p.choices))
     if p.kind == "output":
-        return confine_output(value, root=root, base=base, raise_error=False)
+        return confine_output(value, root=root, base=base, raise_error=False, lang=f.lang)
     return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _resolve(value: str, base: Path) -> Path:
@@ -243,11 +278,12 @@ def _resolve(value: str, base: Path) -> Path:
 
 
 def confine_output(
-    value: str | os.PathLike,
+    value: str | os.PathLike[str],
     *,
-    root: str | os.PathLike,
-    base: str | os.PathLike | None = None,
+    root: str | os.PathLike[str],
+    base: str | os.PathLike[str] | None = None,
     raise_error: bool = True,
+    lang: Language = "id",
 ) -> str | None:
     """Check that an output path stays inside ``root`` (no ``..``, no symlink escape).
 
@@ -256,46 +292,25 @@ def confine_output(
     """
     base_path = Path(base) if base is not None else Path.cwd()
     text = os.fspath(value)
+    what = _short(spelled("out", text, "notebook"))
+    shown = repr(os.fspath(root))
     reason = None
     if not text:
-        reason = "empty path"
+        reason = Formatter(lang).msg("cli.params.output_empty", what=what, root=shown)
     elif ".." in Path(text).parts:
-        reason = "'..' is not allowed in an output path"
+        reason = Formatter(lang).msg("cli.params.output_dotdot", what=what, root=shown)
     else:
         target = _resolve(text, base_path).resolve()
         allowed_root = _resolve(os.fspath(root), base_path).resolve()
         if not target.is_relative_to(allowed_root):
-            reason = f"resolves outside the output folder {os.fspath(root)!r}"
+            reason = Formatter(lang).msg("cli.params.output_outside", what=what, root=shown)
     if reason and raise_error:
-        raise ParameterError(f"output path {text!r}: {reason}. Use a folder inside "
-                             f"{os.fspath(root)!r}.")
+        raise ParameterError(reason)
     return reason
 
 
-def _check_year(values: Mapping[str, Any], base: Path) -> str | None:
-    from .config import read_study_config
-
-    try:
-        cfg = read_study_config(_resolve(values["study"], base))
-    except StudyConfigError as exc:
-        return f"study={values['study']!r}: {exc.summary}"
-    year = values["year"]
-    if year not in cfg.years.span:
-        return (f"year={year!r}: outside the study's data; allowed: "
-                f"{cfg.years.first} to {cfg.years.last}")
-    return None
-
-
-@dataclass(frozen=True)
-class NotebookSetup:
-    """What ``setup_notebook`` returns to a notebook: checked values and resolved paths."""
-
-    values: dict[str, Any]
-    study_dir: Path
-    out_dir: Path | None = None
-    year_dir: Path | None = None
-    study_name: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+#: What ``setup_notebook`` returns (the name notebooks used before RunSettings).
+NotebookSetup = RunSettings
 
 
 def project_root() -> Path:
@@ -312,31 +327,35 @@ def project_root() -> Path:
     return here
 
 
-def setup_notebook(notebook: str, **values: Any) -> NotebookSetup:
-    """Check a notebook's parameters from inside the notebook and resolve its paths.
+def setup_notebook(notebook: str, **values: Any) -> RunSettings:
+    """Check a notebook's parameters from inside the notebook; return the run's settings.
 
     Relative paths are taken from the working directory when the study is found there,
     else from the project root, so the notebook works from the command line, from the
-    batch runner and from JupyterLab opened in ``notebooks/``.
-    """
-    from .config import read_study_config
+    batch runner and from JupyterLab opened in ``notebooks/``. A notebook that writes
+    outputs claims ``<out>/<study name>/`` for its study (another study with the same
+    name is refused, see :func:`~evaluation.settings.claim_output_folder`).
 
-    study = values.get("study", "data/demo")
+    Returns
+    -------
+    RunSettings
+        ``.config``, ``.year``, ``.lang``, ``.seed``, ``.study_dir``, ``.year_dir``, and
+        ``.values`` (the checked parameters, defaults filled in).
+    """
+    study = values.get("study", _STUDY.default)
     base = Path.cwd()
-    if not (_resolve(study, base) / "study.yaml").is_file():
+    if not isinstance(study, str) or not (_resolve(study, base) / "study.yaml").is_file():
         base = project_root()
     root = output_root()
     if not root.is_absolute():
         root = base / root
-    checked = check_parameters(notebook, values, out_root=root, base=base)
-    study_dir = _resolve(checked["study"], base)
-    name = read_study_config(study_dir).name
-    out_dir = year_dir = None
-    if "out" in checked:
-        out_dir = _resolve(checked["out"], base)
-        year_dir = out_dir / name / str(checked["year"])
-    return NotebookSetup(values=checked, study_dir=study_dir, out_dir=out_dir,
-                         year_dir=year_dir, study_name=name)
+    checked, settings = _checked(notebook, values, out_root=root, base=base)
+    if settings is None:  # a notebook without a study parameter
+        raise ParameterError(Formatter("id").msg("cli.params.unknown", names=[],
+                                                 allowed=sorted(checked)))
+    if "out" in checked and not os.environ.get(STAGED_ENV):
+        claim_output_folder(settings.study_out, settings.config, lang=settings.lang)
+    return settings
 
 
 __all__ = [
@@ -344,6 +363,7 @@ __all__ = [
     "SCHEMAS",
     "NotebookSetup",
     "Param",
+    "RunSettings",
     "check_parameters",
     "confine_output",
     "describe",

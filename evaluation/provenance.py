@@ -2,8 +2,8 @@
 
 ``collect`` gathers it without timestamps, so a result that embeds it stays
 byte-identical across runs of the same inputs; timestamps belong in the batch
-manifest. Used by the manifest (:mod:`evaluation.manifest`) and by
-:mod:`evaluation.report` for ``results.json``.
+manifest. Used by the batch manifest (:mod:`evaluation.batch.manifest`) and by
+:mod:`evaluation.brief.report` for ``results.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._io import sha256_file
+from .config import STUDY_FILE, StudyConfig, read_study_config
 
 #: Libraries whose version can change a number or a page.
 KEY_PACKAGES: tuple[str, ...] = (
@@ -86,15 +87,16 @@ def toolkit_sha256() -> str:
     return h.hexdigest()
 
 
-def input_hashes(study_dir: str | os.PathLike) -> tuple[dict[str, str | None], str]:
+def input_hashes(
+    study: str | os.PathLike[str] | StudyConfig,
+) -> tuple[dict[str, str | None], str]:
     """SHA-256 of ``study.yaml`` and of each input table the study declares, and one over all.
 
-    Keys are file names relative to the study folder (the table's declared ``file``);
-    a declared table that is missing hashes to ``None`` (the loader reports it).
+    ``study`` is the study folder or its configuration, already read. Keys are file names
+    relative to the study folder (the table's declared ``file``); a declared table that is
+    missing hashes to ``None`` (the loader reports it).
     """
-    from .config import STUDY_FILE, read_study_config
-
-    cfg = read_study_config(study_dir)
+    cfg = study if isinstance(study, StudyConfig) else read_study_config(study)
     files: dict[str, str | None] = {STUDY_FILE: sha256_file(cfg.root / STUDY_FILE)}
     for name in sorted(cfg.tables):
         path = cfg.table_path(name)
@@ -108,13 +110,17 @@ def input_hashes(study_dir: str | os.PathLike) -> tuple[dict[str, str | None], s
     return files, h.hexdigest()
 
 
-def collect(study_dir: str | os.PathLike, *, notebook: str | os.PathLike | None = None) -> dict[str, Any]:
+def collect(
+    study_dir: str | os.PathLike[str] | StudyConfig,
+    *,
+    notebook: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
     """Provenance of a run: code, libraries, input data and (optionally) the notebook.
 
     Parameters
     ----------
     study_dir
-        The study folder (with ``study.yaml``).
+        The study folder (with ``study.yaml``), or its configuration already read.
     notebook
         The notebook that ran, if any: its SHA-256 is included.
 

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "evaluation"
 #: beside it, after the brief; the CLI at the very edge). Rank 0 is the shared core.
 RANKS: dict[str, int] = {
     "errors": 0, "_options": 0, "columns": 0, "config": 0, "i18n": 0, "_io": 0,
-    "privacy": 0, "cache": 0, "provenance": 0, "params": 0, "_moved": 0,
+    "privacy": 0, "cache": 0, "provenance": 0, "params": 0, "settings": 0, "_moved": 0,
     "read": 1, "demo": 1, "validate": 2, "indicators": 3, "study": 4, "panel": 4,
     "estimate": 5, "brief": 6, "batch": 7, "commands": 8, "cli": 8, "__main__": 8,
 }

@@ -9,6 +9,7 @@ manifest that says what happened, and a resume that completes the rest.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -51,8 +52,10 @@ def study(tmp_path: Path, demo_dir: Path) -> Path:
 
 
 def batch(study, tmp_path, **kw):
+    """A batch of the toy notebooks; cold (fresh interpreters) unless ``warm_start=True``."""
     kw.setdefault("langs", ["id"])
     kw.setdefault("jobs", 2)
+    kw.setdefault("warm_start", False)
     return run_batch(str(study), out=str(tmp_path / "reports"),
                      notebooks=NotebookSet.from_folder(TOYS), **kw)
 
@@ -104,7 +107,7 @@ def test_batch_writes_everything_then_unchanged_rerun_runs_nothing(study, tmp_pa
     second = batch(study, tmp_path, years="2023-2024", langs=["id", "en"])
     assert second.executed == []
     assert second.counts == {"cached": 6}
-    assert "nothing to run: all 6 runs cached" in second.summary()
+    assert "tidak ada yang perlu dijalankan: semua 6 run dari cache" in second.summary()
     after = {p: p.stat().st_mtime_ns for p in before}
     assert after == before  # not one output rewritten
 
@@ -127,7 +130,7 @@ def test_failing_year_does_not_stop_the_others(study, tmp_path, monkeypatch):
     assert err["cell"] == 4 and err["source"] == 'STAGE = "estimate"'
     assert runs["2023/brief.id"]["status"] == "skipped"
     summary = result.summary()
-    assert "2023/estimate: failed at cell 4: ValueError: toy failure in 2023" in summary
+    assert "2023/estimate: failed pada sel 4: ValueError: toy failure in 2023" in summary
     kept = tmp_path / "reports" / "demo" / "2023" / "notebook.failed.ipynb"
     assert runs["2023/estimate"]["failed_notebook"] == "notebook.failed.ipynb"
     cells = json.loads(kept.read_text())["cells"]
@@ -185,9 +188,10 @@ def test_dead_kernel_is_retried(study, tmp_path, monkeypatch):
 
 
 def test_parameters_refused_before_any_kernel(study, tmp_path):
-    with pytest.raises(ParameterError, match="outside the study's data; allowed: 2015 to 2024"):
+    with pytest.raises(ParameterError, match="di luar tahun studi 2015-2024"):
         batch(study, tmp_path, years="2010-2012")
-    with pytest.raises(ParameterError, match=r"expecting one of \['id', 'en'\]"):
+    with pytest.raises(ParameterError, match=r"lang='fr': bahasa tidak dikenal; pilih dari "
+                                              r"\['id', 'en'\]"):
         batch(study, tmp_path, years="2024", langs=["fr"])
     assert not (tmp_path / "reports").exists()
 
@@ -195,14 +199,14 @@ def test_parameters_refused_before_any_kernel(study, tmp_path):
 def test_second_batch_on_same_folder_is_refused(study, tmp_path):
     folder = tmp_path / "reports" / "demo"
     with batch_lock(folder):
-        with pytest.raises(LockError, match="another batch is writing"):
+        with pytest.raises(LockError, match="batch lain sedang menulis"):
             batch(study, tmp_path, years="2024")
         done = subprocess.run(
             [sys.executable, "-m", "evaluation", "batch", "--study", str(study), "--years", "2024",
              "--out", str(tmp_path / "reports"), "--notebooks", str(TOYS), "--no-progress"],
             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 1
-    assert "another batch is writing" in done.stderr and "Traceback" not in done.stderr
+    assert "batch lain sedang menulis" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.slow
@@ -265,11 +269,11 @@ def test_check_reproducible_detects_injected_nondeterminism(study, tmp_path):
     same = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300,
                           env={k: v for k, v in os.environ.items() if not k.startswith("TOY_")})
     assert same.returncode == 0, same.stderr
-    assert "reproducible" in same.stdout
+    assert "byte-identical" in same.stdout
     noisy = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300,
                            env={**os.environ, "TOY_FAULT": "random"})
     assert noisy.returncode == 1
-    assert "NOT reproducible" in noisy.stderr
+    assert "TIDAK dapat direproduksi" in noisy.stderr
     assert "results.json $.headline.scaled.estimate:" in noisy.stderr
     assert "brief.id.html text[1]:" in noisy.stderr
 
@@ -292,3 +296,204 @@ def test_index_says_when_a_year_could_not_be_estimated(tmp_path):
     assert "belum dapat ditaksir" in page
     assert "0,66 (-0,17 – 1,61)" in page
     assert "tambahan 10 JP pelatihan per ASN (tahun sebelumnya)" in page
+
+
+# ---- a full disk ends in a known state ---------------------------------------------------------
+
+
+class FullDisk:
+    """A disk that fills up at one write point: from then on, writes fail with ENOSPC until
+    the batch gives back its space reserve."""
+
+    def __init__(self, folder: Path):
+        self.reserve = folder / ".space-reserve"
+        self.full = False
+        self.failed: list[str] = []
+
+    def write(self, path, *, trigger: bool) -> None:
+        if trigger:
+            self.full = True
+        if self.full and self.reserve.exists():
+            self.failed.append(str(path))
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+def _inject(monkeypatch, disk: FullDisk, point: str) -> None:
+    from evaluation.batch import loop, overview, runner
+    from evaluation.batch import manifest as mf
+
+    real_json, real_text = mf.write_json, overview.write_text
+    real_copy, real_mkdir = shutil.copy2, Path.mkdir
+    saves = {"n": 0}
+
+    def write_json(path, obj):
+        saves["n"] += 1
+        finished = any(r.get("status") == "ok" for r in obj.get("runs", {}).values())
+        disk.write(path, trigger=(point == "manifest_first" and saves["n"] == 1)
+                   or (point == "manifest_after_run" and finished))
+        return real_json(path, obj)
+
+    def write_text(path, text):
+        disk.write(path, trigger=point == "index")
+        return real_text(path, text)
+
+    def copy2(src, dst, *a, **k):
+        disk.write(dst, trigger=point == "stage_copy")
+        return real_copy(src, dst, *a, **k)
+
+    def mkdir(self, *a, **k):
+        if self.name.isdigit() and ".staging" not in self.parts:
+            disk.write(self, trigger=point == "year_folder")
+        return real_mkdir(self, *a, **k)
+
+    monkeypatch.setattr(mf, "write_json", write_json)
+    monkeypatch.setattr(overview, "write_text", write_text)
+    monkeypatch.setattr(runner.shutil, "copy2", copy2)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    assert loop.mf is mf
+
+
+def assert_known_state(folder: Path) -> dict:
+    """Every run and the batch end in a final status; no file is cut short; no reserve left."""
+    data = json.loads((folder / "manifest.json").read_text())
+    assert data["batch"]["status"] == "failed"
+    statuses = {r["status"] for r in data["runs"].values()}
+    assert statuses <= {"ok", "cached", "failed", "skipped"}, statuses
+    for path in folder.rglob("*"):
+        if ".staging" in path.parts or ".cache" in path.parts or not path.is_file():
+            continue
+        assert not path.name.startswith(TMP_PREFIX), path
+        if path.suffix in (".json", ".ipynb"):
+            json.loads(path.read_text())  # whole
+    assert not (folder / ".space-reserve").exists()
+    return data
+
+
+@pytest.mark.parametrize("point", ["manifest_first", "manifest_after_run", "stage_copy",
+                                   "year_folder", "index", "child_output"])
+def test_full_disk_at_each_write_point_ends_in_a_known_state(study, tmp_path, monkeypatch,
+                                                             point):
+    folder = tmp_path / "reports" / "demo"
+    disk = FullDisk(folder)
+    if point == "child_output":
+        monkeypatch.setenv("TOY_FAULT", "enospc")
+        monkeypatch.setenv("TOY_FAULT_YEAR", "2023")
+    else:
+        _inject(monkeypatch, disk, point)
+    result = batch(study, tmp_path, years="2023-2024", jobs=1)
+    monkeypatch.undo()
+    assert result.exit_code == 1 and result.disk_full is not None
+    data = assert_known_state(folder)
+    summary = result.summary()
+    assert summary.startswith("disk penuh: ") and "--resume" in summary
+    if point != "child_output":
+        assert disk.failed and disk.failed[0] in summary  # the path that could not be written
+        assert data["batch"]["error"]["path"] == disk.failed[0]
+    else:
+        assert "results.json" in summary, (summary, data["runs"]["2023/estimate"]["error"])
+    resumed = batch(study, tmp_path, years="2023-2024", jobs=1, resume=True)
+    assert resumed.ok, resumed.summary()
+    assert_consistent(tmp_path)
+
+
+@pytest.mark.parametrize("point", ["reserve", "claim"])
+def test_full_disk_before_any_run_changes_nothing(study, tmp_path, monkeypatch, capsys, point):
+    from evaluation import settings
+    from evaluation.batch import promote
+    from evaluation.cli import main
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "/where/it/failed")
+
+    if point == "reserve":
+        monkeypatch.setattr(promote.SpaceReserve, "take", full)
+    else:
+        monkeypatch.setattr(settings, "write_json", full)
+    code = main(["batch", "--study", str(study), "--years", "2024", "--out",
+                 str(tmp_path / "reports"), "--notebooks", str(TOYS), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "disk penuh: /where/it/failed tidak dapat ditulis" in err and "Traceback" not in err
+    assert not (tmp_path / "reports" / "demo" / "manifest.json").exists()
+
+
+def test_a_failed_notebook_cut_short_is_not_kept(tmp_path):
+    from evaluation.batch.promote import promote
+    from evaluation.batch.runner import RunOutcome, RunSpec
+
+    staging = tmp_path / "staging" / "demo" / "2024"
+    staging.mkdir(parents=True)
+    (staging / "notebook.ipynb").write_text('{"cells": [{"cell_type": "code", "sou')
+    spec = RunSpec(key="2024/estimate", year=2024, stage="estimate", lang=None, notebook="x",
+                   parameters={}, study_name="demo", out_root=str(tmp_path / "out"),
+                   outputs=("results.json", "notebook.ipynb"), executed_name="notebook.ipynb")
+    outcome = RunOutcome(key=spec.key, status="failed", start="", duration=1.0, attempts=1,
+                         staging=str(staging), error={"ename": "OSError", "evalue": "x"})
+    done = promote(spec, outcome, lang="en")
+    assert done.failed_notebook is None
+    assert "cut short" in done.error["note"]
+    assert not (tmp_path / "out" / "demo" / "2024" / "notebook.failed.ipynb").exists()
+    # an ok run whose results.json is cut short is not moved into place either
+    (staging / "notebook.ipynb").write_text('{"cells": []}')
+    (staging / "results.json").write_text('{"headline": ')
+    ok = RunOutcome(key=spec.key, status="ok", start="", duration=1.0, attempts=1,
+                    staging=str(staging))
+    done = promote(spec, ok, lang="en")
+    assert done.status == "failed" and done.error["ename"] == "IncompleteOutput"
+    assert not (tmp_path / "out" / "demo" / "2024" / "results.json").exists()
+
+
+# ---- one output folder, one study; warm start ----------------------------------------------------
+
+
+def test_another_study_with_the_same_name_is_refused(study, tmp_path, capsys):
+    from evaluation.cli import main
+
+    first = batch(study, tmp_path, years="2024")
+    assert first.ok
+    twin = tmp_path / "twin"
+    shutil.copytree(study, twin)
+    (twin / "cpi.csv").write_text("other data\n")
+    before = {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()}
+    code = main(["batch", "--study", str(twin), "--years", "2024", "--out",
+                 str(tmp_path / "reports"), "--notebooks", str(TOYS), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "memuat keluaran studi lain dengan nama yang sama 'demo'" in err
+    assert str(study.resolve()) in err and "--out" in err and "Traceback" not in err
+    after = {p: p.read_bytes() for p in (tmp_path / "reports").rglob("*") if p.is_file()}
+    assert after == before  # nothing of the first study's outputs touched
+    other = run_batch(str(twin), years="2024", langs=["id"], out=str(tmp_path / "other"),
+                      notebooks=NotebookSet.from_folder(TOYS), warm_start=False)
+    assert other.ok  # another --out is the fix
+
+
+@pytest.mark.slow
+def test_warm_start_gives_the_same_outputs_and_survives_faults(study, tmp_path, monkeypatch):
+    cold = run_batch(str(study), years="2023-2024", langs=["id", "en"], jobs=2,
+                     out=str(tmp_path / "cold"), notebooks=NotebookSet.from_folder(TOYS),
+                     warm_start=False)
+    warm = run_batch(str(study), years="2023-2024", langs=["id", "en"], jobs=2,
+                     out=str(tmp_path / "warm"), notebooks=NotebookSet.from_folder(TOYS))
+    assert cold.ok and warm.ok, warm.summary()
+    mc = json.loads((tmp_path / "cold" / "demo" / "manifest.json").read_text())
+    mw = json.loads((tmp_path / "warm" / "demo" / "manifest.json").read_text())
+    assert mc["batch"]["start"] == "cold" and mw["batch"]["start"] == "warm"
+    for key, rec in mc["runs"].items():
+        for name in ("results.json", "brief.id.pdf", "brief.en.html"):
+            if name in rec["outputs"]:
+                assert rec["outputs"][name] == mw["runs"][key]["outputs"][name], (key, name)
+
+    # a kernel that dies, a run past its timeout, a cell that raises: the same records
+    monkeypatch.setenv("TOY_FAULT_YEAR", "2024")
+    for fault, status, options in (("kill", "killed", {}), ("sleep", "timeout", {"timeout": 15}),
+                                   ("raise", "failed", {})):
+        monkeypatch.setenv("TOY_FAULT", fault)
+        bad = run_batch(str(study), years="2023-2024", langs=["id"], jobs=2, force=True,
+                        out=str(tmp_path / "warm"), notebooks=NotebookSet.from_folder(TOYS),
+                        **options)
+        runs = json.loads((tmp_path / "warm" / "demo" / "manifest.json").read_text())["runs"]
+        assert runs["2024/estimate"]["status"] == status, runs["2024/estimate"]
+        assert runs["2023/estimate"]["status"] == "ok" and not bad.ok
+    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline")
+                if b"evaluation.batch.warm" in p.read_bytes()]  # no warm starter left behind

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,13 @@ FIXTURES = Path(__file__).parent / "notebooks_fixtures"
 
 @pytest.fixture
 def study(tmp_path: Path, demo_dir: Path) -> Path:
+    """A study whose language is English, so that problems are told in English."""
     folder = tmp_path / "study"
     folder.mkdir()
-    shutil.copy(demo_dir / "study.yaml", folder / "study.yaml")
+    text = (demo_dir / "study.yaml").read_text(encoding="utf-8")
+    assert "\nlanguage: id" in text
+    (folder / "study.yaml").write_text(text.replace("\nlanguage: id", "\nlanguage: en"),
+                                       encoding="utf-8")
     return folder
 
 
@@ -35,13 +38,13 @@ def test_defaults_filled_and_values_kept(study, tmp_path):
     ({"yaer": 2020}, "unknown parameter(s) ['yaer']; allowed: ['lang', 'out', 'study', 'year']"),
     ({"year": "2020"}, "year='2020': expecting int, got str"),
     ({"year": True}, "expecting int, got bool"),
-    ({"year": 2031}, "year=2031: outside the study's data; allowed: 2015 to 2024"),
-    ({"lang": "fr"}, "lang='fr': unknown language; allowed: one of ['id', 'en']"),
+    ({"year": 2031}, "year=2031: outside the study's years 2015-2024 ('years' in "),
+    ({"lang": "fr"}, "lang='fr': unknown language; choose from ['id', 'en']"),
     ({"out": "../elsewhere"}, "'..' is not allowed"),
     ({"out": "reports/../../x"}, "'..' is not allowed"),
     ({"out": "/etc"}, "resolves outside the output folder"),
-    ({"study": "no/such/folder"}, "no study.yaml"),
-    ({"study": "data/demo\nimport os"}, "control characters"),
+    ({"study": "no/such/folder", "lang": "en"}, "no study.yaml in"),
+    ({"study": "data/demo\nimport os", "lang": "en"}, "control characters"),
 ])
 def test_refused_with_what_is_allowed(study, tmp_path, values, fragment):
     values = {"study": str(study), **values}
@@ -57,6 +60,29 @@ def test_every_problem_listed_at_once(study, tmp_path):
     text = str(err.value)
     assert "3 parameter problem(s)" in text
     assert "colour" in text and "lang='xx'" in text and "out='/'" in text
+
+
+def test_problems_are_told_in_the_notebooks_language(study, tmp_path):
+    with pytest.raises(ParameterError) as err:
+        check("03_brief", {"study": str(study), "year": 2031, "lang": "id"}, tmp_path)
+    assert "year=2031: di luar tahun studi 2015-2024" in str(err.value)
+    assert "evaluation params 03_brief" in str(err.value)
+
+
+def test_setup_notebook_returns_the_runs_settings(study, tmp_path, monkeypatch):
+    from evaluation.params import setup_notebook
+    from evaluation.settings import SOURCE_NAME, RunSettings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVALUATION_OUTPUT_ROOT", str(tmp_path / "reports"))
+    setup = setup_notebook("02_estimate", study=str(study), year=2023, out="reports", seed=7)
+    assert isinstance(setup, RunSettings)
+    assert (setup.year, setup.seed, setup.first_year) == (2023, 7, 2015)
+    assert setup.year_dir == (tmp_path / "reports" / "demo" / "2023").resolve()
+    assert setup.values == {"study": str(study), "year": 2023, "out": "reports", "seed": 7}
+    assert setup.config.root == study.resolve()
+    # the notebook's outputs folder now belongs to this study
+    assert (tmp_path / "reports" / "demo" / SOURCE_NAME).is_file()
 
 
 def test_symlink_escape_refused(study, tmp_path):
@@ -84,9 +110,10 @@ def test_describe_lists_every_parameter():
         text = describe(name)
         for p in schema:
             assert p.name in text
-    assert "one of ['id', 'en']" in describe("notebooks/03_brief.ipynb")
+    assert "one of ['id', 'en']" in describe("notebooks/03_brief.ipynb", lang="en")
+    assert "salah satu dari ['id', 'en']" in describe("03_brief")
     with pytest.raises(ParameterError, match="known notebooks"):
-        schema_for("04_unknown")
+        schema_for("04_unknown", lang="en")
 
 
 @pytest.mark.notebooks

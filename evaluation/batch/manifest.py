@@ -44,7 +44,7 @@ def empty_manifest(study: str) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "study": study, "batch": {}, "runs": {}}
 
 
-def read_manifest(folder: str | os.PathLike, study: str) -> dict[str, Any]:
+def read_manifest(folder: str | os.PathLike[str], study: str) -> dict[str, Any]:
     """The manifest in ``folder``, or an empty one; an unreadable manifest is set aside.
 
     A manifest is always written atomically, so an unreadable one was edited by hand or
@@ -64,12 +64,12 @@ def read_manifest(folder: str | os.PathLike, study: str) -> dict[str, Any]:
     return data
 
 
-def write_manifest(folder: str | os.PathLike, manifest: Mapping[str, Any]) -> Path:
+def write_manifest(folder: str | os.PathLike[str], manifest: Mapping[str, Any]) -> Path:
     """Write the manifest atomically (temporary file, then rename)."""
     return write_json(Path(folder) / MANIFEST_NAME, manifest)
 
 
-def outputs_intact(record: Mapping[str, Any], year_dir: str | os.PathLike) -> bool:
+def outputs_intact(record: Mapping[str, Any], year_dir: str | os.PathLike[str]) -> bool:
     """Whether every output the record lists exists with the recorded SHA-256."""
     outputs = record.get("outputs") or {}
     if not outputs:
@@ -87,7 +87,7 @@ def can_skip(
     *,
     fingerprint_now: str,
     upstream_sha256: str | None,
-    year_dir: str | os.PathLike,
+    year_dir: str | os.PathLike[str],
     mode: Mode,
 ) -> bool:
     """Whether a run can be reported as cached instead of run again.

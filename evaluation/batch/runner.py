@@ -1,10 +1,13 @@
 """One notebook run, in its own process: parameterise, execute, report.
 
 papermill is not thread-safe and changes the working directory, so every run gets a
-fresh Python process (``python -m evaluation.batch.runner SPEC``), which starts its own
-kernel. The parent (:func:`execute_run`, called by the batch from a thread, or by a
-Dask worker) watches it: it reads progress and the outcome from the child's stdout,
-enforces the per-run timeout, and retries a run whose kernel died.
+process of its own, with a kernel of its own. With a warm start (:mod:`.warm`, local
+runs) that process and its kernel are forked from a process that has already imported
+papermill and the analysis libraries; otherwise (``--cold-start``, Dask workers) it is a
+fresh ``python -m evaluation.batch.child SPEC`` that starts its kernel the usual way.
+The parent (:func:`execute_run`, called by the batch from a thread, or by a Dask worker)
+watches it: it reads progress and the outcome from the child's stdout, enforces the
+per-run timeout, and retries a run whose kernel died.
 
 A run writes only into its own staging folder; the batch moves the outputs into
 place after success (:mod:`evaluation.batch`). A run that fails, times out or is
@@ -19,7 +22,6 @@ Recipe of :func:`execute_run`::
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import shutil
@@ -33,10 +35,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..cache import CACHE_DIR_ENV
-from ..params import OUTPUT_ROOT_ENV
+from ..i18n import Formatter
+from ..settings import OUTPUT_ROOT_ENV, STAGED_ENV
+from .child import os_error
+
+if TYPE_CHECKING:
+    from .warm import WarmStarter
 
 Stage = Literal["estimate", "brief"]
 RunStatus = Literal["ok", "failed", "killed", "timeout", "interrupted"]
@@ -79,6 +86,8 @@ class RunSpec:
     retries: int = 0
     kernel_name: str = "python3"
     env: dict[str, str] = field(default_factory=dict)
+    #: Language of the texts the run records (timeouts, a process that died).
+    message_lang: Literal["id", "en"] = "id"
 
     @property
     def year_dir(self) -> Path:
@@ -105,12 +114,12 @@ class RunOutcome:
         return asdict(self)
 
 
-def staging_root(out_root: str | os.PathLike, study_name: str) -> Path:
+def staging_root(out_root: str | os.PathLike[str], study_name: str) -> Path:
     """Folder under which every run of a study stages its outputs."""
     return Path(out_root) / study_name / _STAGING
 
 
-def cache_root(out_root: str | os.PathLike, study_name: str) -> Path:
+def cache_root(out_root: str | os.PathLike[str], study_name: str) -> Path:
     """Cache folder every run of a study shares (see :mod:`evaluation.cache`)."""
     return Path(out_root) / study_name / CACHE_FOLDER
 
@@ -120,8 +129,9 @@ def execute_run(
     *,
     on_progress: Callable[[str, int, int], None] | None = None,
     cancel: threading.Event | None = None,
+    warm: WarmStarter | None = None,
 ) -> RunOutcome:
-    """Run one notebook in a fresh process and return its outcome (never raises on failure).
+    """Run one notebook in a process of its own and return its outcome (never raises).
 
     Parameters
     ----------
@@ -131,16 +141,24 @@ def execute_run(
         Called with ``(key, cell_index, n_cells)`` as cells start.
     cancel
         When set, the running child is stopped and the outcome is ``interrupted``.
+    warm
+        Fork the run from this warm process instead of starting a fresh interpreter.
     """
     started = datetime.now(UTC)
     t0 = time.monotonic()
     attempts = 0
+    staging: Path | None = None
     while True:
         attempts += 1
-        staging = _stage(spec)
-        status, error = _run_child(spec, staging, on_progress=on_progress, cancel=cancel)
+        try:
+            staging = _stage(spec)
+            status, error = _run_child(spec, staging, on_progress=on_progress, cancel=cancel,
+                                       warm=warm)
+        except OSError as exc:  # the staging folder could not be written (disk full, ...)
+            status, error = "failed", os_error(exc)
         if status == "killed" and attempts <= spec.retries and not (cancel and cancel.is_set()):
-            shutil.rmtree(staging.parents[1], ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging.parents[1], ignore_errors=True)
             continue
         break
     return RunOutcome(
@@ -149,7 +167,7 @@ def execute_run(
         start=started.isoformat(timespec="seconds"),
         duration=round(time.monotonic() - t0, 3),
         attempts=attempts,
-        staging=str(staging),
+        staging=str(staging) if staging is not None else None,
         error=error,
     )
 
@@ -170,6 +188,7 @@ def _child_env(spec: RunSpec) -> dict[str, str]:
     # MPLBACKEND=Agg in the kernel's environment drops inline figures from the notebook
     env.pop("MPLBACKEND", None)
     env[OUTPUT_ROOT_ENV] = str(Path(spec.out_root).resolve())
+    env[STAGED_ENV] = "1"  # the batch holds the output folder's claim
     # every year's run loads the same inputs: share the validated tables and panel
     env[CACHE_DIR_ENV] = str(cache_root(spec.out_root, spec.study_name).resolve())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -182,7 +201,25 @@ def _child_env(spec: RunSpec) -> dict[str, str]:
     return env
 
 
-def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress, cancel):
+class _Child(Protocol):
+    """What the parent needs of a run process (a Popen, or a run forked by the warm starter)."""
+
+    pid: int
+    returncode: int | None
+    stdout: Any
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+
+Progress = Callable[[str, int, int], None] | None
+
+
+def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress: Progress,
+               cancel: threading.Event | None, warm: WarmStarter | None = None) -> tuple[RunStatus, dict[str, Any] | None]:
     top = staging_year_dir.parents[1]
     spec_file = top / "run.json"
     params = dict(spec.parameters)
@@ -195,21 +232,30 @@ def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress, cancel):
         "kernel_name": spec.kernel_name,
         "cwd": spec.cwd,
         "parent": os.getpid(),
+        "env": spec.env,
     }
     spec_file.write_text(json.dumps(payload), encoding="utf-8")
-    log = open(top / "run.log", "wb")  # noqa: SIM115 (closed below; child writes into it)
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "evaluation.batch.runner", str(spec_file)],
-            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
-            cwd=spec.cwd, env=_child_env(spec), start_new_session=True,
-        )
-    finally:
-        log.close()
+    proc: _Child
+    if warm is not None:
+        proc = warm.spawn(spec_file, top / "run.log")
+    else:
+        with open(top / "run.log", "wb") as log:  # the child writes into it
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "evaluation.batch.child", str(spec_file)],
+                stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
+                cwd=spec.cwd, env=_child_env(spec), start_new_session=True,
+            )
+    return _follow(spec, proc, top, on_progress=on_progress, cancel=cancel)
+
+
+def _follow(spec: RunSpec, proc: _Child, top: Path, *, on_progress: Progress,
+            cancel: threading.Event | None) -> tuple[RunStatus, dict[str, Any] | None]:
+    """Read the child's progress and outcome; stop it on timeout or cancel."""
     outcome: dict[str, Any] = {}
     last_cell: dict[str, Any] = {}
+    f = Formatter(spec.message_lang)
 
-    def follow():
+    def follow() -> None:
         assert proc.stdout is not None
         for raw in proc.stdout:
             try:
@@ -235,16 +281,18 @@ def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress, cancel):
         if stopped:
             _stop(proc)
             break
-        time.sleep(0.1)
+        time.sleep(0.05)
     proc.wait()
     reader.join(timeout=5)
+    with contextlib.suppress(OSError, AttributeError):
+        proc.stdout.close()
     if stopped:
         cell = last_cell.get("index")
         return stopped, {
             "cell": cell + 1 if cell is not None else None,
             "ename": "Timeout" if stopped == "timeout" else "Interrupted",
-            "evalue": (f"run exceeded --timeout {spec.timeout:g} s" if stopped == "timeout"
-                       else "the batch was interrupted"),
+            "evalue": (f.msg("batch.errors.timeout", seconds=f"{spec.timeout:g}")
+                       if stopped == "timeout" else f.msg("batch.errors.interrupted")),
         }
     if outcome.get("status") == "ok" and proc.returncode == 0:
         return "ok", None
@@ -254,13 +302,12 @@ def _run_child(spec: RunSpec, staging_year_dir: Path, *, on_progress, cancel):
     return "killed", {
         "cell": cell + 1 if cell is not None else None,
         "ename": "RunProcessDied",
-        "evalue": f"the run process ended with code {proc.returncode} without reporting; "
-                  f"last lines of its log: {_tail(top / 'run.log')}",
+        "evalue": f.msg("batch.errors.died", code=proc.returncode, tail=_tail(top / "run.log")),
     }
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM (the child shuts its kernel down), then SIGKILL the whole group."""
+def _stop(proc: _Child) -> None:
+    """SIGTERM (the child shuts its kernel down), then SIGKILL its whole process group."""
     with contextlib.suppress(ProcessLookupError):
         proc.send_signal(signal.SIGTERM)
     try:
@@ -277,96 +324,3 @@ def _tail(path: Path, n: int = 3) -> str:
     except OSError:
         return "(no log)"
     return " | ".join(lines[-n:]) or "(empty log)"
-
-
-# ---- the child process ---------------------------------------------------------------------
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to SIGKILL this process when the batch dies, so no run outlives it."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(137)
-
-
-def _child_main(spec_file: str) -> int:
-    payload = json.loads(Path(spec_file).read_text(encoding="utf-8"))
-    _die_with_parent(payload["parent"])
-    # the protocol channel is the original stdout; anything else printed goes to the log
-    channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)
-
-    def emit(msg: dict) -> None:
-        channel.write(json.dumps(msg) + "\n")
-        channel.flush()
-
-    class _Stop(BaseException):
-        pass
-
-    def on_term(signum, frame):
-        raise _Stop()
-
-    signal.signal(signal.SIGTERM, on_term)
-    last: dict[str, int | None] = {"index": None}
-
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.exceptions import PapermillExecutionError
-
-    class ProgressEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            start = nb_man.cell_start
-            total = len(nb_man.nb.cells)
-
-            def cell_start(cell, cell_index=None, **kw):
-                last["index"] = cell_index + 1 if cell_index is not None else None
-                emit({"event": "cell", "index": cell_index, "total": total})
-                return start(cell, cell_index, **kw)
-
-            nb_man.cell_start = cell_start
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    papermill_engines.register("evaluation-progress", ProgressEngine)
-    try:
-        papermill.execute_notebook(
-            payload["notebook"], payload["output"], parameters=payload["parameters"],
-            kernel_name=payload["kernel_name"], cwd=payload["cwd"], progress_bar=False,
-            log_output=False, request_save_on_cell_execute=True,
-            engine_name="evaluation-progress",
-        )
-    except PapermillExecutionError as exc:
-        emit({"event": "outcome", "status": "failed", "error": {
-            "cell": exc.cell_index + 1, "exec_count": exc.exec_count,
-            "source": _first_line(exc.source), "ename": exc.ename, "evalue": exc.evalue,
-        }})
-        return 1
-    except DeadKernelError as exc:
-        emit({"event": "outcome", "status": "killed", "error": {
-            "cell": last["index"], "ename": "DeadKernelError", "evalue": str(exc)[:300],
-        }})
-        return 1
-    except _Stop:
-        return 143
-    except Exception as exc:  # a run must always report; the batch decides what follows
-        emit({"event": "outcome", "status": "failed", "error": {
-            "cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:500],
-        }})
-        return 1
-    emit({"event": "outcome", "status": "ok"})
-    return 0
-
-
-def _first_line(source: str | None) -> str | None:
-    if not source:
-        return None
-    lines = [ln for ln in source.splitlines() if ln.strip()]
-    return lines[0][:120] if lines else None
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through execute_run
-    sys.exit(_child_main(sys.argv[1]))

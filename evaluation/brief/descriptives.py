@@ -177,7 +177,7 @@ def common_blocks(config: StudyConfig, study: Study, *, year: int, first_year: i
                   panel_year: pd.DataFrame, headline_row: Mapping[str, Any] | None
                   ) -> dict[str, Any]:
     """The blocks every results.json has, estimated or descriptive."""
-    prov = provenance.collect(config.root)
+    prov = provenance.collect(config)
     return {
         "schema_version": SCHEMA_VERSION,
         "study": {

@@ -36,6 +36,7 @@ from .._io import write_json
 from ..config import StudyConfig
 from ..errors import EstimationError, RunError
 from ..estimate.results import json_safe
+from ..settings import RunSettings, resolve_run
 from ..study import Study, load_study
 from . import steps
 from .context import AnalysisContext
@@ -109,7 +110,7 @@ class Analysis:
 
 
 def analyse(
-    study_dir: str | os.PathLike,
+    study_dir: str | os.PathLike[str] | RunSettings,
     *,
     year: int | None = None,
     seed: int = 2026,
@@ -125,7 +126,9 @@ def analyse(
     Parameters
     ----------
     study_dir
-        Study folder (with ``study.yaml``).
+        Study folder (with ``study.yaml``), or the run's checked settings
+        (:class:`~evaluation.settings.RunSettings`, from ``setup_notebook``): their year,
+        seed and window are then used as given.
     year
         The brief's year (default: the study's last year). Estimates use the window
         ``first_year``..``year``.
@@ -145,9 +148,14 @@ def analyse(
     >>> a = analyse("data/demo", year=2024, reps=999, mde_reps=100)  # doctest: +SKIP
     >>> print(a)  # doctest: +SKIP
     """
-    study = load_study(study_dir)
-    opts = _options(study.config, year=year, first_year=first_year, seed=seed, reps=reps,
-                    chain_reps=chain_reps, mde_reps=mde_reps, staggered_reps=staggered_reps)
+    # the values are checked once, by the same rules and words as at the command line
+    settings = study_dir if isinstance(study_dir, RunSettings) else resolve_run(
+        study_dir, years=year, seed=seed, first_year=first_year, year_name="year",
+        default_years="last")
+    study = load_study(settings.study_dir)
+    seed = settings.seed
+    opts = _options(settings, reps=reps, chain_reps=chain_reps, mde_reps=mde_reps,
+                    staggered_reps=staggered_reps)
     panel, window, panel_year = _frames(study, opts)
     design = steps.design_for(study.config, window, seed=seed, reps=reps,
                               chain_reps=chain_reps, mde_reps=mde_reps,
@@ -186,18 +194,11 @@ def analyse(
     return _finish(study.config, opts, window, out.models, results, ctx)
 
 
-def _options(config: StudyConfig, *, year: int | None, first_year: int | None, seed: int,
-             reps: int, chain_reps: int, mde_reps: int, staggered_reps: int
-             ) -> AnalysisOptions:
-    year = config.years.last if year is None else int(year)
-    first = config.years.first if first_year is None else int(first_year)
-    if year not in config.years.span:
-        raise RunError(
-            f"year {year} is outside the study's years {config.years.first}-{config.years.last} "
-            f"(study.yaml: years)."
-        )
-    return AnalysisOptions(year=year, first_year=first, seed=seed, reps=reps,
-                           chain_reps=chain_reps, mde_reps=mde_reps, staggered_reps=staggered_reps)
+def _options(settings: RunSettings, *, reps: int, chain_reps: int, mde_reps: int,
+             staggered_reps: int) -> AnalysisOptions:
+    return AnalysisOptions(year=settings.year, first_year=settings.first_year,
+                           seed=settings.seed, reps=reps, chain_reps=chain_reps,
+                           mde_reps=mde_reps, staggered_reps=staggered_reps)
 
 
 def _frames(study: Study, opts: AnalysisOptions

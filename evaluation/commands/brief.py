@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_lang, add_out, add_study
-from .batch import add_run_options, interruptible, run_options
+from ..i18n import Formatter
+from ._common import add_lang, add_out, add_run_options, add_study, interruptible, settings_from
 
 HELP = "the leadership brief for one year (default: the study's last year), PDF and HTML"
 
@@ -21,20 +21,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch.batch import run_batch
-    from ..config import read_study_config
 
+    settings = settings_from(args, years=args.year, year_name="year", default_years="last")
     interruptible()
-    cfg = read_study_config(args.study)
-    year = args.year if args.year is not None else cfg.years.last
-    langs = [args.lang] if args.lang else None
-    result = run_batch(args.study, years=[year], langs=langs, **run_options(args))
+    result = run_batch(settings)
     if not result.ok:
         print(result.summary(), file=sys.stderr)
         return 1
-    year_dir = result.folder / str(year)
-    for lang in langs or [cfg.language]:
+    for lang in settings.langs:
         for ext in ("pdf", "html"):
-            print(year_dir / f"brief.{lang}.{ext}")
-    status = "cached (unchanged)" if not result.executed else "written"
-    print(f"{status}; manifest: {result.folder / 'manifest.json'}", file=sys.stderr)
+            print(settings.year_dir / f"brief.{lang}.{ext}")
+    f = Formatter(settings.lang)
+    status = f.msg("cli.console.written" if result.executed else "cli.console.cached")
+    print(f"{status}; " + f.msg("cli.console.manifest", path=result.folder / "manifest.json"),
+          file=sys.stderr)
     return 0

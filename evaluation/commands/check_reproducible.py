@@ -1,9 +1,11 @@
 """`evaluation check-reproducible`: run a year twice in fresh processes and compare.
 
 Both runs go through the batch runner (every notebook in its own process, its own
-kernel) into two temporary output folders; ``results.json`` is compared field by field
-and each brief's text content line by line. Any difference is reported by JSON path;
-the exit code is then 1.
+kernel) into two temporary output folders: the first forked from a warm process as a batch
+does by default, the second started cold in fresh interpreters, so a pass also shows that
+the warm start changes nothing. ``results.json`` is compared field by field and each
+brief's text content line by line. Any difference is reported by JSON path; the exit code
+is then 1.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from ._common import add_lang, add_study
+from ..i18n import Formatter
+from ._common import add_lang, add_study, console_lang
 
 HELP = ("run one year twice in fresh processes and compare results.json and the brief text "
         "field by field (exit 1 on any difference)")
@@ -117,39 +120,45 @@ def compare_year(first: Path, second: Path, langs: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch.batch import NotebookSet, run_batch
-    from ..config import read_study_config
+    import dataclasses
 
-    cfg = read_study_config(args.study)
-    year = args.year if args.year is not None else cfg.years.last
-    langs = [args.lang or cfg.language]
-    notebooks = NotebookSet.from_folder(args.notebooks) if args.notebooks else None
+    from ..batch.batch import run_batch
+    from ..settings import check_options, resolve_run
+
+    lang = console_lang(args)
+    f = Formatter(lang)
+    options = check_options(jobs=1, timeout=args.timeout, force=True, notebooks=args.notebooks,
+                            lang=lang, spelling="cli")
+    settings = resolve_run(args.study, years=args.year, langs=args.lang, options=options,
+                           spelling="cli", year_name="year", default_years="last")
+    year = settings.year
     tmp = Path(tempfile.mkdtemp(prefix="evaluation-repro-"))
+    labels = ("first", "second")
+    runs = [dataclasses.replace(settings, out_root=tmp / label, options=dataclasses.replace(
+        options, warm_start=(label == "first"))) for label in labels]
     folders = []
     try:
         # the two runs are independent (own output folders, own processes): run them side by side
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(
-                lambda label: run_batch(args.study, years=[year], langs=langs,
-                                        out=str(tmp / label), jobs=1, timeout=args.timeout,
-                                        force=True, notebooks=notebooks),
-                ("first", "second")))
-        for label, result in zip(("first", "second"), results, strict=True):
+            results = list(pool.map(run_batch, runs))
+        for label, result in zip(labels, results, strict=True):
             if not result.ok:
-                print(f"the {label} run failed:\n{result.summary()}", file=sys.stderr)
+                print(f.msg(f"cli.repro.failed_{label}") + "\n" + result.summary(),
+                      file=sys.stderr)
                 return 1
             folders.append(result.folder / str(year))
-        diffs = compare_year(folders[0], folders[1], langs)
+        diffs = compare_year(folders[0], folders[1], list(settings.langs))
     finally:
         if args.keep:
-            print(f"outputs kept in {tmp}", file=sys.stderr)
+            print(f.msg("cli.repro.kept", path=tmp), file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    name = settings.study_name
     if diffs:
-        print(f"NOT reproducible: {cfg.name} {year}: {len(diffs)} difference(s):", file=sys.stderr)
+        print(f.msg("cli.repro.different", study=name, year=year, n=len(diffs)) + ":",
+              file=sys.stderr)
         for d in diffs[:200]:
             print(f"  - {d}", file=sys.stderr)
         return 1
-    print(f"reproducible: {cfg.name} {year}: results.json byte-identical and brief text "
-          f"identical ({', '.join(langs)}) across two runs in fresh processes")
+    print(f.msg("cli.repro.same", study=name, year=year, langs=", ".join(settings.langs)))
     return 0
