@@ -615,6 +615,7 @@ def test_ikm_command_bad_input_exits_1_with_row_and_column(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "baris 3" in err and "'U5'" in err and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
-    assert main(["ikm", str(src), "--by", "unit,month"]) == 1
-    assert main(["ikm", str(src), "--out", str(tmp_path / "x.txt")]) == 1
+    # an option that is not allowed is a usage mistake: exit 2 (the CLI's rule)
+    assert main(["ikm", str(src), "--by", "unit,month"]) == 2
+    assert main(["ikm", str(src), "--out", str(tmp_path / "x.txt")]) == 2
     assert main(["ikm", str(tmp_path / "missing.csv")]) == 1

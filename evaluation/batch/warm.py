@@ -212,24 +212,36 @@ def warm_up() -> str | None:
 
 
 def _first_calls() -> None:
-    """Call, once, what is slow the first time in a process and safe to fork after: a figure
-    drawn with fonts (the font cache), a PDF laid out (fontconfig). Not an estimation:
-    pyfixest's compiled core starts a thread pool that does not survive a fork (its first
-    call is fast once its modules are imported)."""
+    """Call, once, what is slow the first time in a process and safe to fork after: figures
+    drawn with fonts (PNG and SVG), a page laid out with the brief's stylesheet, its fonts
+    and an inline chart. Not an estimation: pyfixest's compiled core starts a thread pool
+    that does not survive a fork (its first call is fast once its modules are imported)."""
     import io
 
+    svg = ""
     with contextlib.suppress(Exception):
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(2, 1))
+        fig = Figure(figsize=(3, 2))
         ax = fig.subplots()
-        ax.plot([0, 1], [0, 1])
-        ax.set_title("warm")
+        ax.plot([0, 1], [0, 1], marker="o", label="warm")
+        ax.set_title("warm", fontweight="bold")
+        ax.set_xlabel("x")
+        ax.legend()
         fig.savefig(io.BytesIO(), format="png")
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg")
+        svg = buffer.getvalue()
     with contextlib.suppress(Exception):
-        import weasyprint
+        from evaluation.brief.render import render_pdf
 
-        weasyprint.HTML(string="<p>warm</p>").write_pdf()
+        css = (Path(render_pdf.__code__.co_filename).parent / "templates" / "brief.css")
+        style = css.read_text(encoding="utf-8") if css.is_file() else ""
+        start = svg.find("<svg")
+        render_pdf(f"<html lang=\"id\"><head><style>{style}</style></head><body><h1>Warm</h1>"
+                   f"<p>Teks <b>tebal</b> dan <i>miring</i>, 1.234,5.</p>"
+                   f"<table><tr><th>a</th><td>1</td></tr></table>"
+                   f"<figure>{svg[start:] if start >= 0 else ''}</figure></body></html>")
 
 
 def fork_problem() -> str | None:
