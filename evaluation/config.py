@@ -185,7 +185,7 @@ class StudyConfig(_Frozen):
 
     @field_validator("topics")
     @classmethod
-    def _topics(cls, value: dict[str, tuple[str, ...]]):
+    def _topics(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         empty = [name for name, words in value.items() if not any(w.strip() for w in words)]
         if empty:
             raise ValueError(f"topic(s) {empty} list no keyword; give at least one "
