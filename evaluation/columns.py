@@ -2,8 +2,10 @@
 users' files may carry. Headers are matched case- and accent-insensitively (see
 :func:`evaluation.read.normalise_header`).
 
-Each entry: canonical name -> (kind, required, aliases). ``kind`` is one of
-``"str"``, ``"int"``, ``"float"``, ``"date"``.
+Each entry: canonical name -> (kind, required, aliases, description, unit). ``kind`` is
+one of ``"str"``, ``"int"``, ``"float"``, ``"date"``; ``unit`` says what a number measures
+(``"rupiah"``, ``"jp"``, ``"hours"``, ``"percent"``), so that a unit written in a header
+(``Biaya (ribu Rp)``) can be applied or refused (see :mod:`evaluation.read`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class Column(NamedTuple):
     required: bool
     aliases: tuple[str, ...]
     description: str
+    unit: str = ""
 
 
 _UNIT = Column("str", True, ("kode_opd", "kode_unit", "unit_id", "id_unit", "kode"), "Unit code")
@@ -43,13 +46,13 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "unit_id": _UNIT,
         "year": _YEAR,
         "date": Column("date", False, ("tanggal", "tanggal_mulai", "tgl", "date", "start_date"), "Start date"),
-        "jp": Column("float", False, ("jp", "jam_pelajaran", "jumlah_jp", "training_hours_jp"), "Learning hours in JP (45 minutes)"),
-        "hours": Column("float", False, ("jam", "durasi_jam", "hours", "duration_hours"), "Clock hours (converted to JP when jp is missing)"),
+        "jp": Column("float", False, ("jp", "jam_pelajaran", "jumlah_jp", "training_hours_jp"), "Learning hours in JP (45 minutes)", "jp"),
+        "hours": Column("float", False, ("jam", "durasi_jam", "hours", "duration_hours"), "Clock hours (converted to JP when jp is missing)", "hours"),
         "competency_type": Column("str", False, ("jenis_kompetensi", "kompetensi", "competency_type", "competency"), "teknis, manajerial, sosial_kultural"),
         "learning_path": Column("str", False, ("jalur", "jalur_pengembangan", "metode", "learning_path"), "klasikal or nonklasikal"),
         "activity": Column("str", False, ("bentuk", "bentuk_kegiatan", "kegiatan", "activity", "activity_type"), "pelatihan, e_learning, coaching, mentoring, seminar, ..."),
         "programme": Column("str", False, ("program", "nama_program", "programme", "program_name"), "Programme or course title"),
-        "cost_rp": Column("float", False, ("biaya", "anggaran", "biaya_rp", "cost_rp", "cost", "realisasi_biaya"), "Cost in nominal rupiah"),
+        "cost_rp": Column("float", False, ("biaya", "anggaran", "biaya_rp", "cost_rp", "cost", "realisasi_biaya"), "Cost in nominal rupiah", "rupiah"),
     },
     "skm": {
         "unit_id": _UNIT,
@@ -70,7 +73,7 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
     "performance": {
         "unit_id": _UNIT,
         "year": _YEAR,
-        "iku_achievement": Column("float", True, ("capaian_iku", "iku_capaian", "capaian_kinerja", "iku_achievement", "iku"), "IKU achievement, % of target"),
+        "iku_achievement": Column("float", True, ("capaian_iku", "iku_capaian", "capaian_kinerja", "iku_achievement", "iku"), "IKU achievement, % of target", "percent"),
         "complaints": Column("int", False, ("pengaduan", "jumlah_pengaduan", "complaints"), "Complaints received"),
     },
     "cpi": {
@@ -101,6 +104,12 @@ LEARNING_PATHS = ("klasikal", "nonklasikal")
 
 #: Columns whose raw values identify people; they never leave the loader.
 PERSONAL_COLUMNS = ("nip", "name")
+
+#: Tables with one row per person (an ASN's training event, a respondent's answers). Only
+#: the columns defined here survive reading them (any other column is dropped before
+#: anything else sees it), and no message shows a cell of them that could identify
+#: someone (see :func:`evaluation.read.words.shown_value`).
+PERSONAL_TABLES = ("training", "skm")
 
 
 # ---- lagged and leading measures: one spelling for every stage ------------------------------

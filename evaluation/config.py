@@ -15,7 +15,15 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._options import IkmWeighting, Language, MissingPolicy, NumberLocale, Role, UnitLevel
+from ._options import (
+    DuplicatePolicy,
+    IkmWeighting,
+    Language,
+    MissingPolicy,
+    NumberLocale,
+    Role,
+    UnitLevel,
+)
 from .errors import Problem, StudyConfigError
 
 STUDY_FILE = "study.yaml"
@@ -150,6 +158,10 @@ class StudyConfig(_Frozen):
     #: topic when its title contains one of them at the start of a word, case ignored).
     topics: dict[TopicName, tuple[TopicKeyword, ...]] = Field(default_factory=dict)
     missing: MissingSettings = MissingSettings()
+    #: Rows identical in every column (a table exported twice): ``error`` (default) lists
+    #: them as problems, ``drop`` keeps one of each with a note, ``keep`` keeps them all
+    #: with a note (tables without a key only: a repeated key is always a problem).
+    duplicates: DuplicatePolicy = "error"
     privacy: PrivacySettings = PrivacySettings()
     seed: int = Field(default=2026, ge=0)
     root: Path = Field(default=Path("."), exclude=True)

@@ -7,7 +7,8 @@ print its message without a traceback (exit code 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -30,6 +31,10 @@ class Problem:
     value: object = None
     rule: str | None = None
     hint: str | None = None
+    #: Catalogue key and values the message and hint were made from, so that a report can
+    #: write them in another language (:func:`evaluation.read.words.localise`).
+    key: str | None = field(default=None, compare=False, repr=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = self.file
@@ -64,15 +69,23 @@ class Problem:
 class DataValidationError(EvaluationError):
     """Input data (a file, a table, a study folder) is not what the toolkit expects.
 
-    Carries every problem found, not just the first, in ``problems``.
+    Carries every problem found, not just the first, in ``problems``. ``text``, when
+    given, is the whole message already written (e.g. in the study's language by
+    :mod:`evaluation.validate`); otherwise it is made from the summary and the problems.
     """
 
-    def __init__(self, message: str | None = None, problems: list[Problem] | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        text: str | None = None,
+    ):
         self.problems: list[Problem] = list(problems or [])
         if message is None:
             message = f"{len(self.problems)} masalah data ditemukan"
         self.summary = message
-        super().__init__(self._render())
+        super().__init__(text if text is not None else self._render())
 
     def _render(self) -> str:
         if not self.problems:

@@ -38,11 +38,14 @@ if TYPE_CHECKING:
     from .config import StudyConfig
 
 __all__ = [
+    "NIP_NUMBER_PATTERN",
     "NIP_PATTERN",
     "PSEUDONYM_PATTERN",
+    "is_nip_shaped",
     "pseudonym",
     "pseudonymise",
     "resolve_secret",
+    "scrub_nips",
     "suppress_small",
 ]
 
@@ -52,11 +55,56 @@ NIP_PATTERN = re.compile(
     # of a number (preceded by '.' or ','), not part of a longer token (a hash)
     r"(?<![0-9A-Za-z.,])(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3})(?![0-9A-Za-z])"
 )
+#: An 18-digit number as a program prints it once the NIP went through a float: scientific
+#: notation (``1.99001012015011E+17``, the last digits already lost) or grouped by thousands
+#: (``199.001.012.015.011.008``). The plain form (``199001012015011008.0``) is an
+#: :data:`NIP_PATTERN` match already.
+NIP_NUMBER_PATTERN = re.compile(
+    r"(?<![0-9A-Za-z.,])(?:\d[.,]\d{1,17}[eE]\+?17|\d{3}(?:[.,]\d{3}){5})(?![0-9A-Za-z])"
+)
 #: What a pseudonym looks like.
 PSEUDONYM_PATTERN = re.compile(r"^P[0-9a-f]{16}$")
 
 #: Columns that identify a group rather than measure it; never blanked by suppression.
 _KEY_COLUMNS = ("unit_id", "year", "period", "cohort_year", "lag", "year_since")
+
+
+def scrub_nips(text: str) -> str:
+    """``text`` with every NIP, solid, grouped or as a float, replaced by ``[NIP]``.
+
+    The last guard before a message is shown or saved: the toolkit never puts a value
+    from a table with personal data in a message, but a stray NIP can still hide in a
+    misaligned cell of another table or in a library's error text.
+
+    >>> scrub_nips("nilai 199001012015011001, 1.99001012015011E+17 dan 19900101 201501 1 001")
+    'nilai [NIP], [NIP] dan [NIP]'
+    """
+    return NIP_NUMBER_PATTERN.sub("[NIP]", NIP_PATTERN.sub("[NIP]", text))
+
+
+def is_nip_shaped(value: object) -> bool:
+    """Whether a cell value looks like an NIP: 18 digits as text (solid or grouped 8-6-1-3,
+    also behind ``NIP.`` or an apostrophe), or a number of 18 digits (what a spreadsheet
+    makes of an NIP; its last digits are lost).
+
+    >>> is_nip_shaped("19650908 199103 1 005"), is_nip_shaped(1.96509081991031e17)
+    (True, True)
+    >>> is_nip_shaped("2023"), is_nip_shaped(2023.0), is_nip_shaped(True)
+    (False, False, False)
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)) or hasattr(value, "dtype"):
+        try:
+            number = abs(float(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return 1e17 <= number < 1e18
+    if not isinstance(value, str):
+        return False
+    text = re.sub(r"^(?:nip\s*[.:]?\s*|')", "", value.strip(), flags=re.IGNORECASE).strip()
+    text = re.sub(r"(?<=\d)[.,]0+$", "", text)
+    return bool(NIP_PATTERN.fullmatch(text) or NIP_NUMBER_PATTERN.fullmatch(text))
 
 
 def pseudonym(nip: str, key: bytes) -> str:

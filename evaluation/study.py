@@ -29,7 +29,7 @@ from . import errors as _errors
 from ._io import sha256_file
 from .columns import PERSONAL_COLUMNS
 from .config import StudyConfig, read_study_config
-from .errors import DataValidationError, PrivacyError, StudyConfigError, SyntheticDataWarning
+from .errors import PrivacyError, StudyConfigError, SyntheticDataWarning
 
 __all__ = ["Study", "load_study"]
 
@@ -229,6 +229,7 @@ def _read_validated(
     from .privacy import resolve_secret
     from .validate import (
         has_personal_data,
+        problems_error,
         pseudonymise_raw,
         read_study_tables,
         validate_tables,
@@ -247,11 +248,7 @@ def _read_validated(
     tables, check_problems, check_notes = validate_tables(config, raw_tables)
     problems = problems + check_problems
     if problems:
-        raise DataValidationError(
-            f"study {config.name!r}: {len(problems)} problem(s) in the input data; run "
-            f"'evaluation validate --study {study_dir}' for the full report",
-            problems,
-        )
+        raise problems_error(config, problems, study_dir)
     return dict(tables), notes + list(check_notes), source
 
 

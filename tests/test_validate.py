@@ -22,30 +22,34 @@ from evaluation.validate import ValidationReport, validate_study
 BROKEN = Path(__file__).resolve().parent / "broken"
 ROOT = BROKEN.parents[1]
 
-#: variant -> substrings the report must contain (file, row, column as the user wrote it)
+#: variant -> substrings the report must contain (file, row, column as the user wrote it),
+#: in the study's language (Indonesian)
 EXPECTED: dict[str, tuple[str, ...]] = {
     "wrong_type": ("staff.csv", "baris 4", "kolom 'jumlah_asn'", "'banyak'"),
     "skm_answer_out_of_range": ("skm.csv", "baris 6", "kolom 'U3'", "nilai: 5"),
-    "duplicate_unit_year": ("staff.csv", "baris 14", "kolom 'kode_opd+tahun'", "row 3"),
+    "duplicate_unit_year": ("staff.csv", "baris 14", "kolom 'kode_opd+tahun'", "baris 3"),
     "unknown_unit": ("iku.csv", "baris 5", "kolom 'kode_opd'", "'D99'"),
     "encoding_utf16": ("units.csv", "UTF-16", "CSV UTF-8"),
     "random_bytes": ("staff.csv", "UTF-8"),
     "xlsx_div0": ("iku.xlsx", "baris 4", "kolom 'capaian_iku'", "#DIV/0!"),
     "xlsx_formula_no_value": ("iku.xlsx", "baris 5", "kolom 'capaian_iku'", "formula"),
     "empty_file": ("cpi.csv", "empty"),
-    "header_only": ("programme.csv", "no data rows"),
+    "header_only": ("programme.csv", "tidak ada baris data"),
     "missing_required_column": ("staff.csv", "baris 1", "kolom 'asn_count'", "jumlah_asn"),
-    "missing_file": ("iku.csv", "not found", "tables.performance.file"),
+    "missing_file": ("iku.csv", "tidak ditemukan", "tables.performance.file"),
     "year_outside_study": ("staff.csv", "baris 6", "kolom 'tahun'", "2030"),
     "duplicated_column": ("staff.csv", "baris 1", "'tahun'", "'year'"),
     "bad_study_key": ("study.yaml", "min_cel_size", "unknown key"),
     "number_wrong_locale": ("iku.csv", "baris 3", "kolom 'capaian_iku'", "number_locale: id"),
     "jp_event_too_large": ("training.csv", "baris 7", "kolom 'JP'", "1440"),
-    "unknown_competency_type": ("training.csv", "baris 2", "kolom 'Jenis Kompetensi'", "spiritual"),
+    # a value from a table about persons is described, never shown
+    "unknown_competency_type": (
+        "training.csv", "baris 2", "kolom 'Jenis Kompetensi'", "teks 9 karakter"
+    ),
     "missing_value_policy_error": ("iku.csv", "baris 4", "kolom 'capaian_iku'", "missing"),
     "cpi_not_positive": ("cpi.csv", "baris 3", "kolom 'ihk'"),
     "cohort_outside_study": ("programme.csv", "baris 3", "kolom 'tahun_angkatan'", "2027"),
-    "nip_stored_as_number": ("training.xlsx", "baris 2", "kolom 'NIP'", "Text"),
+    "nip_stored_as_number": ("training.xlsx", "baris 2", "kolom 'NIP'", "Teks"),
 }
 POSITIVE = (
     "_valid",

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
 
     report = validate_study(args.study)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+        data = report.to_dict(lang=args.lang)
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:
         lang: Language = args.lang or _study_language(args.study)
         print(report.render(lang=lang))

@@ -93,6 +93,8 @@ programme:
   name_en: "Public Management Course (university partnership)"
 
 missing: {{policy: drop}}
+# Two identical records can be real here (two mentoring sessions of the same day).
+duplicates: keep
 
 privacy:
   # A fixed key is allowed only because this study is synthetic; real studies read

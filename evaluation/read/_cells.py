@@ -6,15 +6,16 @@ Private part of the reading edge (:mod:`evaluation.read`, which re-exports
 - :class:`_Cells`, the raw cells every reader returns, and :func:`_fatal`, the error for
   a file that cannot be read at all;
 - :func:`_parse_column` and its helpers: numbers and dates by the declared locale (through
-  :mod:`evaluation._numbers`), NIPs, text and Excel error cells, each cell that cannot be
-  read reported as a :class:`~evaluation.errors.Problem`.
+  :mod:`._numbers`), NIPs, text and Excel error cells, each cell that cannot be read
+  reported as a :class:`~evaluation.errors.Problem` (its value only as
+  :func:`.words.shown_value` allows: never a cell of a table about persons that could
+  identify someone, never an NIP).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,9 @@ import pandas as pd
 from .._options import NumberLocale
 from ..columns import Column
 from ..errors import DataValidationError, Problem
+from ..privacy import is_nip_shaped
 from ._numbers import MISSING_MARKERS, _from_serial, _parse_date_text, parse_numbers
+from .words import PROBLEMS_PER_KIND, Shape, more_problems, problem, shown_value
 
 #: Values Excel writes into a cell whose formula failed.
 EXCEL_ERRORS = frozenset(
@@ -49,21 +52,6 @@ EXCEL_ERRORS = frozenset(
     }
 )
 
-_LOCALE_HINT = {
-    "id": (
-        "the study declares number_locale: id, where ',' is the decimal mark and '.' groups "
-        "thousands (1.234,5 means one thousand two hundred thirty-four and a half). Write the "
-        "value that way, or set number_locale: en in study.yaml if the whole file uses "
-        "1,234.5"
-    ),
-    "en": (
-        "the study declares number_locale: en, where '.' is the decimal mark and ',' groups "
-        "thousands (1,234.5). Write the value that way, or set number_locale: id in "
-        "study.yaml if the whole file uses 1.234,5"
-    ),
-}
-
-
 @dataclass
 class _Cells:
     """Raw cells of a file: rows of Python values plus their spreadsheet row numbers."""
@@ -75,13 +63,55 @@ class _Cells:
     formula_cells: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _fatal(
-    path: Path, message: str, hint: str, *, rule: str = "unreadable_file"
-) -> DataValidationError:
+def _fatal(path: Path, key: str, *, rule: str | None = None, **params: Any) -> DataValidationError:
+    """The error for a file that cannot be read at all: catalogue entry ``key``."""
     return DataValidationError(
         f"{path.name}: cannot be read",
-        [Problem(file=path.name, message=message, rule=rule, hint=hint)],
+        [problem(key, file=path.name, rule=rule, **params)],
     )
+
+
+#: "show the cell itself" (as far as :func:`shown_value` allows)
+_CELL: Any = object()
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a column's cells come from, for the problems found in them."""
+
+    path: Path
+    label: str
+    row_numbers: np.ndarray
+    locale: NumberLocale
+    #: the table is about persons: values are described, not shown
+    personal: bool
+
+    def problems(
+        self, series: pd.Series, mask: Any, key: str, *, rule: str | None = None,
+        value: Any = _CELL, raw: bool = False,
+    ) -> list[Problem]:
+        """One problem per flagged cell, located as the spreadsheet shows it; its value as
+        :func:`shown_value` allows, the cell as it is when ``raw`` (only for values from a
+        fixed list, such as Excel's error markers), or ``value`` for every cell."""
+        flagged = np.flatnonzero(np.asarray(mask, dtype=bool))
+        out = []
+        for k in flagged[:PROBLEMS_PER_KIND]:
+            cell = series.iloc[k]
+            shown = value if value is not _CELL else (str(cell) if raw else self._value(cell))
+            out.append(problem(key, file=self.path.name, row=int(self.row_numbers[k]),
+                               column=self.label, value=shown, rule=rule))
+        if len(flagged) > PROBLEMS_PER_KIND:
+            rest = flagged[PROBLEMS_PER_KIND:]
+            out.append(more_problems(self.path.name, self.label, rule or key, len(rest),
+                                     int(self.row_numbers[rest[0]]),
+                                     int(self.row_numbers[rest[-1]])))
+        return out
+
+    def _value(self, cell: object) -> object:
+        shown = shown_value(cell, personal=self.personal)
+        if isinstance(shown, str) and not isinstance(shown, Shape):
+            return shown[:60]
+        return shown
 
 
 def _is_filled(value: object) -> bool:
@@ -199,100 +229,88 @@ def _numbers_from_cells(series: pd.Series, locale: NumberLocale) -> tuple[pd.Ser
     return values, failed
 
 
-def _cell_problems(series: pd.Series, mask, path, row_numbers, label: str, *, rule: str,
-                   message: str, hint: str, width: int | None = 60) -> list[Problem]:
-    """One Problem per flagged cell, located as the spreadsheet shows it, with its value."""
-    flagged = np.flatnonzero(np.asarray(mask, dtype=bool))
-    return [
-        Problem(file=path.name, row=int(row_numbers[k]), column=label,
-                value=str(series.iloc[k])[:width], rule=rule, message=message, hint=hint)
-        for k in flagged
-    ]
+#: Whole-number columns hold counts and years: anything above this cannot be one, and a
+#: float cannot hold it exactly.
+_LARGEST_WHOLE = 2**53
 
 
-def _parse_column(series, spec: Column, col, label, locale, path, row_numbers):
+def _nip_shaped_text(series: pd.Series) -> pd.Series:
+    """Text cells that look like an NIP (solid, grouped, behind ``NIP.`` or an apostrophe)."""
+    shaped = map_distinct(series, lambda v: isinstance(v, str) and is_nip_shaped(v), None)
+    return shaped.fillna(False).astype(bool)
+
+
+def _parse_column(
+    series: pd.Series, spec: Column, col: str, where: _Where
+) -> tuple[pd.Series, list[Problem]]:
+    """One column's cells to values of the column's kind; the cells that cannot be read."""
     problems: list[Problem] = []
     errors = _excel_error_mask(series) if not pd.api.types.is_numeric_dtype(series.dtype) else None
     if errors is not None and errors.any():
-        problems += _cell_problems(
-            series, errors, path, row_numbers, label, rule="excel_error", width=None,
-            message="the cell holds an Excel error instead of a value",
-            hint="fix the formula in the source workbook (e.g. a division by zero) or "
-            "leave the cell empty if the value is not known")
+        # Excel's own error markers (#DIV/0!) come from a fixed list: showing one is safe
+        problems += where.problems(series, errors, "excel_error", raw=True)
         series = series.where(~errors, None)
+    if col == "nip":
+        return _parse_nip(series, where, problems)
+    if spec.kind != "date" and not pd.api.types.is_numeric_dtype(series.dtype):
+        # an NIP typed (or shifted) into another column: reported, never read as a value
+        nips = _nip_shaped_text(series)
+        if nips.any():
+            problems += where.problems(series, nips, "nip_in_column")
+            series = series.where(~nips, None)
     if spec.kind == "str":
-        if col == "nip":
-            return _parse_nip(series, label, path, row_numbers, problems)
         return _to_text(series), problems
     if spec.kind == "date":
-        return _parse_dates(series, label, locale, path, row_numbers, problems)
-    values, failed = _numbers_from_cells(series, locale)
-    problems += _cell_problems(
-        series, failed, path, row_numbers, label, rule=f"number_{locale}",
-        message="not a number under the study's number locale", hint=_LOCALE_HINT[locale])
+        return _parse_dates(series, where, problems)
+    values, failed = _numbers_from_cells(series, where.locale)
+    problems += where.problems(series, failed, f"number_{where.locale}")
+    nip_numbers = ((values.abs() >= 1e17) & (values.abs() < 1e18)).to_numpy()
+    if nip_numbers.any():  # an NIP stored as a number in a number column
+        problems += where.problems(series, nip_numbers, "nip_in_column")
+        values = values.where(~nip_numbers)
     if spec.kind == "int":
         frac = values.notna() & (values != np.floor(values.fillna(0)))
-        problems += _cell_problems(
-            series, frac, path, row_numbers, label, rule="whole_number",
-            message="expecting a whole number",
-            hint=("if this is a thousands separator, note that " + _LOCALE_HINT[locale])
-            if locale == "en" else "write a whole number (no decimals)")
+        problems += where.problems(series, frac, f"whole_number_{where.locale}",
+                                   rule="whole_number")
         values = values.where(~frac)
-        too_big = values.abs() > 2**53
+        too_big = values.abs() > _LARGEST_WHOLE
+        problems += where.problems(series, too_big, "too_large")
         values = values.where(~too_big)
         return values.round().astype("Int64"), problems
     return values.astype("float64"), problems
 
 
-def _nip_number_problem(path, row: int, label: str, *, scientific: bool) -> Problem:
-    """An NIP that a spreadsheet turned into a number: its digits are gone (never shown)."""
-    if scientific:
-        message = "the NIP is written in scientific notation, so its digits are lost"
-        hint = "format the NIP column as Text and export it again"
-    else:
-        message = ("the NIP is stored as a number, so its last digits are lost "
-                   "(spreadsheets keep 15 digits)")
-        hint = ("format the NIP column as Text in the source system's export and export "
-                "again; do not retype NIPs")
-    return Problem(file=path.name, row=row, column=label, value=None, rule="nip_as_number",
-                   message=message, hint=hint)
-
-
-def _parse_nip(series, label, path, row_numbers, problems):
+def _parse_nip(
+    series: pd.Series, where: _Where, problems: list[Problem]
+) -> tuple[pd.Series, list[Problem]]:
     # An 18-digit NIP stored as an Excel number keeps only 15 significant digits: the last
     # digits are already lost, so no pseudonym could ever match the person's other records.
+    # The problem never shows the cell (not even its shape: the message says what it is).
     if _all_text(series):
         text = series.astype("str").str.replace(r"\s+", "", regex=True)
         sci = text.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
-        for k in np.flatnonzero(sci.to_numpy()):
-            problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
-                                                scientific=True))
+        problems += where.problems(series, sci, "nip_scientific", rule="nip_as_number",
+                                   value=None)
         text = text.where(~sci & (text != ""), None)
         return text.astype("str"), problems
-    texts = []
-    for k, v in enumerate(series):
-        if _is_number(v) and not (isinstance(v, float) and math.isnan(v)):
-            problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
-                                                scientific=False))
-            texts.append(None)
-            continue
-        s = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-        if s is not None:
-            s = s.replace(" ", "").replace("\u00a0", "")
-            if re.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+", s):
-                problems.append(_nip_number_problem(path, int(row_numbers[k]), label,
-                                                    scientific=True))
-                s = None
-        texts.append(s or None)
-    return pd.Series(texts, index=series.index, dtype="str"), problems
+    is_num = map_distinct(series, _is_number, None).fillna(False).astype(bool)
+    problems += where.problems(series, is_num, "nip_number", rule="nip_as_number", value=None)
+    text = _to_text(series.where(~is_num, None))
+    cleaned = text.str.replace(r"[ \u00a0]", "", regex=True)
+    sci = cleaned.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
+    problems += where.problems(series, sci, "nip_scientific", rule="nip_as_number", value=None)
+    return cleaned.where(~sci & (cleaned != ""), None).astype("str"), problems
 
 
-def _parse_dates(series, label, locale, path, row_numbers, problems):
+def _parse_dates(
+    series: pd.Series, where: _Where, problems: list[Problem]
+) -> tuple[pd.Series, list[Problem]]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series, problems
     failed = object()
+    locale = where.locale
 
-    def one(v):
+    def one(v: object) -> object:
         if isinstance(v, pd.Timestamp):
             return v.to_pydatetime()
         if isinstance(v, _dt.datetime):
@@ -300,7 +318,7 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
         if isinstance(v, _dt.date):
             return _dt.datetime(v.year, v.month, v.day)
         if _is_number(v):
-            d = _from_serial(float(v))
+            d = _from_serial(float(v))  # type: ignore[arg-type]
             return failed if d is None else d
         s = str(v).strip()
         if s.lower() in MISSING_MARKERS:
@@ -310,8 +328,6 @@ def _parse_dates(series, label, locale, path, row_numbers, problems):
 
     parsed = map_distinct(series, one, None)
     bad = parsed.map(lambda d: d is failed).to_numpy(dtype=bool)
-    problems += _cell_problems(series, bad, path, row_numbers, label, rule="date",
-                               message="not a date",
-                               hint="write dates as 2023-07-31 or 31/07/2023 (day first)")
+    problems += where.problems(series, bad, "date")
     parsed[bad] = None
     return pd.to_datetime(parsed), problems

@@ -25,33 +25,48 @@ MISSING_MARKERS = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "null",
 _ID_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
 _EN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 _EN_SHORT = re.compile(r"^[+-]?\.\d+$")
-_CURRENCY = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
+_CURRENCY = re.compile(r"^([+-]?)\s*(?:rp\.?|idr)\s*", re.IGNORECASE)
+#: ``(1.250.000)``: an accounting negative (also ``(Rp 1.250.000)``, ``Rp (1.250.000)``)
+_PARENTHESES = re.compile(r"^\((.*)\)$")
+#: ``Rp. 1.250.000,-``: the dash after the decimal mark says "no cents"
+_NO_CENTS = re.compile(r"[.,]-+$")
 
 
-def _clean_number_text(s: pd.Series) -> pd.Series:
+def _clean_number_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text of a number without spaces, currency, ``,-`` and ``%``; and which cells were an
+    accounting negative in parentheses."""
     s = (
         s.str.replace("\u00a0", " ", regex=False)
         .str.replace("\u202f", " ", regex=False)
         .str.strip()
     )
-    s = s.str.replace(_CURRENCY, "", regex=True).str.removesuffix("%").str.strip()
-    return s.str.replace(" ", "", regex=False)
+    negative = pd.Series(False, index=s.index)
+    for _ in range(2):  # "(Rp 1.250.000)" and "Rp (1.250.000)"
+        s = s.str.replace(_CURRENCY, r"\1", regex=True).str.strip()
+        paren = s.str.fullmatch(_PARENTHESES).fillna(False).astype(bool)
+        negative |= paren
+        s = s.str.replace(_PARENTHESES, r"\1", regex=True).str.strip()
+    s = s.str.replace(_NO_CENTS, "", regex=True).str.removesuffix("%").str.strip()
+    return s.str.replace(" ", "", regex=False), negative
 
 
 def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series, pd.Series]:
     """Parse text as numbers under ``locale``; return (float64 values, mask of failures).
 
-    Missing markers (``""``, ``-``, ``NA``, ...) become NaN and are not failures.
+    Missing markers (``""``, ``-``, ``NA``, ...) become NaN and are not failures. Rupiah
+    as city documents write it (``Rp. 1.250.000,-``) and accounting negatives in
+    parentheses (``(1.250.000)``) are read.
 
     >>> v, bad = parse_numbers(pd.Series(["1.234.567", "1.234,5", "Rp 1.250.000,00", "12,5%",
-    ...                                   "-", "1,5.0"]), locale="id")
-    >>> v.tolist()[:4], bool(bad.iloc[5]), bool(bad.iloc[4])
-    ([1234567.0, 1234.5, 1250000.0, 12.5], True, False)
+    ...                                   "-", "1,5.0", "Rp. 1.250.000,-", "(1.250.000)"]),
+    ...                        locale="id")
+    >>> v.tolist()[:4], bool(bad.iloc[5]), bool(bad.iloc[4]), v.tolist()[6:]
+    ([1234567.0, 1234.5, 1250000.0, 12.5], True, False, [1250000.0, -1250000.0])
     """
     check_option("locale", locale, NumberLocale, error=ValueError)
     text = values.astype("str").where(values.notna(), "")
     missing = text.str.strip().str.lower().isin(MISSING_MARKERS)
-    cleaned = _clean_number_text(text)
+    cleaned, negative = _clean_number_text(text)
     if locale == "id":
         ok = cleaned.str.fullmatch(_ID_NUMBER)
         standard = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -59,9 +74,12 @@ def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series
         ok = cleaned.str.fullmatch(_EN_NUMBER) | cleaned.str.fullmatch(_EN_SHORT)
         standard = cleaned.str.replace(",", "", regex=False)
     ok = ok.fillna(False).astype(bool) & ~missing
+    # "(-5)" is not an accounting negative: a sign inside the parentheses is refused
+    ok &= ~(negative & cleaned.str.match(r"^[+-]").fillna(False).astype(bool))
     out = pd.Series(np.nan, index=values.index, dtype="float64")
     if ok.any():
         out[ok] = pd.to_numeric(standard[ok], errors="coerce").astype("float64")
+    out[negative & ok] = -out[negative & ok]
     failed = ~ok & ~missing
     return out, failed
 

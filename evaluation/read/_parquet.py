@@ -5,6 +5,7 @@ Private part of the reading edge (:mod:`evaluation.read`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -14,19 +15,25 @@ import pyarrow.parquet as pq
 from ._cells import _fatal
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(
+    path: Path, keep: Callable[[str], bool] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The table, with only the columns ``keep`` accepts when given (the others are never
+    loaded); and the names of the columns left out."""
     if path.stat().st_size == 0:
-        raise _fatal(path, "the file is empty", "write the Parquet file again", rule="empty_file")
+        raise _fatal(path, "empty_parquet", rule="empty_file")
     try:
-        data = pq.read_table(path)
+        # pandas' saved index is not a column of the table
+        names = [n for n in pq.read_schema(path).names if not n.startswith("__index_level_")]
+        columns = [n for n in names if keep(n)] if keep is not None else None
+        data = pq.read_table(path, columns=columns)
         # Full validation checks every string is UTF-8; pyarrow otherwise decodes lazily and
         # a corrupted file would fail later, far from here.
         data.validate(full=True)
-        return data.to_pandas()
+        frame = data.to_pandas()
     except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise _fatal(
-            path,
-            f"not a readable Parquet file ({type(exc).__name__})",
-            "write it again with pandas.DataFrame.to_parquet, or provide a CSV",
-            rule="unreadable_file",
+            path, "unreadable_parquet", rule="unreadable_file", error=type(exc).__name__
         ) from None
+    dropped = [n for n in names if columns is not None and n not in columns]
+    return frame, dropped

@@ -10,6 +10,7 @@ shared with CSV and stays in :mod:`evaluation.read`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,38 +18,43 @@ import openpyxl
 
 from ..errors import DataValidationError
 from ._cells import _Cells, _fatal
+from ._headers import HEADER_SCAN_ROWS
+from .words import note
 
 
-def _read_xlsx_cells(path: Path, sheet: str | int | None) -> _Cells:
+def _read_xlsx_cells(
+    path: Path,
+    sheet: str | int | None,
+    check_header: Callable[[list[list[object]]], None] | None = None,
+) -> _Cells:
     # A damaged workbook can fail anywhere inside openpyxl, zipfile, zlib or the XML
     # parser, while loading or while reading cells: whatever it raises, the user gets the
     # file and the fix, not a library traceback.
     try:
-        return _read_xlsx_cells_unguarded(path, sheet)
+        return _read_xlsx_cells_unguarded(path, sheet, check_header)
     except DataValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - the reader's edge
         raise _fatal(
-            path,
-            f"not a readable .xlsx workbook ({type(exc).__name__})",
-            "open it in a spreadsheet program and save it again as .xlsx "
-            "(Excel Workbook), or export the sheet as CSV UTF-8",
-            rule="unreadable_file",
+            path, "unreadable_xlsx", rule="unreadable_file", error=type(exc).__name__
         ) from None
 
 
-def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
+def _read_xlsx_cells_unguarded(
+    path: Path,
+    sheet: str | int | None,
+    check_header: Callable[[list[list[object]]], None] | None,
+) -> _Cells:
     if path.stat().st_size == 0:
-        raise _fatal(
-            path,
-            "the file is empty",
-            "save the workbook again from the spreadsheet program",
-            rule="empty_file",
-        )
+        raise _fatal(path, "empty_xlsx", rule="empty_file")
     # any failure to load (not a zip, damaged parts, ...) becomes a named error in
     # _read_xlsx_cells
     wb = openpyxl.load_workbook(path, data_only=False)
     ws, notes = _choose_sheet(wb, path, sheet)
+    if check_header is not None:
+        # a sheet without a recognisable header stops before its rows are read
+        head = [list(r) for r in ws.iter_rows(max_row=HEADER_SCAN_ROWS + 1, values_only=True)]
+        check_header(head)
     rows: list[list[object]] = []
     formula_cells: dict[tuple[int, int], str] = {}
     for r_idx, row in enumerate(ws.iter_rows(), start=0):
@@ -73,27 +79,33 @@ def _read_xlsx_cells_unguarded(path: Path, sheet: str | int | None) -> _Cells:
 
 
 def _choose_sheet(wb: Any, path: Path, sheet: str | int | None) -> tuple[Any, list[str]]:
-    """The worksheet to read, and a note when the workbook has others."""
+    """The worksheet to read, and what the user should know about the choice.
+
+    Without a ``sheet`` in study.yaml the first *visible* sheet is read: a hidden sheet is
+    usually an old copy the sender kept, and reading it would give the wrong numbers
+    without a word. A hidden sheet named in study.yaml is read, with a note.
+    """
+    names = list(wb.sheetnames)
+    hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
     try:
         if sheet is None:
-            ws = wb.worksheets[0]
+            visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+            if not visible:
+                raise _fatal(path, "no_visible_sheet", rule="missing_sheet", sheets=names)
+            ws = visible[0]
         elif isinstance(sheet, int):
             ws = wb.worksheets[sheet]
         else:
             ws = wb[sheet]
     except (KeyError, IndexError):
-        raise _fatal(
-            path,
-            f"sheet {sheet!r} not found; the workbook has {wb.sheetnames}",
-            "set tables.<name>.sheet in study.yaml to one of these names",
-            rule="missing_sheet",
-        ) from None
+        raise _fatal(path, "missing_sheet", sheet=sheet, sheets=names) from None
     notes: list[str] = []
-    if len(wb.worksheets) > 1 and sheet is None:
-        notes.append(
-            f"{path.name}: read the first sheet {ws.title!r} of {wb.sheetnames}; "
-            "set 'sheet' in study.yaml to read another"
-        )
+    if sheet is None and hidden:
+        notes.append(note("hidden_sheets", file=path.name, hidden=hidden, sheet=ws.title))
+    elif sheet is None and len(names) > 1:
+        notes.append(note("other_sheets", file=path.name, sheet=ws.title, sheets=names))
+    elif ws.title in hidden:
+        notes.append(note("hidden_sheet_named", file=path.name, sheet=ws.title))
     return ws, notes
 
 
@@ -132,8 +144,5 @@ def _use_saved_values(
         else:
             rows[r][c] = value
     if len(kept) < len(formula_cells):
-        notes.append(
-            f"{path.name}: {len(formula_cells) - len(kept)} formula cell(s) read "
-            "through the value Excel saved with them"
-        )
+        notes.append(note("formulas_saved", file=path.name, n=len(formula_cells) - len(kept)))
     return kept

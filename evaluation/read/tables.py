@@ -55,9 +55,10 @@ import numpy as np
 import pandas as pd
 
 from .._options import NumberLocale, check_option
-from ..columns import TABLE_COLUMNS
+from ..columns import PERSONAL_TABLES, TABLE_COLUMNS, Column
 from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
+from ..privacy import scrub_nips
 from ._cells import (
     EXCEL_ERRORS,
     _Cells,
@@ -66,13 +67,25 @@ from ._cells import (
     _is_filled,
     _parse_column,
     _parse_unknown,
+    _Where,
     map_distinct,
 )
 from ._csv import _read_csv_cells
-from ._headers import _alias_map, _locate_header, normalise_header
+from ._headers import (
+    HEADER_SCAN_ROWS,
+    HeaderUnit,
+    _alias_map,
+    _Header,
+    _header_score,
+    _locate_header,
+    expected_names,
+    header_unit,
+    normalise_header,
+)
 from ._numbers import MISSING_MARKERS, parse_numbers
 from ._parquet import _read_parquet
 from ._xlsx import _read_xlsx_cells
+from .words import PROBLEMS_PER_KIND, Shape, more_problems, note, problem, shown_value
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -173,60 +186,44 @@ class _Grid:
     notes: list[str]
     problems: list[Problem]
     formulas: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    #: headers of columns never loaded (a Parquet table about persons: unknown columns)
+    dropped: list[str] = field(default_factory=list)
 
 
 def _cells_to_grid(path: Path, table: str, cells: _Cells, aliases: Mapping[str, str]) -> _Grid:
     rows = cells.rows
     if not any(any(_is_filled(c) for c in r) for r in rows):
-        raise _fatal(
-            path,
-            "the file has no data: every cell is blank",
-            "export the table again with its header row and data rows",
-            rule="empty_file",
-        )
-    h = _locate_header(rows, aliases)
-    header = list(rows[h])
+        raise _fatal(path, "all_blank", rule="empty_file")
+    found = _require_header(path, table, rows, aliases)
+    h, span = found.index, found.span
+    header = list(found.cells)
     while header and not _is_filled(header[-1]):
         header.pop()
     notes = list(cells.notes)
     problems = list(cells.problems)
     if h > 0:
-        notes.append(
-            f"{path.name}: header found on row {cells.row_numbers[h]}; "
-            f"{h} title row(s) above it skipped"
-        )
+        notes.append(note("header_row", file=path.name, row=str(cells.row_numbers[h]),
+                          skipped=h))
     width = len(header)
-    data, numbers, positions = [], [], []
-    for i in range(h + 1, len(rows)):
-        row = list(rows[i])
+    data, numbers, positions, extra_rows = [], [], [], []
+    for i in range(h + span, len(rows)):
+        row = rows[i]
         if not any(_is_filled(c) for c in row):
             continue  # blank rows are common between blocks; they carry nothing
-        extra = [c for c in row[width:] if _is_filled(c)]
-        if extra:
-            problems.append(
-                Problem(
-                    file=path.name,
-                    row=cells.row_numbers[i],
-                    column=None,
-                    value=str(extra[0])[:60],
-                    rule="extra_cells",
-                    message=f"this row has values beyond the {width} header columns",
-                    hint="give the column a header, or delete the stray values",
-                )
-            )
-        row = (row + [None] * width)[:width]
+        if len(row) > width and any(_is_filled(c) for c in row[width:]):
+            extra_rows.append(i)
+        row = (list(row) + [None] * width)[:width] if len(row) != width else list(row)
         data.append(row)
         numbers.append(cells.row_numbers[i])
         positions.append(i)
+    problems += _extra_cell_problems(path, table, cells, extra_rows, width)
     header_row = int(cells.row_numbers[h])
+    if span == 2:
+        labels = [str(c) for c in header if _is_filled(c)]
+        notes.append(note("two_row_header", file=path.name, first=str(header_row),
+                          second=str(cells.row_numbers[h + 1]), columns=labels))
     if not data:
-        raise _fatal(
-            path,
-            f"the file has a header (row {header_row}) but no data rows",
-            "add the data rows below the header, or remove the table "
-            "from study.yaml if there is nothing to report",
-            rule="no_rows",
-        )
+        raise _fatal(path, "no_rows", header_row=str(header_row))
     return _Grid(
         path=path,
         table=table,
@@ -241,15 +238,47 @@ def _cells_to_grid(path: Path, table: str, cells: _Cells, aliases: Mapping[str, 
     )
 
 
-def _parquet_grid(path: Path, table: str) -> _Grid:
-    frame = _read_parquet(path)
+def _require_header(
+    path: Path, table: str, rows: list[list[object]], aliases: Mapping[str, str]
+) -> _Header:
+    """The header row(s); a file without one stops here, before its rows are looked at."""
+    found = _locate_header(rows, aliases)
+    if found is None:
+        raise _fatal(path, "no_header", table=table, rows=HEADER_SCAN_ROWS,
+                     expected=expected_names(table))
+    return found
+
+
+def _extra_cell_problems(
+    path: Path, table: str, cells: _Cells, extra_rows: list[int], width: int
+) -> list[Problem]:
+    personal = table in PERSONAL_TABLES
+    out = []
+    for i in extra_rows[:PROBLEMS_PER_KIND]:
+        stray = next(c for c in cells.rows[i][width:] if _is_filled(c))
+        value = shown_value(stray, personal=personal)
+        if isinstance(value, str) and not isinstance(value, Shape):
+            value = value[:60]
+        out.append(problem("extra_cells", file=path.name, row=int(cells.row_numbers[i]),
+                           value=value, width=width))
+    if len(extra_rows) > PROBLEMS_PER_KIND:
+        rest = extra_rows[PROBLEMS_PER_KIND:]
+        out.append(more_problems(path.name, None, "extra_cells", len(rest),
+                                 int(cells.row_numbers[rest[0]]),
+                                 int(cells.row_numbers[rest[-1]])))
+    return out
+
+
+def _parquet_grid(path: Path, table: str, aliases: Mapping[str, str]) -> _Grid:
+    # A table about persons: only the columns the toolkit knows are ever loaded.
+    keep = None
+    if table in PERSONAL_TABLES:
+        keep = lambda name: normalise_header(name) in aliases  # noqa: E731
+    frame, dropped = _read_parquet(path, keep)
+    if _header_score([*frame.columns, *dropped], aliases) == 0:
+        raise _fatal(path, "no_header", table=table, rows=1, expected=expected_names(table))
     if len(frame) == 0:
-        raise _fatal(
-            path,
-            "the file has a header but no data rows",
-            "write the table again with its rows",
-            rule="no_rows",
-        )
+        raise _fatal(path, "no_rows_parquet", rule="no_rows")
     return _Grid(
         path=path,
         table=table,
@@ -260,6 +289,7 @@ def _parquet_grid(path: Path, table: str) -> _Grid:
         header_row=None,
         notes=[],
         problems=[],
+        dropped=dropped,
     )
 
 
@@ -269,17 +299,12 @@ def _parquet_grid(path: Path, table: str) -> _Grid:
 def _kind_of(path: Path) -> str:
     kind = _SUFFIX_KIND.get(path.suffix.lower())
     if kind is None:
-        raise _fatal(
-            path,
-            f"unsupported file type {path.suffix!r}",
-            "use .csv, .xlsx or .parquet",
-            rule="file_type",
-        )
+        raise _fatal(path, "file_type", suffix=path.suffix)
     return kind
 
 
 def read_table(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     table: str,
     locale: NumberLocale = "id",
@@ -298,12 +323,13 @@ def read_table(
     locale : {"id", "en"}
         The study's ``number_locale``: how numbers written as text are read.
     sheet : str or int, optional
-        XLSX sheet name or 0-based position (default: the first sheet).
+        XLSX sheet name or 0-based position (default: the first visible sheet).
     errors : {"raise", "collect"}
         ``"raise"``: raise :class:`DataValidationError` listing every unreadable cell.
         ``"collect"``: return them in ``RawTable.problems`` (the validator does this to
         report all problems of a study at once). A file that cannot be read at all
-        (missing, empty, undecodable, duplicated columns) always raises.
+        (missing, empty, undecodable, no header recognised, duplicated columns) always
+        raises.
 
     Returns
     -------
@@ -323,125 +349,173 @@ def read_table(
     check_option("errors", errors, ReadErrors, error=ValueError)
     path = Path(path)
     if not path.is_file():
-        raise _fatal(
-            path,
-            "file not found" if not path.exists() else "not a file",
-            f"put the {table} table at this path, or correct tables.{table}.file in study.yaml",
-            rule="missing_file",
-        )
+        key = "missing_file" if not path.exists() else "not_a_file"
+        raise _fatal(path, key, rule="missing_file", table=table)
     kind = _kind_of(path)
     aliases = _alias_map(table)
     if kind == "parquet":
-        grid = _parquet_grid(path, table)
+        grid = _parquet_grid(path, table, aliases)
     else:
-        cells = _read_csv_cells(path, aliases) if kind == "csv" else _read_xlsx_cells(path, sheet)
+        def check(head: list[list[object]]) -> None:
+            _require_header(path, table, head, aliases)
+
+        cells = (
+            _read_csv_cells(path, aliases, check)
+            if kind == "csv"
+            else _read_xlsx_cells(path, sheet, check)
+        )
         grid = _cells_to_grid(path, table, cells, aliases)
     return _finish(grid, aliases, locale=locale, errors=errors)
 
 
-def _name_columns(
-    grid: _Grid, aliases: Mapping[str, str]
-) -> tuple[list[str], dict[str, str], list[str]]:
-    """Canonical name of each header cell, canonical -> header as written, unknown headers.
+@dataclass(frozen=True)
+class _Columns:
+    """The header mapped to columns: canonical names (in file order), canonical -> header
+    as written, headers the toolkit does not know, and units written in the headers."""
 
-    Two headers meaning the same column cannot be told apart: that stops the reading.
-    """
+    names: list[str]
+    source: dict[str, str]
+    unknown: list[str]
+    units: dict[str, HeaderUnit]
+    #: canonical names given to the unknown headers
+    unknown_names: set[str]
+
+
+def _name_columns(grid: _Grid, aliases: Mapping[str, str]) -> _Columns:
+    """Canonical name of each header cell. Two headers meaning the same known column
+    cannot be told apart: that stops the reading. Two unknown headers that normalise alike
+    are told apart by a number (``keterangan``, ``keterangan_2``)."""
     names: list[str] = []
     source: dict[str, str] = {}
-    dup_problems, unknown = [], []
+    units: dict[str, HeaderUnit] = {}
+    dup_problems, unknown, unknown_names = [], [], set()
     for j, raw in enumerate(grid.header):
         label = "" if raw is None else str(raw).strip()
         norm = normalise_header(raw)
         canonical = aliases.get(norm)
         if canonical is None:
-            canonical = norm or f"column_{j + 1}"
+            base = norm or f"column_{j + 1}"
+            canonical, n = base, 1
+            while canonical in source:
+                n += 1
+                canonical = f"{base}_{n}"
             unknown.append(label or canonical)
-        if canonical in source:
-            dup_problems.append(
-                Problem(
-                    file=grid.path.name,
-                    row=grid.header_row,
-                    column=label or canonical,
-                    value=None,
-                    rule="duplicate_column",
-                    message=f"columns {source[canonical]!r} and {label!r} both mean {canonical!r}",
-                    hint="keep one of the two columns (or rename the other to something unknown "
-                    "to the toolkit)",
-                )
-            )
+            unknown_names.add(canonical)
+        elif canonical in source:
+            dup_problems.append(problem(
+                "duplicate_column", file=grid.path.name, row=grid.header_row,
+                column=label or canonical, first=source[canonical], second=label,
+                canonical=canonical))
             continue
         source[canonical] = label or canonical
         names.append(canonical)
+        unit = header_unit(label)
+        if unit is not None:
+            units[canonical] = unit
     if dup_problems:
         raise DataValidationError(f"{grid.path.name}: duplicated columns", dup_problems)
-    return names, source, unknown
+    return _Columns(names, source, unknown, units, unknown_names)
 
 
 def _formula_problems(grid: _Grid, names: list[str], source: Mapping[str, str]) -> list[Problem]:
     """Formula cells without a stored value are unreadable, never numbers."""
     pos_index = {p: k for k, p in enumerate(grid.positions)}
+    personal = grid.table in PERSONAL_TABLES
     out = []
     for (r, c), formula in grid.formulas.items():
         k = pos_index.get(r)
-        if k is None or c >= len(names):
+        if k is None or c >= len(names) or names[c] not in source:
             continue
-        out.append(
-            Problem(
-                file=grid.path.name,
-                row=int(grid.row_numbers[k]),
-                column=source.get(names[c], names[c]),
-                value=formula[:60],
-                rule="formula",
-                message="the cell holds a formula with no saved value",
-                hint="open the file in a spreadsheet program and save it (so the values are "
-                "calculated), or copy the column and paste it as values",
-            )
-        )
+        value = shown_value(formula, personal=personal)
+        if isinstance(value, str) and not isinstance(value, Shape):
+            value = value[:60]
+        out.append(problem(
+            "formula", file=grid.path.name, row=int(grid.row_numbers[k]),
+            column=source[names[c]], value=value))
     return out
+
+
+def _label(text: str) -> str:
+    """A header as it may appear in a note: never an NIP, never long."""
+    return scrub_nips(text)[:40]
+
+
+def _column_notes(grid: _Grid, columns: _Columns, *, dropped: bool) -> list[str]:
+    name = grid.path.name
+    unknown = [_label(u) for u in [*columns.unknown, *grid.dropped]]
+    if not unknown:
+        return []
+    if dropped:
+        return [note("unknown_dropped", file=name, columns=unknown)]
+    if grid.table == "regional":
+        return [note("regional_outcomes", file=name, columns=unknown)]
+    return [note("unknown_kept", file=name, columns=unknown)]
+
+
+def _apply_header_unit(
+    values: pd.Series, spec: Column, col: str, columns: _Columns, grid: _Grid
+) -> tuple[pd.Series, list[str], list[Problem]]:
+    """A unit in the header applied (``ribu`` x 1,000; minutes to hours) with a note, or
+    refused when it does not fit the column (``JP (menit)``)."""
+    unit = columns.units.get(col)
+    label = columns.source[col]
+    if unit is None or unit.kind == spec.unit or (unit.kind == "percent" and not spec.unit):
+        if unit is not None and unit.factor != 1 and unit.kind == spec.unit:
+            note_ = note("header_scaled", file=grid.path.name, column=label,
+                         factor=int(unit.factor), unit=unit.text)
+            return values * unit.factor, [note_], []
+        return values, [], []
+    if unit.kind == "minutes" and spec.unit == "hours":
+        return values / 60.0, [note("header_minutes", file=grid.path.name, column=label)], []
+    expected = _UNIT_NAMES.get(spec.unit, spec.description)
+    refused = problem("header_unit", file=grid.path.name, row=grid.header_row, column=label,
+                      unit=unit.text, expected=expected)
+    return values.where(pd.Series(False, index=values.index)), [], [refused]
+
+
+#: how a column's unit is named when a header's unit does not fit it
+_UNIT_NAMES = {"rupiah": "rupiah", "jp": "JP", "hours": "jam / hours", "percent": "%"}
 
 
 def _finish(
     grid: _Grid, aliases: Mapping[str, str], *, locale: NumberLocale, errors: ReadErrors
 ) -> RawTable:
-    """Name the columns, parse every column by its kind, collect what cannot be read."""
+    """Name the columns, parse every column by its kind, collect what cannot be read.
+
+    In a table about persons (:data:`~evaluation.columns.PERSONAL_TABLES`) the columns the
+    toolkit does not know are dropped here, before any value of them is parsed, cached or
+    shown; the notes name them.
+    """
     path, table = grid.path, grid.table
-    names, source, unknown = _name_columns(grid, aliases)
-    frame = grid.cells.copy()
-    frame.columns = names
-    frame = frame.reset_index(drop=True)
-    notes = list(grid.notes)
-    if unknown:
-        if table == "regional":
-            notes.append(
-                f"{path.name}: outcome column(s) {unknown} read as numbers where every "
-                "value is a number"
-            )
-        else:
-            notes.append(
-                f"{path.name}: column(s) {unknown} are not used by the toolkit and were "
-                "kept as they are"
-            )
-    problems = list(grid.problems) + _formula_problems(grid, names, source)
+    columns = _name_columns(grid, aliases)
+    personal = table in PERSONAL_TABLES
+    frame = grid.cells
+    frame.columns = pd.Index(columns.names)
+    notes = list(grid.notes) + _column_notes(grid, columns, dropped=personal)
+    keep = [c for c in columns.names if not (personal and c in columns.unknown_names)]
+    kept_source = {c: columns.source[c] for c in keep}
+    problems = list(grid.problems) + _formula_problems(grid, columns.names, kept_source)
     specs = TABLE_COLUMNS[table]
     out: dict[str, pd.Series] = {}
-    for col in names:
+    for col in keep:
         spec = specs.get(col)
         series = frame[col]
         if spec is None:
             out[col] = _parse_unknown(series, table, locale)
             continue
-        parsed, col_problems = _parse_column(
-            series, spec, col, source[col], locale, path, grid.row_numbers
-        )
+        where = _Where(path, columns.source[col], grid.row_numbers, locale, personal)
+        parsed, col_problems = _parse_column(series, spec, col, where)
+        if spec.kind in ("int", "float"):
+            parsed, unit_notes, unit_problems = _apply_header_unit(
+                parsed, spec, col, columns, grid)
+            notes += unit_notes
+            col_problems += unit_problems
         out[col] = parsed
         problems.extend(col_problems)
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
-    missing_markers = _count_markers(frame)
+    missing_markers = _count_markers(frame[keep])
     if missing_markers:
-        notes.append(
-            f"{path.name}: {missing_markers} cell(s) written as '-', 'NA' or similar "
-            "read as missing values (not zero)"
-        )
+        notes.append(note("missing_markers", file=path.name, n=missing_markers))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     if errors == "raise" and problems:
         raise DataValidationError(f"{path.name}: {len(problems)} value(s) cannot be read", problems)
@@ -450,7 +524,7 @@ def _finish(
         path=path,
         frame=result,
         row_numbers=grid.row_numbers,
-        source_columns=source,
+        source_columns=kept_source,
         notes=tuple(notes),
         problems=tuple(problems),
         header_row=grid.header_row,

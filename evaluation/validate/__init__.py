@@ -10,6 +10,7 @@ from __future__ import annotations
 from .report import ValidationReport
 from .run import (
     has_personal_data,
+    problems_error,
     pseudonymise_raw,
     read_study_tables,
     validate_study,
@@ -19,6 +20,7 @@ from .run import (
 __all__ = [
     "ValidationReport",
     "has_personal_data",
+    "problems_error",
     "pseudonymise_raw",
     "read_study_tables",
     "validate_study",

@@ -15,6 +15,7 @@ from ..columns import PERSONAL_COLUMNS, TABLE_COLUMNS
 from ..config import StudyConfig
 from ..errors import Problem
 from ..read import RawTable
+from ..read.words import PROBLEMS_PER_KIND, more_problems, note, problem
 
 __all__ = ["apply_missing_policy", "required_value_columns"]
 
@@ -70,22 +71,17 @@ def apply_missing_policy(
 
 
 def _missing_errors(raw: RawTable, df: pd.DataFrame, missing: pd.DataFrame) -> list[Problem]:
-    hint = (
-        "fill in the value, or set missing.policy in study.yaml to 'drop' (skip such rows) "
-        "or 'keep'"
-    )
-    return [
-        Problem(
-            file=raw.file,
-            row=raw.row_of(pos),
-            column=raw.column_label(col),
-            rule="missing_value",
-            message="a required value is missing",
-            hint=hint,
-        )
-        for col in missing.columns
-        for pos in df.index[missing[col]]
-    ]
+    out = []
+    for col in missing.columns:
+        label = raw.column_label(col)
+        positions = df.index[missing[col]]
+        out += [problem("missing_value", file=raw.file, row=raw.row_of(int(pos)), column=label)
+                for pos in positions[:PROBLEMS_PER_KIND]]
+        if len(positions) > PROBLEMS_PER_KIND:
+            rest = positions[PROBLEMS_PER_KIND:]
+            out.append(more_problems(raw.file, label, "missing_value", len(rest),
+                                     raw.row_of(int(rest[0])), raw.row_of(int(rest[-1]))))
+    return out
 
 
 def _keep(
@@ -95,23 +91,12 @@ def _keep(
     problems = []
     for pos in df.index[key_missing]:
         col = next(c for c in keys if missing.at[pos, c])
-        problems.append(
-            Problem(
-                file=raw.file,
-                row=raw.row_of(pos),
-                column=raw.column_label(col),
-                rule="missing_key",
-                message="a key value is missing (policy 'keep' keeps "
-                "missing measures, not rows without a key)",
-                hint="fill in the key, or delete the row",
-            )
-        )
+        problems.append(problem("missing_key", file=raw.file, row=raw.row_of(pos),
+                                column=raw.column_label(col)))
     n = int((missing.any(axis=1) & ~key_missing).sum())
-    notes = []
+    notes: list[str] = []
     if n:
-        notes.append(
-            f"{raw.file}: {n} row(s) with missing required values kept (missing.policy: keep)"
-        )
+        notes.append(note("missing_kept", file=raw.file, n=n))
     return problems, notes
 
 
@@ -119,15 +104,15 @@ def _drop(
     raw: RawTable, df: pd.DataFrame, missing: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     any_missing = missing.any(axis=1)
-    rows = [raw.row_of(p) for p in df.index[any_missing]]
-    shown = ", ".join(map(str, rows[:10])) + (
-        f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-    )
-    by_col = {
-        raw.column_label(c): int(missing[c].sum()) for c in missing.columns if missing[c].any()
-    }
-    note = (
-        f"{raw.file}: {len(rows)} row(s) dropped for missing required values "
-        f"{by_col} (missing.policy: drop): rows {shown}"
-    )
-    return df.loc[~any_missing], [], [note]
+    positions = df.index[any_missing]
+    rows = ", ".join(str(raw.row_of(int(p))) for p in positions[:10])
+    if len(positions) > 10:
+        rows += ", ..."
+    by_column = [
+        f"{raw.column_label(c)}: {int(missing[c].sum())}"
+        for c in missing.columns
+        if missing[c].any()
+    ]
+    dropped = note("missing_dropped", file=raw.file, n=len(positions), by_column=by_column,
+                   rows=rows)
+    return df.loc[~any_missing], [], [dropped]

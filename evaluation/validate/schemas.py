@@ -1,23 +1,25 @@
 """pandera schemas of the input tables, with the words a user needs when a check fails.
 
-Each table has a list of :class:`Rule`: one column, one pandera check, and the message
-and fix that :mod:`evaluation.validate` shows when a value fails it. Types are settled by
-the reader (:mod:`evaluation.read`), which reports unparsable cells itself; the schemas
-check ranges and coded values. Keys, references between tables and per-person sums are
-checked in :mod:`evaluation.validate`, where the messages can name the rows involved.
+Each table has a list of :class:`Rule`: one column, one pandera check, and the catalogue
+entry (``validate.rules.<key>`` in ``messages/<lang>/validate.yaml``) whose message and fix
+:mod:`evaluation.validate` shows when a value fails it. Types are settled by the reader
+(:mod:`evaluation.read`), which reports unparsable cells itself; the schemas check ranges
+and coded values. Keys, references between tables and per-person sums are checked in
+:mod:`.checks`, where the messages can name the rows involved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandera.pandas as pa
 
 from ..columns import COMPETENCY_TYPES, LEARNING_PATHS
 from ..config import StudyConfig
 
-__all__ = ["KEYS", "Rule", "rules_for", "schema_for"]
+__all__ = ["KEYS", "MAX_JP", "Rule", "rules_for", "schema_for"]
 
 #: Columns that identify a row of each table (checked for duplicates).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -30,6 +32,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "programme": ("unit_id",),
     "regional": ("unit_id", "year"),
     "ip_asn": ("unit_id", "year"),
+    "training_summary": ("unit_id", "year"),
+    "skm_summary": ("unit_id", "year", "period"),
 }
 
 #: Largest JP a person can plausibly record in one year (and in one event).
@@ -38,13 +42,17 @@ MAX_JP = 1000.0
 
 @dataclass(frozen=True)
 class Rule:
-    """One check on one column, and what to tell the user when a value fails it."""
+    """One check on one column, and the catalogue entry that tells the user what failed.
+
+    ``rule`` is the short name shown in reports (``non_negative``); ``key`` the catalogue
+    entry of the message and fix (``validate.rules.<key>``), filled with ``params``.
+    """
 
     column: str
     check: pa.Check
     rule: str
-    message: str
-    hint: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _range(
@@ -52,101 +60,56 @@ def _range(
     lo: float,
     hi: float | None,
     rule: str,
-    what: str,
-    hint: str,
+    key: str,
     *,
     lo_inclusive: bool = True,
+    **params: Any,
 ) -> Rule:
     check = (
         pa.Check.in_range(lo, hi, include_min=lo_inclusive)
         if hi is not None
         else (pa.Check.ge(lo) if lo_inclusive else pa.Check.gt(lo))
     )
-    if hi is None:
-        bound = f"{'at least' if lo_inclusive else 'more than'} {lo:g}"
-    else:
-        bound = f"between {lo:g} and {hi:g}"
-    return Rule(column, check, rule, f"{what} must be {bound}", hint)
-
-
-_WHOLE = "counts are whole numbers of zero or more"
+    return Rule(column, check, rule, key, params)
 
 
 def _year_rule(config: StudyConfig) -> Rule:
     first, last = config.years.first, config.years.last
-    return _range(
-        "year",
-        first,
-        last,
-        "year_in_study",
-        "the year",
-        f"the study covers {first}-{last} (years in study.yaml); correct the year or "
-        "widen 'years' in study.yaml",
-    )
+    # years as text: a year is never written with a thousands separator
+    return _range("year", first, last, "year_in_study", "year_in_study",
+                  first=str(first), last=str(last))
+
+
+def _count(column: str, key: str) -> Rule:
+    return _range(column, 0, None, "non_negative", key)
 
 
 def _units(config: StudyConfig) -> list[Rule]:
     return [
-        _range("population_served", 0, None, "non_negative", "the population served", _WHOLE),
-        *[
-            _range(c, 1900, 2100, "plausible_year", what, "write a four-digit year")
-            for c, what in (("created_year", "the year created"), ("closed_year", "the year closed"))
-        ],
+        _count("population_served", "population_served"),
+        _range("created_year", 1900, 2100, "plausible_year", "created_year"),
+        _range("closed_year", 1900, 2100, "plausible_year", "closed_year"),
     ]
 
 
 def _staff(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
-        _range(
-            "asn_count",
-            0,
-            None,
-            "positive",
-            "the number of ASN",
-            "a unit with staff has at least one ASN; remove rows of years in which "
-            "the unit did not exist",
-            lo_inclusive=False,
-        ),
-        _range("pns_count", 0, None, "non_negative", "the number of PNS", _WHOLE),
+        _range("asn_count", 0, None, "positive", "asn_count", lo_inclusive=False),
+        _count("pns_count", "pns_count"),
     ]
 
 
 def _training(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
-        _range(
-            "jp",
-            0,
-            MAX_JP,
-            "jp_range",
-            "JP of one event",
-            "JP are lesson hours of 45 minutes; a value above 1000 is usually minutes "
-            "or a thousands separator read wrongly",
-        ),
-        _range(
-            "hours",
-            0,
-            MAX_JP * 45 / 60,
-            "hours_range",
-            "the hours of one event",
-            "write clock hours of the event",
-        ),
-        _range("cost_rp", 0, None, "non_negative", "the cost", "write the cost in rupiah"),
-        Rule(
-            "competency_type",
-            pa.Check.isin(list(COMPETENCY_TYPES)),
-            "competency_type",
-            "unknown competency type",
-            f"use one of {list(COMPETENCY_TYPES)} (written e.g. 'Sosial Kultural' is fine)",
-        ),
-        Rule(
-            "learning_path",
-            pa.Check.isin(list(LEARNING_PATHS)),
-            "learning_path",
-            "unknown learning path",
-            f"use one of {list(LEARNING_PATHS)} ('Non Klasikal' is fine)",
-        ),
+        _range("jp", 0, MAX_JP, "jp_range", "jp_range", most=MAX_JP),
+        _range("hours", 0, MAX_JP * 45 / 60, "hours_range", "hours_range", most=MAX_JP * 45 / 60),
+        _count("cost_rp", "cost_rp"),
+        Rule("competency_type", pa.Check.isin(list(COMPETENCY_TYPES)), "competency_type",
+             "competency_type", {"allowed": list(COMPETENCY_TYPES)}),
+        Rule("learning_path", pa.Check.isin(list(LEARNING_PATHS)), "learning_path",
+             "learning_path", {"allowed": list(LEARNING_PATHS)}),
     ]
 
 
@@ -154,14 +117,7 @@ def _skm(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
         *[
-            Rule(
-                f"u{i}",
-                pa.Check.isin([1.0, 2.0, 3.0, 4.0]),
-                "skm_answer",
-                "an SKM answer must be 1, 2, 3 or 4",
-                "answers are coded 1 (tidak baik) to 4 (sangat baik); leave the cell "
-                "empty when the respondent did not answer",
-            )
+            Rule(f"u{i}", pa.Check.isin([1.0, 2.0, 3.0, 4.0]), "skm_answer", "skm_answer")
             for i in range(1, 10)
         ],
     ]
@@ -170,61 +126,28 @@ def _skm(config: StudyConfig) -> list[Rule]:
 def _ikm(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
-        _range(
-            "ikm",
-            25,
-            100,
-            "ikm_range",
-            "IKM",
-            "IKM is the SKM average x 25, so it lies between 25 and 100; check that "
-            "the value is not the 1-4 average (multiply by 25)",
-        ),
-        _range("n_respondents", 0, None, "non_negative", "the number of respondents", _WHOLE),
+        _range("ikm", 25, 100, "ikm_range", "ikm_range"),
+        _count("n_respondents", "n_respondents"),
     ]
 
 
 def _performance(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
-        _range(
-            "iku_achievement",
-            0,
-            300,
-            "iku_range",
-            "IKU achievement (% of target)",
-            "write achievement in percent of target (e.g. 98,5 for 98.5%); a share "
-            "like 0,985 must be multiplied by 100",
-        ),
-        _range("complaints", 0, None, "non_negative", "the number of complaints", _WHOLE),
+        _range("iku_achievement", 0, 300, "iku_range", "iku_range"),
+        _count("complaints", "complaints"),
     ]
 
 
 def _cpi(config: StudyConfig) -> list[Rule]:
-    return [
-        _range(
-            "cpi",
-            0,
-            None,
-            "positive",
-            "the CPI",
-            "the CPI is a positive index (e.g. 105,3 with 2018 = 100)",
-            lo_inclusive=False,
-        ),
-    ]
+    return [_range("cpi", 0, None, "positive", "cpi", lo_inclusive=False)]
 
 
 def _programme(config: StudyConfig) -> list[Rule]:
     first, last = config.years.first, config.years.last
     return [
-        _range(
-            "cohort_year",
-            first,
-            last,
-            "cohort_in_study",
-            "the cohort year",
-            f"the year a unit joined must lie in {first}-{last}; leave it empty for "
-            "units that did not join during the study years",
-        ),
+        _range("cohort_year", first, last, "cohort_in_study", "cohort_in_study",
+               first=str(first), last=str(last)),
     ]
 
 
@@ -232,14 +155,7 @@ def _ip_asn(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
         *[
-            _range(
-                c,
-                0,
-                100,
-                "score_range",
-                f"the {c} score",
-                "IP ASN dimension scores lie between 0 and 100",
-            )
+            _range(c, 0, 100, "score_range", "score_range", dimension=c)
             for c in ("kualifikasi", "kompetensi", "kinerja", "disiplin")
         ],
     ]
