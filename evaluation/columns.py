@@ -47,7 +47,7 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
         "year": _YEAR,
         "date": Column("date", False, ("tanggal", "tanggal_mulai", "tgl", "date", "start_date"), "Start date"),
         "jp": Column("float", False, ("jp", "jam_pelajaran", "jumlah_jp", "training_hours_jp"), "Learning hours in JP (45 minutes)", "jp"),
-        "hours": Column("float", False, ("jam", "durasi_jam", "hours", "duration_hours"), "Clock hours (converted to JP when jp is missing)", "hours"),
+        "hours": Column("float", False, ("jam", "durasi_jam", "durasi", "lama_jam", "hours", "duration_hours"), "Clock hours (converted to JP when jp is missing)", "hours"),
         "competency_type": Column("str", False, ("jenis_kompetensi", "kompetensi", "competency_type", "competency"), "teknis, manajerial, sosial_kultural"),
         "learning_path": Column("str", False, ("jalur", "jalur_pengembangan", "metode", "learning_path"), "klasikal or nonklasikal"),
         "activity": Column("str", False, ("bentuk", "bentuk_kegiatan", "kegiatan", "activity", "activity_type"), "pelatihan, e_learning, coaching, mentoring, seminar, ..."),

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import openpyxl
 import pandas as pd
 
 from .. import _io
@@ -51,18 +55,48 @@ def _parse_by(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_BY_NAMES[n] for n in names))
 
 
-def _write(result, out: Path) -> list[Path]:
+def _csv_text(frame: pd.DataFrame) -> str:
+    """CSV whose text cells a spreadsheet program cannot run as formulas (a unit code
+    ``=1+1`` is written ``'=1+1``; numbers are untouched)."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
+            safe[col] = safe[col].map(_io.spreadsheet_text)
+    return safe.to_csv(index=False)
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
+    """The frame into a worksheet, every cell a value (never a formula)."""
+    for j, name in enumerate(frame.columns, start=1):
+        _io.safe_xlsx_cell(ws.cell(row=1, column=j), str(name))
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        for j, value in enumerate(row, start=1):
+            _io.safe_xlsx_cell(ws.cell(row=i, column=j), _cell_value(value))
+
+
+def _write(result: Any, out: Path) -> list[Path]:
     suffix = out.suffix.lower()
     if suffix == ".csv":
         elements_path = out.with_name(out.stem + "_unsur.csv")
-        _io.write_text(out, result.table.to_csv(index=False))
-        _io.write_text(elements_path, result.elements.to_csv(index=False))
+        _io.write_text(out, _csv_text(result.table))
+        _io.write_text(elements_path, _csv_text(result.elements))
         return [out, elements_path]
 
     def write_xlsx(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            result.table.to_excel(xl, sheet_name="ikm", index=False)
-            result.elements.to_excel(xl, sheet_name="unsur", index=False)
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "ikm"
+        _write_sheet(ws, result.table)
+        _write_sheet(wb.create_sheet("unsur"), result.elements)
+        wb.save(tmp)
 
     _io.write_with(out, write_xlsx)
     return [out]

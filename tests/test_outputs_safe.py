@@ -1,0 +1,255 @@
+"""End to end, through the command line: personal data never past the reading edge, and
+every spreadsheet the toolkit writes safe to open.
+
+Two briefs are made from copies of the demo whose training records carry personal data
+where the toolkit does not expect it:
+
+* in columns it does not know (``Keterangan`` with an NIP and a name, ``nama_lengkap``,
+  ``NIP Atasan``), with unit names a spreadsheet would run as formulas: the brief is made,
+  and no file under the output folder (the table cache included), no log and nothing on
+  the console holds an NIP, a name or an NIP-shaped number (as text or as a float), and
+  no workbook holds a formula;
+* in the wrong columns (a name in the cost column, an NIP in the JP column, an NIP as a
+  float): the run stops, and its problem texts (in the manifest, the failed notebook and
+  on stderr) name the cells without their values.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from evaluation._io import safe_xlsx_cell
+from evaluation.privacy import NIP_NUMBER_PATTERN, NIP_PATTERN
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: unit names a spreadsheet program would run as formulas
+FORMULA_NAMES = ['=HYPERLINK("http://contoh.invalid/x","klik")', "=1+1", "+1+1", "@SUM(A1)",
+                 "-1+1"]
+#: an 18-digit number as programs print it once it went through a float
+FLOAT_NIP = re.compile(r"\d[.,]\d+[eE]\+?17|\d{18}\.0\b")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "evaluation", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=3600)
+
+
+def _texts(path: Path) -> list[str]:
+    """Everything a reader of this file could see: the bytes as text, the text of a PDF,
+    the parts of a workbook, every value and the schema of a Parquet file."""
+    raw = path.read_bytes()
+    texts = [raw.decode("utf-8", errors="ignore")]
+    if path.suffix == ".pdf":
+        texts.append("\n".join(page.extract_text() or "" for page in PdfReader(path).pages))
+    elif path.suffix in (".xlsx", ".zip"):
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            texts += [z.read(n).decode("utf-8", errors="ignore") for n in z.namelist()]
+    elif path.suffix == ".parquet":
+        table = pq.read_table(path)
+        texts.append(str(table.schema) + str(table.schema.metadata))
+        texts.append(table.to_pandas().to_csv())
+    return texts
+
+
+def _scan(where: str, text: str, nips: set[str], names: re.Pattern[str]) -> None:
+    assert not NIP_PATTERN.search(text), f"{where}: an NIP ({NIP_PATTERN.search(text)})"
+    assert not NIP_NUMBER_PATTERN.search(text), f"{where}: an NIP-shaped number"
+    assert not FLOAT_NIP.search(text), f"{where}: an NIP as a float"
+    runs = set(re.findall(r"\d{18}", text)) & nips
+    assert not runs, f"{where}: an NIP inside a longer number"
+    hit = names.search(text)
+    assert not hit, f"{where}: a person's name ({hit.group(0)!r})"
+
+
+def _scan_run(out: Path, console: str, people: tuple[set[str], re.Pattern[str]]) -> list[Path]:
+    nips, names = people
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        for text in _texts(path):
+            _scan(str(path.relative_to(out)), text, nips, names)
+    _scan("console", console, nips, names)
+    return files
+
+
+@pytest.fixture(scope="module")
+def demo_training(demo_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(demo_dir / "training.parquet")
+
+
+@pytest.fixture(scope="module")
+def people(demo_training: pd.DataFrame) -> tuple[set[str], re.Pattern[str]]:
+    nips = set(demo_training["nip"].astype(str))
+    names = sorted(set(demo_training["nama"].astype(str)), key=len, reverse=True)
+    assert len(nips) > 1000 and len(names) > 1000  # the demo really carries them
+    pattern = re.compile("|".join(re.escape(n) for n in names) + "|" +
+                         "|".join(re.escape(n.upper()) for n in names))
+    return nips, pattern
+
+
+def _indonesian(value: object) -> object:
+    """A number as an Indonesian export writes it (2,5); anything else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.10g}".replace(".", ",")
+    return value
+
+
+def _study(tmp: Path, demo_dir: Path, training: pd.DataFrame, name: str) -> Path:
+    study = tmp / name
+    shutil.copytree(demo_dir, study, ignore=shutil.ignore_patterns("training.parquet"))
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: demo", f"name: {name}").replace("training.parquet",
+                                                               "training.csv")
+    (study / "study.yaml").write_text(text, encoding="utf-8")
+    # as a city export: semicolons, Indonesian numbers, day-first dates
+    out = training.copy()
+    out["tanggal"] = pd.to_datetime(out["tanggal"]).dt.strftime("%d/%m/%Y")
+    for col in ("jp", "biaya"):
+        out[col] = out[col].map(_indonesian)
+    out.to_csv(study / "training.csv", sep=";", index=False)
+    return study
+
+
+@pytest.fixture(scope="module")
+def unknown_columns_run(tmp_path_factory, demo_dir, demo_training):
+    tmp = tmp_path_factory.mktemp("unknown")
+    training = demo_training.copy()
+    boss = training["nip"].shift(7).fillna(training["nip"].iloc[0])
+    training["Keterangan"] = "diusulkan " + training["nama"] + " NIP " + training["nip"]
+    training["nama_lengkap"] = training["nama"].str.upper()
+    training["NIP Atasan"] = boss
+    study = _study(tmp, demo_dir, training, "unknowncols")
+    units = (study / "units.csv").read_text(encoding="utf-8").splitlines()
+    for i, name in enumerate(FORMULA_NAMES, start=1):
+        cells = units[i].split(";")
+        cells[1] = name
+        units[i] = ";".join(cells)
+    (study / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
+    out = tmp / "out"
+    done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
+                "--no-progress")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def wrong_columns_run(tmp_path_factory, demo_dir, demo_training):
+    tmp = tmp_path_factory.mktemp("wrong")
+    training = demo_training.copy()
+    training["biaya"] = training["biaya"].astype("object")
+    training["jp"] = training["jp"].astype("object")
+    for k in (10, 2000, 50_000):
+        training.loc[k, "biaya"] = training.loc[k, "nama"]  # a name typed into the cost
+        training.loc[k + 1, "jp"] = training.loc[k + 1, "nip"]  # an NIP into the JP
+    training.loc[30, "jp"] = f"{float(training.loc[30, 'nip']):.14E}"  # and as a float
+    study = _study(tmp, demo_dir, training, "wrongcols")
+    out = tmp / "out"
+    done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
+                "--no-progress")
+    return out, done
+
+
+@pytest.mark.slow
+def test_unknown_personal_columns_never_reach_any_output(unknown_columns_run, people):
+    out, console = unknown_columns_run
+    files = _scan_run(out, console, people)
+    names = {p.name for p in files}
+    assert {"brief.id.pdf", "results.json", "tables.xlsx", "manifest.json"} <= names
+    cached = [p for p in files if ".cache" in p.parts and p.suffix == ".parquet"]
+    assert cached, "the table cache was not written: nothing checked there"
+    for path in cached:
+        columns = set(pq.read_schema(path).names)
+        assert not {"keterangan", "nama_lengkap", "nip_atasan", "name"} & columns, path
+
+
+@pytest.mark.slow
+def test_personal_data_in_wrong_columns_stops_without_showing_it(wrong_columns_run, people):
+    out, done = wrong_columns_run
+    assert done.returncode == 1
+    console = done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    files = _scan_run(out, console, people)
+    manifest = next(p for p in files if p.name == "manifest.json")
+    assert "training.csv" in manifest.read_text(encoding="utf-8")
+    assert any(p.name == "notebook.failed.ipynb" for p in files)
+    # the problems are named (file, row, column, rule) without the values
+    for rule in ("nip_in_column", "number_id"):
+        assert rule in console, rule
+    assert re.search(r"training\.csv, baris \d+, kolom 'jp'", console), console[-3000:]
+    assert "masalah lain" not in console, "the copy of the demo has problems of its own"
+    assert "<angka 18 digit>" in console and "<teks " in console
+
+
+def test_no_workbook_the_toolkit_writes_holds_a_formula(tmp_path):
+    skm = tmp_path / "skm.csv"
+    lines = (ROOT / "tests" / "nasty" / "_base" / "skm.csv").read_text().splitlines()
+    lines = [lines[0], *[FORMULA_NAMES[i % len(FORMULA_NAMES)] + line[line.index(";"):]
+                         for i, line in enumerate(lines[1:])]]
+    skm.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for target in ("ikm.xlsx", "ikm.csv"):
+        done = _cli("ikm", str(skm), "--out", str(tmp_path / target))
+        assert done.returncode == 0, done.stderr
+    # tables.xlsx joins this list when the brief writes its cells through safe_xlsx_cell
+    workbooks = [tmp_path / "ikm.xlsx"]
+    seen = set()
+    for path in workbooks:
+        with zipfile.ZipFile(path) as z:
+            for part in z.namelist():
+                if part.startswith("xl/worksheets/"):
+                    xml = z.read(part).decode("utf-8")
+                    assert "<f>" not in xml and "<f " not in xml, f"{path.name}: {part}"
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{path.name}!{cell.coordinate}"
+                    if isinstance(cell.value, str):
+                        seen.add(cell.value)
+    assert set(FORMULA_NAMES) & seen, "no formula-like text was written: nothing was checked"
+    for csv_path in (tmp_path / "ikm.csv", tmp_path / "ikm_unsur.csv"):
+        for line in csv_path.read_text(encoding="utf-8").splitlines()[1:]:
+            assert not line.startswith(("=", "+", "-", "@")), line
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                      blacklist_characters=[chr(c) for c in range(32)
+                                                            if chr(c) not in "\t\n\r"]),
+               max_size=60))
+def test_any_string_written_to_a_workbook_reads_back_the_same(text):
+    wb = openpyxl.Workbook()
+    safe_xlsx_cell(wb.active.cell(row=1, column=1), text)
+    buf = io.BytesIO()
+    wb.save(buf)
+    back = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active.cell(row=1, column=1)
+    assert back.data_type != "f"
+    assert (back.value or "") == text
+
+
+def test_problem_texts_carry_no_value_of_a_table_about_persons(tmp_path):
+    from evaluation.validate import validate_study
+
+    study = ROOT / "tests" / "nasty" / "07_personal_in_wrong_columns"
+    report = validate_study(study)
+    assert not report.ok
+    payload = json.dumps(report.to_dict("id"), ensure_ascii=False, default=str)
+    rows = [r.split(";") for r in (ROOT / "tests" / "nasty" / "_base" / "training.csv")
+            .read_text().splitlines()[1:]]
+    assert rows
+    for nip, name, *_ in rows:
+        assert nip not in payload and name not in payload
