@@ -319,8 +319,8 @@ def variants() -> dict[str, dict[str, bytes]]:
 
     # 14: a report whose numbers need the locale (a person's JP adding up to 1.800)
     rows = [list(r) for r in training]
-    rows[2][5] = "900"
-    rows[3][0], rows[3][1], rows[3][3], rows[3][5] = rows[2][0], rows[2][1], rows[2][3], "900"
+    for k in (2, 3):  # one (invented) person with two events of 900 JP in the same year
+        rows[k][0], rows[k][1], rows[k][3], rows[k][5] = "199912312024121001", "Uji Coba", "2022", "900"
     variant("14_numbers_in_report", {"training": ("training.csv", _csv(rows))})
     return v
 
