@@ -21,6 +21,19 @@ class Column(NamedTuple):
     unit: str = ""
 
 
+#: The nine SKM elements by name (PermenPANRB 14/2017), as report headers write them.
+SKM_ELEMENT_NAMES: tuple[tuple[str, ...], ...] = (
+    ("persyaratan",),
+    ("sistem_mekanisme_dan_prosedur", "prosedur", "sistem_mekanisme_prosedur"),
+    ("waktu_penyelesaian", "waktu"),
+    ("biaya_tarif", "biaya", "tarif"),
+    ("produk_spesifikasi_jenis_pelayanan", "produk_layanan", "produk"),
+    ("kompetensi_pelaksana", "kompetensi"),
+    ("perilaku_pelaksana", "perilaku"),
+    ("sarana_dan_prasarana", "sarana_prasarana", "sarana"),
+    ("penanganan_pengaduan_saran_dan_masukan", "penanganan_pengaduan", "pengaduan"),
+)
+
 _UNIT = Column("str", True, ("kode_opd", "kode_unit", "unit_id", "id_unit", "kode"), "Unit code")
 _YEAR = Column("int", True, ("tahun", "year", "thn"), "Calendar year")
 
@@ -64,11 +77,35 @@ TABLE_COLUMNS: dict[str, dict[str, Column]] = {
             for i in range(1, 10)
         },
     },
+    "training_summary": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "jp_total": Column("float", True, ("jumlah_jp", "total_jp", "jp_total", "jp", "total_jam_pelajaran", "jumlah_jam_pelajaran", "jp_diakui", "total_jp_diakui"), "Credited JP of the unit's ASN in the year, summed over persons", "jp"),
+        "n_reached_20jp": Column("int", True, ("jumlah_asn_20jp", "asn_20jp", "jml_asn_20jp", "asn_capai_20jp", "jumlah_asn_capai_20jp", "asn_memenuhi_20jp", "n_asn_20jp", "n_reached_20jp", "jumlah_asn_20_jp", "asn_20_jp", "asn_capai_20_jp", "jumlah_asn_capai_20_jp", "asn_memenuhi_20_jp"), "ASN who reached the 20-JP entitlement"),
+        "cost_rp": Column("float", True, ("biaya", "anggaran", "biaya_rp", "cost_rp", "cost", "realisasi_biaya", "realisasi_anggaran", "total_biaya"), "Training cost in nominal rupiah", "rupiah"),
+        "asn_count": Column("int", False, ("jumlah_asn", "jml_asn", "asn_count", "jumlah_pegawai", "n_asn"), "ASN on the unit's staff (when there is no staff table)"),
+        "jp_teknis": Column("float", False, ("jp_teknis", "jp_kompetensi_teknis"), "Of the JP total: teknis", "jp"),
+        "jp_manajerial": Column("float", False, ("jp_manajerial", "jp_kompetensi_manajerial"), "Of the JP total: manajerial", "jp"),
+        "jp_sosial_kultural": Column("float", False, ("jp_sosial_kultural", "jp_sosiokultural", "jp_kompetensi_sosial_kultural"), "Of the JP total: sosial kultural", "jp"),
+        "jp_klasikal": Column("float", False, ("jp_klasikal",), "Of the JP total: klasikal", "jp"),
+        "jp_nonklasikal": Column("float", False, ("jp_nonklasikal", "jp_non_klasikal"), "Of the JP total: nonklasikal (e-learning, coaching, ...)", "jp"),
+        "n_participants": Column("int", False, ("jumlah_peserta", "peserta", "n_peserta", "n_participants"), "ASN who took part in any training"),
+    },
     "ikm": {
         "unit_id": _UNIT,
         "year": _YEAR,
         "ikm": Column("float", True, ("ikm", "nilai_ikm", "indeks_kepuasan_masyarakat", "ikm_score"), "IKM 25-100"),
         "n_respondents": Column("int", False, ("jumlah_responden", "n_responden", "n_respondents"), "Respondents"),
+    },
+    "skm_summary": {
+        "unit_id": _UNIT,
+        "year": _YEAR,
+        "period": Column("str", False, ("periode", "semester", "triwulan", "period"), "Survey period within the year"),
+        "n_respondents": Column("int", True, ("jumlah_responden", "jml_responden", "n_responden", "responden", "n_respondents"), "Respondents of the survey"),
+        **{
+            f"nrr_u{i}": Column("float", True, (f"nrr_u{i}", f"nrr_unsur_{i}", f"nrr_unsur{i}", f"nrr_{i}", f"u{i}", f"unsur_{i}", f"unsur{i}", f"u_{i}", *names), f"Mean of SKM element U{i} (1-4), as the SKM report prints it (NRR per unsur)")
+            for i, names in enumerate(SKM_ELEMENT_NAMES, start=1)
+        },
     },
     "performance": {
         "unit_id": _UNIT,

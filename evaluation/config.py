@@ -34,6 +34,8 @@ TABLE_NAMES: dict[str, bool] = {
     "staff": False,  # unit_id, year, asn_count
     "training": False,  # one row per training event per ASN
     "skm": False,  # respondent-level SKM answers U1..U9
+    "training_summary": False,  # JP, ASN reaching 20 JP and cost per unit-year (no persons)
+    "skm_summary": False,  # SKM element means (NRR per unsur) and respondents per unit-year
     "ikm": False,  # already-computed IKM per unit-year (when no respondent data)
     "performance": False,  # unit_id, year, iku_achievement (and complaints)
     "cpi": False,  # year, cpi

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evaluation.errors import Problem
@@ -238,3 +239,96 @@ def test_generator_reproduces_committed_variants():
                 assert not path.exists(), path
             else:
                 assert path.read_bytes() == data, path
+
+
+# ---- summaries per unit and year instead of person-level records (issue 13) ----------------
+
+
+def _summary_study(tmp_path: Path) -> Path:
+    """The tiny study with its training and SKM answers summed per unit and year."""
+    study = tmp_path / "summary"
+    shutil.copytree(BROKEN / "_valid", study)
+    training = pd.read_csv(study / "training.csv", sep=";", dtype=str)
+    training["jp"] = training["JP"].str.replace(",", ".").astype(float)
+    training["cost"] = (training["Biaya"].str.removeprefix("Rp ").str.removesuffix(",00")
+                        .str.replace(".", "").astype(float))
+    per_person = training.groupby(["Kode OPD", "Tahun", "NIP"])["jp"].sum()
+    rows = ["Kode OPD;Tahun;Jumlah JP;Jumlah ASN 20 JP;Biaya (ribu Rp);JP Teknis;JP Klasikal"]
+    for (unit, year), g in training.groupby(["Kode OPD", "Tahun"]):
+        reached = int((per_person.loc[(unit, year)] >= 20).sum())
+        teknis = g.loc[g["Jenis Kompetensi"] == "Teknis", "jp"].sum()
+        klasikal = g.loc[g["Jalur"] == "Klasikal", "jp"].sum()
+        rows.append(f"{unit};{year};{g['jp'].sum():g};{reached};{g['cost'].sum() / 1000:g};"
+                    f"{teknis:g};{klasikal:g}".replace(".", ","))
+    (study / "training_summary.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    skm = pd.read_csv(study / "skm.csv", sep=";")
+    names = ["Persyaratan", "Sistem, Mekanisme dan Prosedur", "Waktu Penyelesaian",
+             "Biaya/Tarif", "Produk Spesifikasi Jenis Pelayanan", "Kompetensi Pelaksana",
+             "Perilaku Pelaksana", "Sarana dan Prasarana",
+             "Penanganan Pengaduan, Saran dan Masukan"]
+    means = skm.groupby(["kode_opd", "tahun", "periode"])[[f"U{i}" for i in range(1, 10)]]
+    out = ["kode_opd;tahun;periode;Jumlah Responden;" + ";".join(names)]
+    for (unit, year, period), g in means:
+        values = ";".join(f"{v:.3f}".replace(".", ",") for v in g.mean())
+        out.append(f"{unit};{year};{period};{len(g)};{values}")
+    (study / "skm_summary.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    text = text.replace("  training: training.csv\n", "  training_summary: training_summary.csv\n")
+    text = text.replace("  skm: skm.csv\n", "  skm_summary: skm_summary.csv\n")
+    (study / "study.yaml").write_text(text, encoding="utf-8")
+    return study
+
+
+def test_training_and_skm_summaries_are_read_and_checked(tmp_path):
+    from evaluation.config import read_study_config
+    from evaluation.validate import read_study_tables, validate_tables
+
+    study = _summary_study(tmp_path)
+    report = validate_study(study)
+    assert report.ok, report.render()
+    assert "ringkasan per unit dan tahun" in report.render("id")
+    config = read_study_config(study)
+    raw, _, _ = read_study_tables(config)
+    clean, problems, _ = validate_tables(config, raw)
+    assert problems == []
+    summary = clean["training_summary"]
+    assert list(summary.columns) == ["unit_id", "year", "jp_total", "n_reached_20jp",
+                                     "cost_rp", "jp_teknis", "jp_klasikal"]
+    training = pd.read_csv(BROKEN / "_valid" / "training.csv", sep=";", dtype=str)
+    costs = (training["Biaya"].str.removeprefix("Rp ").str.removesuffix(",00")
+             .str.replace(".", "").astype(float))
+    assert summary["cost_rp"].sum() == pytest.approx(costs.sum())  # 'ribu Rp' x 1,000
+    assert (summary["n_reached_20jp"] >= 0).all()
+    skm = clean["skm_summary"]
+    assert [c for c in skm.columns if c.startswith("nrr_")] == [f"nrr_u{i}" for i in range(1, 10)]
+    assert skm[[f"nrr_u{i}" for i in range(1, 10)]].stack().between(1, 4).all()
+    assert (skm["n_respondents"] == 3).all()
+
+
+def test_summary_parts_and_counts_that_do_not_fit(tmp_path):
+    study = _summary_study(tmp_path)
+    lines = (study / "training_summary.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(";")
+    cells[3] = "9999"  # more ASN reaching 20 JP than ASN
+    cells[5] = "99999"  # more teknis JP than JP in all
+    lines[1] = ";".join(cells)
+    lines[0] = lines[0].replace("Jumlah JP", "Jumlah JP;Jumlah ASN")
+    for k in range(1, len(lines)):
+        head, rest = lines[k].split(";", 2)[:2], lines[k].split(";", 2)[2]
+        first, others = rest.split(";", 1)
+        lines[k] = ";".join([*head, first, "5" if k == 1 else "900", others])
+    (study / "training_summary.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    skm = (study / "skm_summary.csv").read_text(encoding="utf-8").splitlines()
+    skm[2] = skm[2].rsplit(";", 1)[0] + ";4,5"  # an element mean above 4
+    (study / "skm_summary.csv").write_text("\n".join(skm) + "\n", encoding="utf-8")
+    report = validate_study(study)
+    rules = {(p.file, p.row, p.rule) for p in report.problems}
+    assert ("training_summary.csv", 2, "n_reached_le_asn") in rules
+    assert ("training_summary.csv", 2, "jp_parts_exceed_total") in rules
+    assert ("skm_summary.csv", 3, "nrr_range") in rules
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    (study / "study.yaml").write_text(
+        text.replace("  training_summary:", "  training: training.csv\n  training_summary:"),
+        encoding="utf-8")
+    both = validate_study(study)
+    assert any(p.rule == "summary_and_records" for p in both.problems)

@@ -21,7 +21,7 @@ from ..config import StudyConfig
 from ..errors import Problem
 from ..read import RawTable
 from ..read.words import PROBLEMS_PER_KIND, more_problems, note, problem, shown_value
-from .schemas import KEYS, MAX_JP, Rule, rules_for, schema_for
+from .schemas import JP_BY_PATH, JP_BY_TYPE, KEYS, MAX_JP, Rule, rules_for, schema_for
 
 __all__ = [
     "IKU_SHARE_LIMIT",
@@ -32,6 +32,7 @@ __all__ = [
     "pns_problems",
     "required_column_problems",
     "schema_problems",
+    "training_summary_problems",
     "unknown_unit_problems",
 ]
 
@@ -284,6 +285,38 @@ def pns_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
     ]
     return _capped(raw.file, raw.column_label("pns_count"), "pns_le_asn", out,
                    [p.row or 0 for p in out])
+
+
+def training_summary_problems(raw: RawTable, df: pd.DataFrame) -> list[Problem]:
+    """A unit-year summary whose parts do not fit its totals: more ASN reaching 20 JP than
+    ASN, or the JP by type (or by path) adding up to more than the JP total."""
+    out: list[Problem] = []
+    if {"n_reached_20jp", "asn_count"} <= set(df.columns):
+        reached, asn = df["n_reached_20jp"], df["asn_count"]
+        bad = (reached.notna() & asn.notna() & (reached > asn)).to_numpy(dtype=bool)
+        out += [
+            problem("n_reached_le_asn", file=raw.file, row=raw.row_of(int(p)),
+                    column=raw.column_label("n_reached_20jp"), value=int(n), asn=int(a))
+            for p, n, a in zip(np.flatnonzero(bad), reached.to_numpy()[bad],
+                               asn.to_numpy()[bad], strict=True)
+        ]
+    if "jp_total" not in df.columns:
+        return out
+    for parts, what in ((JP_BY_TYPE, "type"), (JP_BY_PATH, "path")):
+        present = [c for c in parts if c in df.columns]
+        if not present:
+            continue
+        total = df["jp_total"]
+        summed = df[present].sum(axis=1, min_count=1)
+        # half a JP of rounding per part is allowed
+        over = (summed.notna() & total.notna() & (summed > total + 0.5 * len(present)))
+        for p in np.flatnonzero(over.to_numpy(dtype=bool)):
+            out.append(problem(
+                "jp_parts_exceed_total", file=raw.file, row=raw.row_of(int(p)),
+                column=raw.column_label("jp_total"), value=float(total.iloc[p]),
+                parts=", ".join(raw.column_label(c) for c in present),
+                sum=float(summed.iloc[p]), total=float(total.iloc[p]), kind=what))
+    return out
 
 
 def cpi_year_problems(raw: RawTable, df: pd.DataFrame, config: StudyConfig) -> list[Problem]:

@@ -30,8 +30,8 @@ def required_value_columns(table: str, df: pd.DataFrame) -> list[str]:
         for c, spec in TABLE_COLUMNS[table].items()
         if spec.required and c in df.columns and c not in PERSONAL_COLUMNS[1:]
     ]
-    if table == "skm":  # unanswered SKM elements are allowed
-        cols = [c for c in cols if not re.fullmatch(r"u\d", c)]
+    if table in ("skm", "skm_summary"):  # unanswered (or unreported) SKM elements
+        cols = [c for c in cols if not re.fullmatch(r"(?:nrr_)?u\d", c)]
     if table == "programme":  # blank cohort = never joined
         cols = [c for c in cols if c != "cohort_year"]
     return cols

@@ -53,6 +53,7 @@ from .checks import (
     pns_problems,
     required_column_problems,
     schema_problems,
+    training_summary_problems,
     unknown_unit_problems,
 )
 from .codes import normalise_codes
@@ -142,6 +143,9 @@ def _table_problems(
         problems += jp_per_person_problems(raw, df)
     if name == "staff":
         problems += pns_problems(raw, df)
+    if name == "training_summary":
+        problems += training_summary_problems(raw, df)
+        notes.append(note("summary_instead", file=raw.file, table=name))
     if name == "cpi" and "year" in df.columns:
         outside = df["year"].notna() & ~df["year"].isin(list(config.years.span))
         if outside.any():
@@ -194,6 +198,10 @@ def validate_tables(
     problems: list[Problem] = []
     notes: list[str] = []
     clean: dict[str, pd.DataFrame] = {}
+    if {"training", "training_summary"} <= set(config.tables):
+        problems.append(problem("summary_and_records", file="study.yaml",
+                                column="tables.training_summary", records="training",
+                                summary="training_summary"))
     units = raw_tables.get("units")
     known = None
     if units is not None and "unit_id" in units.frame.columns:

@@ -19,7 +19,7 @@ import pandera.pandas as pa
 from ..columns import COMPETENCY_TYPES, LEARNING_PATHS
 from ..config import StudyConfig
 
-__all__ = ["KEYS", "MAX_JP", "Rule", "rules_for", "schema_for"]
+__all__ = ["JP_BY_PATH", "JP_BY_TYPE", "KEYS", "MAX_JP", "Rule", "rules_for", "schema_for"]
 
 #: Columns that identify a row of each table (checked for duplicates).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -123,6 +123,32 @@ def _skm(config: StudyConfig) -> list[Rule]:
     ]
 
 
+#: parts of a unit's JP total, by competency type and by learning path
+JP_BY_TYPE = ("jp_teknis", "jp_manajerial", "jp_sosial_kultural")
+JP_BY_PATH = ("jp_klasikal", "jp_nonklasikal")
+
+
+def _training_summary(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range("jp_total", 0, None, "non_negative", "jp_total_range"),
+        _range("n_reached_20jp", 0, None, "non_negative", "n_reached_range"),
+        _count("cost_rp", "cost_rp"),
+        _range("asn_count", 0, None, "positive", "asn_count", lo_inclusive=False),
+        *[_range(c, 0, None, "non_negative", "jp_parts_range") for c in JP_BY_TYPE + JP_BY_PATH],
+        _range("n_participants", 0, None, "non_negative", "n_participants_range"),
+    ]
+
+
+def _skm_summary(config: StudyConfig) -> list[Rule]:
+    return [
+        _year_rule(config),
+        _range("n_respondents", 0, None, "positive", "n_respondents_positive",
+               lo_inclusive=False),
+        *[_range(f"nrr_u{i}", 1, 4, "nrr_range", "nrr_range") for i in range(1, 10)],
+    ]
+
+
 def _ikm(config: StudyConfig) -> list[Rule]:
     return [
         _year_rule(config),
@@ -167,6 +193,8 @@ _RULES: dict[str, Callable[[StudyConfig], list[Rule]]] = {
     "staff": _staff,
     "training": _training,
     "skm": _skm,
+    "training_summary": _training_summary,
+    "skm_summary": _skm_summary,
     "ikm": _ikm,
     "performance": _performance,
     "cpi": _cpi,
