@@ -20,6 +20,8 @@ Alternative = Literal["two-sided", "greater", "less"]
 PAdjust = Literal["holm", "fdr_bh", "none"]
 MissingPolicy = Literal["drop", "error", "keep"]
 DuplicatePolicy = Literal["error", "drop", "keep"]
+#: Where the heavy group-bys of loading run: pandas in memory, or DuckDB out of core.
+Engine = Literal["pandas", "duckdb"]
 WildWeights = Literal["rademacher", "webb"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 BasePeriod = Literal["varying", "universal"]

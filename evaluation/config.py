@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._options import (
     DuplicatePolicy,
+    Engine,
     IkmWeighting,
     Language,
     MissingPolicy,
@@ -121,6 +122,16 @@ class ProgrammeSettings(_Frozen):
     name_en: str | None = None
 
 
+class EngineSettings(_Frozen):
+    """Where the heavy group-bys of loading run (README: scale)."""
+
+    #: ``pandas``: every table in memory; ``duckdb``: training and SKM records stay in
+    #: their Parquet files (one file or a folder of files) and are streamed.
+    name: Engine = "pandas"
+    #: DuckDB's memory limit, e.g. ``"6GB"`` (beyond it, it spills to a temporary folder).
+    memory_limit: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$")] | None = None
+
+
 class MissingSettings(_Frozen):
     policy: MissingPolicy = "drop"
 
@@ -164,6 +175,7 @@ class StudyConfig(_Frozen):
     #: them as problems, ``drop`` keeps one of each with a note, ``keep`` keeps them all
     #: with a note (tables without a key only: a repeated key is always a problem).
     duplicates: DuplicatePolicy = "error"
+    engine: EngineSettings = EngineSettings()
     privacy: PrivacySettings = PrivacySettings()
     seed: int = Field(default=2026, ge=0)
     root: Path = Field(default=Path("."), exclude=True)
@@ -176,7 +188,7 @@ class StudyConfig(_Frozen):
         # `privacy:` with only comments under it reads as null: take the defaults
         if isinstance(data, dict):
             sections = ("measures", "headline", "ikm", "jp", "programme", "topics", "missing",
-                        "privacy")
+                        "engine", "privacy")
             data = {k: ({} if k in sections and v is None else v) for k, v in data.items()}
         return data
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,9 @@ from .columns import is_shifted, lag_column, lead_column
 from .config import StudyConfig
 from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
 from .indicators import (
+    IkmResult,
+    TrainingAggregates,
+    assemble_intensity,
     check_ipm_series,
     ikm,
     ikm_category,
@@ -237,16 +241,18 @@ def _join(panel: pd.DataFrame, other: pd.DataFrame, columns: list[str], name: st
 
 
 def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
-                 skm: pd.DataFrame | None, ikm_table: pd.DataFrame | None
-                 ) -> tuple[pd.DataFrame, str | None]:
+                 skm: pd.DataFrame | None, ikm_table: pd.DataFrame | None,
+                 agg: PanelAggregates) -> tuple[pd.DataFrame, str | None]:
     pop_col = config.ikm.population_column
     population = None
     if pop_col and pop_col in units.columns:
         population = pd.Series(pd.to_numeric(units[pop_col], errors="coerce").to_numpy(),
                                index=units["unit_id"].to_numpy())
-    if skm is not None:
+    res = agg.ikm
+    if res is None and skm is not None:
         res = ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting,
                   population=population, file=skm.attrs.get("file", "skm"))
+    if res is not None:
         t = res.table.rename(columns={"n_respondents": "ikm_n_respondents",
                                       "required_sample": "ikm_required_sample",
                                       "sample_adequate": "ikm_sample_adequate",
@@ -255,7 +261,7 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
                "ikm_sample_adequate"]]
         t["unit_id"] = t["unit_id"].astype("str")
         t["year"] = pd.to_numeric(t["year"]).astype("int64")
-        source = "skm"
+        source = agg.ikm_source if agg.ikm is not None else "skm"
     elif ikm_table is not None:
         t = ikm_table[[*KEYS, "ikm"]].copy()
         t["ikm"] = pd.to_numeric(t["ikm"], errors="coerce")
@@ -272,8 +278,7 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
         source = "ikm"
     else:
         return panel, None
-    out = _join(panel, t, [c for c in t.columns if c not in KEYS], "skm" if skm is not None
-                else "ikm")
+    out = _join(panel, t, [c for c in t.columns if c not in KEYS], source)
     out["ikm_n_respondents"] = out["ikm_n_respondents"].astype("Int64")
     out["ikm_required_sample"] = out["ikm_required_sample"].astype("Int64")
     out["ikm_sample_adequate"] = out["ikm_sample_adequate"].astype("boolean")
@@ -312,7 +317,21 @@ def add_lags(panel: pd.DataFrame, measures, *, lags=(1,), leads=(), unit: str = 
     return out
 
 
-def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PanelAggregates:
+    """What the row-level tables contribute to the panel, computed elsewhere (by the
+    out-of-core engine, or from summary tables): the training aggregates and the IKM per
+    unit-year. :func:`build_panel` uses them in place of the ``training`` and ``skm``
+    tables."""
+
+    training: TrainingAggregates | None = None
+    ikm: IkmResult | None = None
+    ikm_source: str = "skm"
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame], *,
+                aggregates: PanelAggregates | None = None) -> pd.DataFrame:
     """Build the unit-year analysis panel of a study.
 
     Parameters
@@ -325,6 +344,9 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
         ``staff``, ``training``, ``skm`` or ``ikm``, ``performance``, ``cpi``,
         ``programme``, ``regional``, ``ip_asn`` when the study has them). Personal
         identifiers must already be pseudonymised; names are not used.
+    aggregates : PanelAggregates, optional
+        Training aggregates and IKM computed elsewhere (the out-of-core engine, or
+        summary tables); they stand in for the ``training`` and ``skm`` tables.
 
     Returns
     -------
@@ -371,9 +393,12 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame]) -> pd.D
         "study": config.name, "synthetic": bool(config.synthetic),
         "base_year": int(config.base_year), "ikm_weighting": config.ikm.weighting,
         "lags": list(config.lags), "leads": list(config.leads)}
+    agg = aggregates or PanelAggregates()
+    attrs.update(agg.attrs)
     panel = _staff_columns(panel, t.get("staff"))
-    panel = _training_columns(config, panel, t, attrs)
-    panel, attrs["ikm_source"] = _ikm_columns(config, panel, units, t.get("skm"), t.get("ikm"))
+    panel = _training_columns(config, panel, t, attrs, agg.training)
+    panel, attrs["ikm_source"] = _ikm_columns(config, panel, units, t.get("skm"), t.get("ikm"),
+                                              agg)
     panel = _context_columns(panel, t, attrs)
     _check_measures(config, panel)
     measures = config.measures
@@ -398,17 +423,20 @@ def _staff_columns(panel: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFr
 
 
 def _training_columns(config: StudyConfig, panel: pd.DataFrame,
-                      t: Mapping[str, pd.DataFrame | None], attrs: dict[str, Any]
-                      ) -> pd.DataFrame:
+                      t: Mapping[str, pd.DataFrame | None], attrs: dict[str, Any],
+                      aggregated: TrainingAggregates | None) -> pd.DataFrame:
     training, staff = t.get("training"), t.get("staff")
-    if training is None:
+    if training is None and aggregated is None:
         return panel
     if staff is None:
         raise StudyConfigError(
             "the study has a training table but no staff table: JP per ASN and the "
             "20-JP share need the ASN count per unit-year (add tables.staff to study.yaml)")
     # staff unit-years without training come back as zeros (not missing)
-    ti = training_intensity(training, staff, config=config, cpi=t.get("cpi"))
+    if aggregated is not None:
+        ti = assemble_intensity(aggregated, staff, config=config, cpi=t.get("cpi"))
+    elif training is not None:
+        ti = training_intensity(training, staff, config=config, cpi=t.get("cpi"))
     attrs["jp_credit_unlisted"] = list(ti.attrs.get("jp_credit_unlisted", []))
     return panel.merge(ti.drop(columns=["asn_count"]), on=KEYS, how="left",
                        validate="one_to_one")
@@ -498,4 +526,4 @@ def describe_panel(panel: pd.DataFrame) -> dict:
     return out
 
 
-__all__ = ["PANEL_COLUMNS", "add_lags", "build_panel", "describe_panel"]
+__all__ = ["PANEL_COLUMNS", "PanelAggregates", "add_lags", "build_panel", "describe_panel"]

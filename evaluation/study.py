@@ -22,14 +22,32 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from . import cache as _cache
 from . import errors as _errors
 from ._io import sha256_file
+from ._options import Engine, check_option
 from .columns import PERSONAL_COLUMNS
 from .config import StudyConfig, read_study_config
-from .errors import PrivacyError, StudyConfigError, SyntheticDataWarning
+from .errors import (
+    PrivacyError,
+    Problem,
+    StudyConfigError,
+    SyntheticDataWarning,
+)
+from .indicators import ikm_from_element_means
+from .indicators.engine import (
+    aggregate_training_parquet,
+    check_table,
+    connect,
+    parquet_table,
+    skm_tallies_parquet,
+)
+from .panel import PanelAggregates
+from .privacy import resolve_secret
+from .validate import problems_error
 
 __all__ = ["Study", "load_study"]
 
@@ -50,6 +68,9 @@ class Study:
         One hash over all inputs (names and contents), for provenance.
     notes : tuple[str, ...]
         What the readers and the validator decided (rows dropped, encodings, ...).
+    aggregates : PanelAggregates or None
+        With the out-of-core engine: what the training and SKM records contribute to the
+        panel, computed where they lie (those tables are then not in ``tables``).
     """
 
     config: StudyConfig
@@ -59,6 +80,7 @@ class Study:
     notes: tuple[str, ...] = ()
     pseudonym_source: str | None = field(default=None)
     cache: _StudyCache | None = field(default=None, repr=False, compare=False)
+    aggregates: PanelAggregates | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -76,6 +98,8 @@ class Study:
         """
         from .panel import build_panel
 
+        if self.aggregates is not None:
+            return build_panel(self.config, self.tables, aggregates=self.aggregates)
         c = self.cache
         # only for the exact tables and config the cache key was made from (a Study
         # copied with dataclasses.replace(tables=...) builds its own panel)
@@ -98,6 +122,8 @@ class Study:
 
     def __repr__(self) -> str:
         rows = ", ".join(f"{k}={len(v):,}" for k, v in self.tables.items())
+        if self.aggregates is not None:
+            rows += ", out of core: " + ", ".join(self.aggregates.attrs.get("out_of_core", []))
         flag = " SYNTHETIC" if self.synthetic else ""
         return f"<Study {self.name!r}{flag} {self.config.years.first}-{self.config.years.last}: {rows}>"
 
@@ -117,8 +143,10 @@ def _input_hashes(config: StudyConfig) -> dict[str, str]:
     root = config.root.resolve()
     for name in config.tables:
         path = config.table_path(name)
-        label = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        out[label] = sha256_file(path)
+        # a folder of Parquet files (the out-of-core layout): every file in it
+        for file in sorted(path.rglob("*.parquet")) if path.is_dir() else [path]:
+            label = str(file.relative_to(root)) if file.is_relative_to(root) else file.name
+            out[label] = sha256_file(file)
     out["study.yaml"] = sha256_file(root / "study.yaml")
     return dict(sorted(out.items()))
 
@@ -137,6 +165,8 @@ def load_study(
     *,
     secret: str | None = None,
     cache_dir: str | os.PathLike | Literal[False] | None = None,
+    engine: Engine | None = None,
+    memory_limit: str | None = None,
 ) -> Study:
     """Load a study folder: read, pseudonymise, validate.
 
@@ -154,6 +184,16 @@ def load_study(
         sets to ``<out>/<study>/.cache``), and no cache when that is unset. ``False``
         turns the cache off. A study loaded from the cache is the same as one loaded
         from the files; deleting the folder is always safe.
+    engine : {"pandas", "duckdb"}, optional
+        Where the heavy work runs (default: ``engine.name`` of study.yaml, else
+        ``pandas``). ``duckdb`` leaves the training and SKM records in their Parquet files
+        (one file, or a folder of files such as one per year), checks them and computes
+        what the panel needs from them out of core, within ``memory_limit``; those two
+        tables are then not in ``Study.tables`` (README: scale).
+    memory_limit : str, optional
+        DuckDB's memory limit, e.g. ``"6GB"`` (default: ``engine.memory_limit`` of
+        study.yaml, else the environment variable ``EVALUATION_DUCKDB_MEMORY_LIMIT``,
+        else DuckDB's own default).
 
     Raises
     ------
@@ -171,8 +211,13 @@ def load_study(
     ['cpi', 'performance', 'programme', 'skm', 'staff', 'training', 'units']
     """
     config = read_study_config(study_dir)
+    check_option("engine", engine or config.engine.name, Engine, error=StudyConfigError)
+    if (engine or config.engine.name) == "duckdb":
+        return _load_out_of_core(config, study_dir, secret,
+                                 memory_limit or config.engine.memory_limit)
+    _refuse_folders(config)
     root = _cache_root(cache_dir)
-    study_cache = None
+    key = None
     if root is None:
         tables, notes, source = _read_validated(config, study_dir, secret)
         inputs = _input_hashes(config)
@@ -198,6 +243,13 @@ def load_study(
                 meta = {"notes": notes, "pseudonym_source": source,
                         "warnings": _replayable(recorded)}
                 _cache.store(root, "tables", key, dict(sorted(tables.items())), meta)
+    return _finish(config, tables, inputs, notes, source,
+                   cache_at=(root, key) if root is not None and key else None)
+
+
+def _finish(config: StudyConfig, tables: Mapping[str, pd.DataFrame], inputs: Mapping[str, str],
+            notes: list[str], source: str | None, *, cache_at: tuple[Path, str] | None = None,
+            aggregates: PanelAggregates | None = None) -> Study:
     for name, df in tables.items():
         leaked = [c for c in PERSONAL_COLUMNS if c in df.columns and c != "nip"]
         if leaked:  # pragma: no cover - pseudonymise_raw drops them
@@ -206,20 +258,98 @@ def load_study(
         warnings.warn(
             f"study {config.name!r} is synthetic: results are not about the real {config.region}",
             SyntheticDataWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     frozen = MappingProxyType({k: tables[k] for k in sorted(tables)})
-    if root is not None and key:
-        study_cache = _StudyCache(root=root, key=key, config=config, tables=frozen)
+    study_cache = None
+    if cache_at is not None:
+        study_cache = _StudyCache(root=cache_at[0], key=cache_at[1], config=config,
+                                  tables=frozen)
     return Study(
         config=config,
         tables=frozen,
-        inputs=MappingProxyType(inputs),
+        inputs=MappingProxyType(dict(inputs)),
         data_sha256=_combined_hash(inputs),
         notes=tuple(notes),
         pseudonym_source=source,
         cache=study_cache,
+        aggregates=aggregates,
     )
+
+
+# ---- the out-of-core engine ------------------------------------------------------------------
+
+#: Tables the out-of-core engine leaves in their files.
+_OUT_OF_CORE = ("training", "skm")
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.is_dir() or path.suffix.lower() == ".parquet"
+
+
+def _refuse_folders(config: StudyConfig) -> None:
+    folders = [n for n in config.tables if config.table_path(n).is_dir()]
+    if folders:
+        raise StudyConfigError(
+            f"{config.root / 'study.yaml'}: table(s) {folders} are folders of Parquet files, "
+            "which only the out-of-core engine reads: set engine: {name: duckdb} in "
+            "study.yaml, or call load_study(..., engine='duckdb')")
+
+
+def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret: str | None,
+                      memory_limit: str | None) -> Study:
+    """:func:`load_study` with the training and SKM records left in their Parquet files."""
+    heavy = [n for n in _OUT_OF_CORE if n in config.tables and _is_parquet(config.table_path(n))]
+    small = config.model_copy(update={"tables": {k: v for k, v in config.tables.items()
+                                                 if k not in heavy}})
+    tables, notes, source = _read_validated(small, study_dir, secret)
+    units = sorted({str(u) for u in tables["units"]["unit_id"]})
+    sources = {n: parquet_table(n, config.table_path(n), label=config.tables[n].file)
+               for n in heavy}
+    problems: list[Problem] = []
+    usable = {}
+    with connect(memory_limit) as con:
+        for name, t in sources.items():
+            found, table_notes, usable[name] = check_table(
+                con, t, policy=config.missing.policy, units=units)
+            problems += found
+            notes += table_notes
+        if problems:
+            raise problems_error(config, problems, study_dir)
+        training = None
+        if "training" in sources:
+            key, source = _secret_key(config, secret)
+            training = aggregate_training_parquet(con, sources["training"], config=config,
+                                                  key=key, usable=usable["training"])
+            notes.append(f"NIPs grouped by a keyed hash inside the engine ({source}); "
+                         "no NIP left it")
+        ikm_result = None
+        if "skm" in sources:
+            keys, sums, counts, n_resp = skm_tallies_parquet(con, sources["skm"],
+                                                            usable=usable["skm"])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                nrr = np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
+            ikm_result = ikm_from_element_means(
+                keys, nrr, n_resp, counts=counts, weighting=config.ikm.weighting,
+                population=_population(config, tables["units"]))
+    aggregates = PanelAggregates(training=training, ikm=ikm_result,
+                                 attrs={"engine": "duckdb", "out_of_core": heavy})
+    inputs = _input_hashes(config)
+    return _finish(config, tables, inputs, notes, source, aggregates=aggregates)
+
+
+def _secret_key(config: StudyConfig, secret: str | None) -> tuple[bytes, str]:
+    if secret:
+        return secret.encode("utf-8"), "secret given to load_study"
+    return resolve_secret(config)
+
+
+def _population(config: StudyConfig, units: pd.DataFrame) -> pd.Series | None:
+    col = config.ikm.population_column
+    if not col or col not in units.columns:
+        return None
+    return pd.Series(pd.to_numeric(units[col], errors="coerce").to_numpy(),
+                     index=units["unit_id"].astype("str").to_numpy())
 
 
 def _read_validated(

@@ -310,3 +310,83 @@ def test_demo_units_below_the_required_sample_are_flagged(demo):
     np.testing.assert_array_equal(panel.loc[has, "ikm_sample_adequate"].to_numpy(dtype=bool),
                                   expected)
     assert (~expected).any() and expected.any()  # the demo has both kinds
+
+
+# ---- the out-of-core engine gives the same panel -----------------------------------------------
+
+
+def _same_panel(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    for col in a.columns:
+        if pd.api.types.is_float_dtype(a[col]):
+            np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float),
+                                       rtol=1e-10, atol=1e-9, err_msg=col)
+        else:
+            assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
+
+
+def test_out_of_core_engine_gives_the_demo_panel(demo):
+    study, panel, _ = demo
+    from evaluation.study import load_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = load_study(study.config.root, cache_dir=False, engine="duckdb")
+    assert "training" not in out.tables and "skm" not in out.tables
+    assert out.inputs == study.inputs and out.data_sha256 == study.data_sha256
+    _same_panel(panel, out.panel())
+
+
+def test_out_of_core_engine_reads_a_study_partitioned_by_year(demo, tmp_path):
+    study, panel, _ = demo
+    from evaluation.demo.scale import generate_scaled
+    from evaluation.study import load_study
+
+    generate_scaled(tmp_path / "x2", scale=2, layout="partitioned")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(StudyConfigError, match="engine"):
+            load_study(tmp_path / "x2", cache_dir=False)
+        out = load_study(tmp_path / "x2", cache_dir=False, engine="duckdb", memory_limit="1GB")
+    p = out.panel()
+    assert len(p) == 2 * len(panel) and any(k.endswith("parquet") for k in out.inputs)
+    copy2 = p[p["unit_id"].str.endswith("_K0002")].reset_index(drop=True)
+    copy2["unit_id"] = copy2["unit_id"].str.removesuffix("_K0002")
+    copy2["unit_name"] = copy2["unit_name"].str.removesuffix(" (salinan 2)")
+    _same_panel(panel.drop(columns=[]), copy2.sort_values(["unit_id", "year"],
+                                                          ignore_index=True))
+
+
+def test_out_of_core_engine_reports_problems_with_file_and_row(demo, tmp_path):
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from evaluation.study import load_study
+
+    study = tmp_path / "broken"
+    shutil.copytree(demo[0].config.root, study)
+    tr = pq.read_table(study / "training.parquet")
+    jp = tr.column("jp").to_numpy().copy()
+    jp[5] = -4.0
+    units = tr.column("kode_opd").to_pylist()
+    units[7] = "NO_SUCH_UNIT"
+    tr = tr.set_column(tr.schema.get_field_index("jp"), "jp", pa.array(jp))
+    tr = tr.set_column(tr.schema.get_field_index("kode_opd"), "kode_opd", pa.array(units))
+    pq.write_table(tr, study / "training.parquet")
+    skm = pq.read_table(study / "skm.parquet")
+    u3 = skm.column("u3").to_pylist()
+    u3[2] = 7
+    pq.write_table(skm.set_column(skm.schema.get_field_index("u3"), "u3",
+                                  pa.array(u3, pa.int8())), study / "skm.parquet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataValidationError) as err:
+            load_study(study, cache_dir=False, engine="duckdb")
+    found = {(p.file, p.row, p.rule) for p in err.value.problems}
+    assert ("training.parquet", 7, "jp_or_hours") in found
+    assert ("training.parquet", 9, "unit_in_units_table") in found
+    assert ("skm.parquet", 4, "skm_answer_1_4") in found
+    assert all(p.value is None or not str(p.value).isdigit() or len(str(p.value)) != 18
+               for p in err.value.problems)  # no NIP in a message

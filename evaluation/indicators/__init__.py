@@ -44,6 +44,7 @@ from ._skm import (
     IkmResult,
     ikm,
     ikm_category,
+    ikm_from_element_means,
     required_sample,
 )
 from ._training import (
@@ -83,6 +84,7 @@ __all__ = [
     "deflator",
     "ikm",
     "ikm_category",
+    "ikm_from_element_means",
     "ip_asn",
     "ip_asn_category",
     "ipm_category",

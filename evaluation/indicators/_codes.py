@@ -34,24 +34,41 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes), np.asarray(uniques, dtype=object)
 
 
-def code_index(values: pd.Series, allowed: Sequence[str]) -> np.ndarray:
+Factorized = tuple[np.ndarray, np.ndarray]
+
+
+class ColumnCodes:
+    """The columns of one table, each factorized once (a training table's unit, NIP and
+    codes are asked for by several steps)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._done: dict[str, Factorized] = {}
+
+    def __call__(self, column: str) -> Factorized:
+        if column not in self._done:
+            self._done[column] = factorize(self.frame[column])
+        return self._done[column]
+
+
+def code_index(values: pd.Series | Factorized, allowed: Sequence[str]) -> np.ndarray:
     """Position of each row's normalised code in ``allowed``; -1 when missing or other.
 
     >>> code_index(pd.Series(["Teknis", None, "Sosial Kultural", "x"]),
     ...            ("teknis", "manajerial", "sosial_kultural")).tolist()
     [0, -1, 2, -1]
     """
-    codes, uniques = factorize(values)
+    codes, uniques = values if isinstance(values, tuple) else factorize(values)
     position = {v: i for i, v in enumerate(allowed)}
     lookup = np.array([position.get(normalise_code(u), -1) for u in uniques] + [-1],
                       dtype=np.int8)
     return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
-def normalised_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+def normalised_codes(values: pd.Series | Factorized) -> tuple[np.ndarray, list[str]]:
     """Integer code per row (-1 where missing) into the normalised distinct values (two
     spellings of one code share an entry)."""
-    codes, uniques = factorize(values)
+    codes, uniques = values if isinstance(values, tuple) else factorize(values)
     names = [normalise_code(u) for u in uniques]
     distinct = sorted(set(names))
     position = {v: i for i, v in enumerate(distinct)}
@@ -71,7 +88,7 @@ def keyword_pattern(keywords: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![0-9a-z])(?:" + "|".join(parts) + ")")
 
 
-def topic_masks(titles: pd.Series, topics: Mapping[str, Sequence[str]]
+def topic_masks(titles: pd.Series | Factorized, topics: Mapping[str, Sequence[str]]
                 ) -> dict[str, np.ndarray]:
     """Per topic, whether each row's programme title contains one of its keywords.
 
@@ -81,7 +98,7 @@ def topic_masks(titles: pd.Series, topics: Mapping[str, Sequence[str]]
     """
     if not topics:
         return {}
-    codes, uniques = factorize(titles)
+    codes, uniques = titles if isinstance(titles, tuple) else factorize(titles)
     texts = [_title_text(u) for u in uniques]
     out = {}
     for name, keywords in topics.items():

@@ -495,6 +495,53 @@ def ikm(
                      seed=seed, conf_level=float(conf_level), notes=tuple(notes))
 
 
+def ikm_from_element_means(
+    keys: pd.DataFrame,
+    nrr: np.ndarray,
+    n_respondents: np.ndarray,
+    *,
+    weighting: IkmWeighting = "exact",
+    population: Any = None,
+    counts: np.ndarray | None = None,
+) -> IkmResult:
+    """IKM per group from its element means (NRR per unsur, groups x 9, in U1..U9 order):
+    what an SKM report prints, or what the out-of-core engine sums up. The same formula
+    as :func:`ikm` (IKM = 25 x sum of NRR x weight), so both give the same IKM.
+
+    Parameters
+    ----------
+    keys : DataFrame
+        One row per group (e.g. ``unit_id``, ``year``).
+    nrr : array (groups x 9)
+        Mean answer per element (1-4); NaN where no one answered the element.
+    n_respondents : array
+        Respondents per group (for the Krejcie-Morgan check).
+    counts : array (groups x 9), optional
+        Answers per element (default: the respondents, as a printed report implies).
+
+    Examples
+    --------
+    >>> keys = pd.DataFrame({"unit_id": ["D01"], "year": [2024]})
+    >>> res = ikm_from_element_means(keys, np.full((1, 9), 3.5), np.array([400]))
+    >>> round(float(res.table.loc[0, "ikm"]), 2), res.table.loc[0, "category"]
+    (87.5, 'B')
+    """
+    check_option("weighting", weighting, IkmWeighting, error=ParameterError)
+    nrr = np.asarray(nrr, dtype=float).reshape(len(keys), 9)
+    n_resp = np.asarray(n_respondents).astype(np.int64)
+    counts = (np.repeat(n_resp[:, None], 9, axis=1).astype(float) if counts is None
+              else np.asarray(counts, dtype=float))
+    by = tuple(keys.columns)
+    table, notes = group_table(keys.reset_index(drop=True), nrr, n_resp, weighting=weighting,
+                               population=_population_per_group(population, keys, by))
+    at = len(table.columns) - 1
+    table.insert(at, "conf_low", np.nan)
+    table.insert(at + 1, "conf_high", np.nan)
+    el = element_table(keys.reset_index(drop=True), nrr, counts, weighting=weighting)
+    return IkmResult(table=table, elements=el, weighting=weighting, by=by, reps=0, seed=None,
+                     conf_level=0.95, notes=tuple(notes))
+
+
 def _tallies(columns: list[tuple[str, np.ndarray]], codes: np.ndarray, g: int
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group and element, the sum and count of answers; per row, whether anything

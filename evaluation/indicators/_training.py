@@ -31,8 +31,8 @@ from ..errors import DataValidationError, Problem
 from ._codes import (
     COMPETENCY_TYPES,
     LEARNING_PATHS,
+    ColumnCodes,
     code_index,
-    factorize,
     normalise_code,
     normalised_codes,
     topic_masks,
@@ -74,24 +74,25 @@ def _recorded_jp(events: pd.DataFrame, minutes_per_jp: float) -> np.ndarray:
     return jp
 
 
-def _credit_factor(events: pd.DataFrame, settings: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+def _credit_factor(events: pd.DataFrame, settings: Any, cols: ColumnCodes
+                   ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Credit per record (1.0 unless nonklasikal), and the nonklasikal activities that
     study.yaml does not list."""
     n = len(events)
     if "learning_path" not in events.columns:
         return np.ones(n), ()
-    nonklas = code_index(events["learning_path"], LEARNING_PATHS) == 1
+    nonklas = code_index(cols("learning_path"), LEARNING_PATHS) == 1
     if not nonklas.any():
         return np.ones(n), ()
     if "activity" in events.columns:
-        act, names = normalised_codes(events["activity"])
+        act, names = normalised_codes(cols("activity"))
     else:
         act, names = np.full(n, -1, dtype=np.int64), []
     base = {normalise_code(k): float(v) for k, v in settings.nonklasikal_credit.items()}
     lookup = np.array([base.get(a, np.nan) for a in names] + [np.nan])
     factor = lookup[act]
     if settings.nonklasikal_credit_by_unit and "unit_id" in events.columns:
-        unit_codes, units = factorize(events["unit_id"])
+        unit_codes, units = cols("unit_id")
         for u, table in settings.nonklasikal_credit_by_unit.items():
             own = {normalise_code(k): float(v) for k, v in table.items()}
             at = [j for j, x in enumerate(units) if str(x) == str(u)]
@@ -132,8 +133,13 @@ def credited_jp(events: pd.DataFrame, *, config: Any) -> tuple[pd.Series, tuple[
     >>> jp.tolist(), unlisted
     ([10.0, 4.0, 2.0], ())
     """
+    return _credited(events, config, ColumnCodes(events))
+
+
+def _credited(events: pd.DataFrame, config: Any, cols: ColumnCodes
+              ) -> tuple[pd.Series, tuple[str, ...]]:
     jp = _recorded_jp(events, config.jp.minutes_per_jp)
-    factor, unlisted = _credit_factor(events, config.jp)
+    factor, unlisted = _credit_factor(events, config.jp, cols)
     return pd.Series(jp * factor, index=events.index, name="jp_credited"), unlisted
 
 
@@ -165,11 +171,11 @@ class TrainingAggregates:
     topics: tuple[str, ...] = field(default=())
 
 
-def _unit_year_codes(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                      np.ndarray, int]:
+def _unit_year_codes(events: pd.DataFrame, cols: ColumnCodes
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """A code per row for its unit-year, the sorted unit ids, the unit code per row, the
     year per row and the first year (codes: unit x years + year offset)."""
-    codes, uniques = factorize(events["unit_id"])
+    codes, uniques = cols("unit_id")
     names = np.array([str(u) for u in uniques], dtype=object)
     order = np.argsort(names, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
@@ -182,7 +188,7 @@ def _unit_year_codes(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _sums(events: pd.DataFrame, jp: np.ndarray, key: np.ndarray, topics: Mapping[str, Any],
-          size: int) -> dict[str, np.ndarray]:
+          size: int, cols: ColumnCodes) -> dict[str, np.ndarray]:
     def total(weights: np.ndarray) -> np.ndarray:
         return np.bincount(key, weights=weights, minlength=size)
 
@@ -190,7 +196,7 @@ def _sums(events: pd.DataFrame, jp: np.ndarray, key: np.ndarray, topics: Mapping
     for col, values in (("competency_type", COMPETENCY_TYPES), ("learning_path", LEARNING_PATHS)):
         if col not in events.columns:
             continue
-        idx = code_index(events[col], values)
+        idx = code_index(cols(col), values)
         for k, v in enumerate(values):
             out[f"jp_{v}"] = total(np.where(idx == k, jp, 0.0))
     if topics:
@@ -202,7 +208,7 @@ def _sums(events: pd.DataFrame, jp: np.ndarray, key: np.ndarray, topics: Mapping
                          message="column missing", rule="topics_need_programme",
                          hint="add the programme or course title of each record (nama "
                               "program), or remove topics: from study.yaml")])
-        for name, hit in topic_masks(events["programme"], topics).items():
+        for name, hit in topic_masks(cols("programme"), topics).items():
             out[f"jp_topic_{name}"] = total(np.where(hit, jp, 0.0))
     if "cost_rp" in events.columns:
         cost = pd.to_numeric(events["cost_rp"], errors="coerce").to_numpy(
@@ -246,19 +252,20 @@ def aggregate_training(events: pd.DataFrame, *, config: Any) -> TrainingAggregat
     """
     _require(events, events.attrs.get("file", "training"), ["unit_id", "year"])
     topics = dict(getattr(config, "topics", {}) or {})
-    jp, unlisted = credited_jp(events, config=config)
+    cols = ColumnCodes(events)
+    jp, unlisted = _credited(events, config, cols)
     jp_values = jp.to_numpy()
-    key, units, unit, year, y0 = _unit_year_codes(events)
+    key, units, unit, year, y0 = _unit_year_codes(events, cols)
     n_years = int(year.max()) - y0 + 1 if len(year) else 1
     size = len(units) * n_years
-    sums = _sums(events, jp_values, key, topics, size)
+    sums = _sums(events, jp_values, key, topics, size, cols)
     present = np.flatnonzero(sums["n_records"] > 0)
     frame = pd.DataFrame({"unit_id": units[present // n_years],
                           "year": present % n_years + y0,
                           **{k: v[present] for k, v in sums.items()}})
     persons = None
     if "nip" in events.columns:
-        nip, _ = factorize(events["nip"])
+        nip, _ = cols("nip")
         known = nip >= 0  # a record without a NIP adds JP to its unit but counts no person
         per = _home_units(year[known], nip[known], unit[known], jp_values[known], {})
         reached = per["jp"].to_numpy() >= config.jp.entitlement - _JP_EPS
@@ -286,10 +293,11 @@ def person_year_jp(events: pd.DataFrame, *, config: Any) -> pd.DataFrame:
         Persons without any record are not in the table: the staff counts say how many.
     """
     _require(events, events.attrs.get("file", "training"), ["unit_id", "year", "nip"])
-    jp = credited_jp(events, config=config)[0].to_numpy()
-    _, units, unit, year, _ = _unit_year_codes(events)
-    nip, nips = factorize(events["nip"])
-    nonklas = (code_index(events["learning_path"], LEARNING_PATHS) == 1
+    cols = ColumnCodes(events)
+    jp = _credited(events, config, cols)[0].to_numpy()
+    _, units, unit, year, _ = _unit_year_codes(events, cols)
+    nip, nips = cols("nip")
+    nonklas = (code_index(cols("learning_path"), LEARNING_PATHS) == 1
                if "learning_path" in events.columns else np.zeros(len(events), dtype=bool))
     known = nip >= 0
     per = _home_units(year[known], nip[known], unit[known], jp[known],

@@ -1,0 +1,423 @@
+"""The out-of-core engine: the heavy group-bys of a national-scale study in DuckDB.
+
+A country's training records (hundreds of millions of rows) do not fit in pandas on one
+machine. Here they stay in Parquet files (one file, or a folder of files, e.g. one per
+year) and DuckDB streams them, spilling to a private temporary folder when its memory
+limit is reached: what comes back is one row per unit-year (and per person-year only
+inside DuckDB). Everything a value means is decided as on the in-memory path: coded
+values, credit factors and topics are worked out in Python on the distinct values and
+joined in as small tables, and the sums come back as the same :class:`TrainingAggregates`
+and IKM tallies that :func:`assemble_intensity` and :func:`ikm_from_element_means` turn
+into the panel's columns.
+
+NIPs never leave DuckDB: persons are grouped by a keyed hash of the NIP (MD5 of the
+study secret and the NIP, so a spilled block holds no NIP), and only counts come back.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..columns import TABLE_COLUMNS
+from ..errors import DataValidationError, Problem
+from ..read import normalise_header
+from ..validate.codes import CODED_COLUMNS
+from ..validate.codes import normalise_code as _normalise_with
+from ._codes import COMPETENCY_TYPES, LEARNING_PATHS, topic_masks
+from ._codes import normalise_code as _normalise_key
+from ._training import TrainingAggregates
+
+#: Environment variable with DuckDB's memory limit (e.g. ``6GB``); DuckDB's own default
+#: (80% of the machine's memory) otherwise.
+MEMORY_LIMIT_ENV = "EVALUATION_DUCKDB_MEMORY_LIMIT"
+_JP_EPS = 1e-9
+_MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class ParquetTable:
+    """A study table kept on disk: Parquet files and their columns' canonical names.
+
+    ``path`` is one file or a folder searched recursively for ``*.parquet`` (a folder per
+    year, ``tahun=2024/``, is read as a column when the files lack it). ``columns`` maps
+    canonical name -> column name in the files.
+    """
+
+    name: str
+    path: Path
+    columns: Mapping[str, str] = field(repr=False)
+    file: str = ""
+    types: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def files(self) -> list[Path]:
+        return [self.path] if self.path.is_file() else sorted(self.path.rglob("*.parquet"))
+
+    def source(self) -> str:
+        """The DuckDB table function reading the files (with file and row of each row)."""
+        target = self.path if self.path.is_file() else self.path / "**" / "*.parquet"
+        hive = "false" if self.path.is_file() else "true"
+        return (f"read_parquet({_literal(str(target))}, filename = true, "
+                f"file_row_number = true, union_by_name = true, hive_partitioning = {hive})")
+
+    def col(self, canonical: str) -> str:
+        return _ident(self.columns[canonical])
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parquet_table(name: str, path: Path, *, label: str | None = None) -> ParquetTable:
+    """Map the files' column names to the canonical ones (the aliases of
+    :mod:`evaluation.columns`, headers compared as the readers compare them)."""
+    import pyarrow.dataset as ds
+
+    if not path.exists():
+        raise DataValidationError(f"{path}: no such file or folder", [Problem(
+            file=str(path), message="table not found", rule="path",
+            hint="check the path in study.yaml (tables)")])
+    dataset = ds.dataset(str(path), format="parquet", partitioning="hive")
+    schema = dataset.schema
+    present = {normalise_header(c): c for c in schema.names}
+    columns = {}
+    for canonical, spec in TABLE_COLUMNS[name].items():
+        for alias in (canonical, *spec.aliases):
+            hit = present.get(normalise_header(alias))
+            if hit is not None:
+                columns[canonical] = hit
+                break
+    label = label or path.name
+    missing = [c for c, spec in TABLE_COLUMNS[name].items()
+               if spec.required and c not in columns and c != "name"]
+    if name == "training" and not ({"jp", "hours"} & set(columns)):
+        missing.append("jp")
+    if missing:
+        raise DataValidationError(f"{label}: required column(s) missing", [Problem(
+            file=label, column=c, message="column missing", rule="required_column",
+            hint=f"add the column (one of: {', '.join(TABLE_COLUMNS[name][c].aliases)})")
+            for c in missing])
+    types = {c: str(schema.field(f).type) for c, f in columns.items()}
+    return ParquetTable(name=name, path=path, columns=columns, file=label, types=types)
+
+
+@contextmanager
+def connect(memory_limit: str | None = None, threads: int | None = None) -> Iterator[Any]:
+    """A DuckDB connection that spills to a private temporary folder (removed after)."""
+    import duckdb
+
+    spill = tempfile.mkdtemp(prefix="evaluation-spill-")
+    os.chmod(spill, 0o700)
+    con = duckdb.connect(config={"temp_directory": spill, "preserve_insertion_order": False})
+    try:
+        limit = memory_limit or os.environ.get(MEMORY_LIMIT_ENV)
+        if limit:
+            con.execute(f"SET memory_limit = {_literal(limit)}")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+# ---- checks the numbers depend on --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    column: str
+    where: str
+    rule: str
+    message: str
+    hint: str
+    show_value: bool = True
+
+
+def _listed(con: Any, t: ParquetTable, r: _Rule, n: int) -> list[Problem]:
+    value = f"CAST({t.col(r.column)} AS VARCHAR)" if r.show_value else "NULL"
+    rows = con.execute(
+        f"SELECT filename, file_row_number, {value} FROM {t.source()} WHERE {r.where} "
+        f"ORDER BY filename, file_row_number LIMIT {_MAX_LISTED}").fetchall()
+    out = [Problem(file=Path(f).name if t.path.is_dir() else t.file, row=int(row) + 2,
+                   column=t.columns.get(r.column, r.column), value=v, rule=r.rule,
+                   message=r.message, hint=r.hint) for f, row, v in rows]
+    if n > _MAX_LISTED:
+        out.append(Problem(file=t.file, column=t.columns.get(r.column, r.column), rule=r.rule,
+                           message=f"{n - _MAX_LISTED:,} more rows like these"))
+    return out
+
+
+def _rules(t: ParquetTable, policy: str, units: Sequence[str]) -> tuple[list[_Rule], str, str]:
+    """The checks of a table, the condition of rows missing a required value, and the
+    condition of the usable rows."""
+    keys = (["unit_id", "year", "nip"] if t.name == "training"
+            else ["unit_id", "year", "respondent_id"])
+    missing = [f"{t.col(k)} IS NULL" for k in keys]
+    if t.name == "training":
+        durations = [f"{t.col(c)} IS NULL" for c in ("jp", "hours") if c in t.columns]
+        missing.append("(" + " AND ".join(durations) + ")")
+    bad = " OR ".join(missing)
+    usable = f"NOT ({bad})"
+    rules = []
+    if policy != "drop":
+        rules.append(_Rule(keys[0], bad, "missing_value", "a required value is missing",
+                           "fill in the value, or set missing.policy in study.yaml to 'drop'",
+                           show_value=False))
+    known = ", ".join(_literal(u) for u in units) or "NULL"
+    rules.append(_Rule("unit_id", f"{usable} AND CAST({t.col('unit_id')} AS VARCHAR) NOT IN "
+                       f"({known})", "unit_in_units_table", "unit code not in the units table",
+                       "use a unit code of the units table, or add the unit there"))
+    if t.name == "training":
+        for col in ("jp", "hours"):
+            if col in t.columns:
+                rules.append(_Rule(col, f"{usable} AND TRY_CAST({t.col(col)} AS DOUBLE) < 0",
+                                   "jp_or_hours", "negative duration",
+                                   "give the JP (jam pelajaran) or clock hours of the activity"))
+        nip = f"regexp_replace(CAST({t.col('nip')} AS VARCHAR), '\\s', '', 'g')"
+        numeric = not t.types.get("nip", "string").startswith(("string", "large_string"))
+        rules.append(_Rule(
+            "nip", usable if numeric else
+            f"{usable} AND regexp_full_match({nip}, '\\d([.,]\\d+)?[eE]\\+?\\d+')",
+            "nip_as_number", "the NIP is stored as a number, so its last digits are lost",
+            "format the NIP column as Text in the source system's export and export again",
+            show_value=False))
+    else:
+        for k in range(1, 10):
+            c = t.col(f"u{k}")
+            rules.append(_Rule(
+                f"u{k}", f"{usable} AND {c} IS NOT NULL AND (TRY_CAST({c} AS DOUBLE) IS NULL "
+                f"OR TRY_CAST({c} AS DOUBLE) NOT IN (1, 2, 3, 4))", "skm_answer_1_4",
+                "an SKM answer must be a whole number 1-4",
+                "correct the answer, or leave the cell empty if the respondent skipped it"))
+    return rules, bad, usable
+
+
+def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str]
+                ) -> tuple[list[Problem], list[str], str]:
+    """The problems that would make a number wrong, the notes, and the SQL condition of
+    the usable rows. The missing-value policy of study.yaml applies: ``drop`` leaves rows
+    missing a required value out (with a note); otherwise they are problems. One pass
+    counts every rule; only rules that fail list their first rows."""
+    rules, bad, usable = _rules(t, policy, units)
+    counts = con.execute(
+        f"SELECT count(*) FILTER (WHERE {bad}), "
+        + ", ".join(f"count(*) FILTER (WHERE {r.where})" for r in rules)
+        + f" FROM {t.source()}").fetchall()[0]
+    notes = []
+    if counts[0] and policy == "drop":
+        notes.append(f"{t.file}: {counts[0]:,} row(s) without a required value dropped "
+                     "(missing.policy: drop)")
+    problems: list[Problem] = []
+    for r, n in zip(rules, counts[1:], strict=True):
+        if n:
+            problems += _listed(con, t, r, int(n))
+    if t.name == "skm":
+        problems += _duplicate_respondents(con, t, usable)
+    return problems, notes, usable
+
+
+def _duplicate_respondents(con: Any, t: ParquetTable, usable: str) -> list[Problem]:
+    group = [t.col(c) for c in ("unit_id", "year", "period", "respondent_id") if c in t.columns]
+    dup = con.execute(
+        f"SELECT {', '.join(group)}, count(*) FROM {t.source()} WHERE {usable} GROUP BY ALL "
+        f"HAVING count(*) > 1 LIMIT {_MAX_LISTED}").fetchall()
+    return [Problem(file=t.file, column=t.columns["respondent_id"],
+                    value=" / ".join(str(v) for v in row[:-1]), rule="unique_key",
+                    message=f"the same respondent appears {row[-1]} times",
+                    hint="keep one row per respondent (and period)") for row in dup]
+
+
+# ---- the aggregates ----------------------------------------------------------------------------
+
+
+def _distinct(con: Any, t: ParquetTable, columns: Sequence[str], usable: str
+              ) -> dict[str, list[str]]:
+    """The distinct values of a few coded columns, in one pass."""
+    present = [c for c in columns if c in t.columns]
+    if not present:
+        return {}
+    row = con.execute(
+        "SELECT " + ", ".join(f"list(DISTINCT CAST({t.col(c)} AS VARCHAR))" for c in present)
+        + f" FROM {t.source()} WHERE {usable}").fetchall()[0]
+    return {c: [v for v in values if v is not None] for c, values in zip(present, row,
+                                                                          strict=True)}
+
+
+def _code_frames(distinct: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """Distinct raw value -> code (the validator's synonyms, then the indicators' normal
+    form; codes outside the known ones become NULL for types and paths)."""
+    allowed = {"competency_type": COMPETENCY_TYPES, "learning_path": LEARNING_PATHS}
+    out = {}
+    for col in ("competency_type", "learning_path", "activity"):
+        if col not in distinct:
+            continue
+        raw = distinct[col]
+        synonyms = CODED_COLUMNS["training"].get(col, {})
+        codes: list[str | None] = [_normalise_key(_normalise_with(v, synonyms)) for v in raw]
+        if col in allowed:
+            codes = [c if c in allowed[col] else None for c in codes]
+        out[col] = pd.DataFrame({"raw": raw, "code": codes}, dtype=object)
+    return out
+
+
+def _credit_frames(config: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    jp = config.jp
+    base = pd.DataFrame({"activity": pd.Series([_normalise_key(k) for k in jp.nonklasikal_credit],
+                                               dtype=object),
+                         "factor": pd.Series([float(v) for v in jp.nonklasikal_credit.values()],
+                                             dtype=float)})
+    rows = [(str(u), _normalise_key(k), float(v))
+            for u, table in jp.nonklasikal_credit_by_unit.items() for k, v in table.items()]
+    by_unit = pd.DataFrame({"unit_id": pd.Series([r[0] for r in rows], dtype=object),
+                            "activity": pd.Series([r[1] for r in rows], dtype=object),
+                            "factor": pd.Series([r[2] for r in rows], dtype=float)})
+    return base, by_unit
+
+
+def _topic_frame(t: ParquetTable, titles: list[str], topics: Mapping[str, Sequence[str]]
+                 ) -> pd.DataFrame | None:
+    if not topics:
+        return None
+    if "programme" not in t.columns:
+        raise DataValidationError(
+            f"{t.file}: study.yaml defines topics ({', '.join(topics)}) but the training "
+            "table has no programme titles", [Problem(
+                file=t.file, column="programme", message="column missing",
+                rule="topics_need_programme",
+                hint="add the programme or course title of each record (nama program), or "
+                     "remove topics: from study.yaml")])
+    series = pd.Series(titles, dtype=object)
+    masks = topic_masks(series, topics)
+    return pd.DataFrame({"title": series, **{f"t_{k}": v for k, v in masks.items()}})
+
+
+def _events_view(con: Any, t: ParquetTable, config: Any, usable: str, key: bytes) -> None:
+    """TEMP VIEW ``ev``: unit, year, keyed person, credited JP, codes, topics, cost."""
+    topics = dict(getattr(config, "topics", {}) or {})
+    distinct = _distinct(con, t, ["competency_type", "learning_path", "activity",
+                                  *(["programme"] if topics else [])], usable)
+    codes = _code_frames(distinct)
+    for col, frame in codes.items():
+        con.register(f"code_{col}", frame)
+    base, by_unit = _credit_frames(config)
+    con.register("credit_base", base)
+    con.register("credit_unit", by_unit)
+    con.execute("CREATE OR REPLACE TEMP TABLE secret_key AS SELECT $key AS k",
+                {"key": key.hex()}).fetchall()
+    jp = f"TRY_CAST({t.col('jp')} AS DOUBLE)" if "jp" in t.columns else "NULL"
+    if "hours" in t.columns:
+        jp = (f"COALESCE({jp}, TRY_CAST({t.col('hours')} AS DOUBLE) * 60.0 / "
+              f"{float(config.jp.minutes_per_jp)})")
+
+    def raw(col: str) -> str:
+        return f"CAST({t.col(col)} AS VARCHAR)" if col in t.columns else "NULL"
+
+    cost = f"TRY_CAST({t.col('cost_rp')} AS DOUBLE)" if "cost_rp" in t.columns else "NULL"
+    src = (f"SELECT CAST({t.col('unit_id')} AS VARCHAR) AS unit_id, "
+           f"CAST({t.col('year')} AS BIGINT) AS year, "
+           f"regexp_replace(CAST({t.col('nip')} AS VARCHAR), '\\s', '', 'g') AS nip, "
+           f"{jp} AS jp_recorded, {raw('competency_type')} AS ctype_raw, "
+           f"{raw('learning_path')} AS lpath_raw, {raw('activity')} AS act_raw, "
+           f"{raw('programme') if topics else 'NULL'} AS title, {cost} AS cost "
+           f"FROM {t.source()} WHERE {usable}")
+    code = {c: (f"{c[0]}.code" if c in codes else "NULL")
+            for c in ("competency_type", "learning_path", "activity")}
+    nonklas = f"COALESCE({code['learning_path']} = 'nonklasikal', false)"
+    joins = [f"LEFT JOIN code_{c} {c[0]} ON s.{r} = {c[0]}.raw" for c, r in (
+        ("competency_type", "ctype_raw"), ("learning_path", "lpath_raw"),
+        ("activity", "act_raw")) if c in codes]
+    joins += [f"LEFT JOIN credit_base cb ON cb.activity = {code['activity']}",
+              f"LEFT JOIN credit_unit cu ON cu.unit_id = s.unit_id AND cu.activity = "
+              f"{code['activity']}"]
+    select = [
+        "s.unit_id", "s.year",
+        "md5_number((SELECT k FROM secret_key) || s.nip) AS person",
+        f"s.jp_recorded * (CASE WHEN {nonklas} THEN COALESCE(cu.factor, cb.factor, 1.0) "
+        "ELSE 1.0 END) AS jp",
+        f"{code['competency_type']} AS ctype", f"{code['learning_path']} AS lpath",
+        f"{code['activity']} AS activity", "s.cost",
+        f"{nonklas} AND cb.factor IS NULL AND cu.factor IS NULL AS credit_unlisted"]
+    topic = _topic_frame(t, distinct.get("programme", []), topics)
+    if topic is not None:
+        con.register("topic_titles", topic)
+        joins.append("LEFT JOIN topic_titles tt ON s.title = tt.title")
+        select += [f"COALESCE(tt.t_{k}, false) AS topic_{k}" for k in topics]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ev AS SELECT {', '.join(select)} "
+                f"FROM ({src}) s {' '.join(joins)}")
+
+
+def aggregate_training_parquet(con: Any, t: ParquetTable, *, config: Any, key: bytes,
+                               usable: str) -> TrainingAggregates:
+    """:func:`aggregate_training` over Parquet files, in DuckDB: two passes (the sums per
+    unit-year; the persons per year and unit, the large group-by that may spill)."""
+    _events_view(con, t, config, usable, key)
+    topics = list(getattr(config, "topics", {}) or {})
+    parts = [f"sum(jp) FILTER (WHERE ctype = '{v}') AS jp_{v}" for v in COMPETENCY_TYPES
+             if "competency_type" in t.columns]
+    parts += [f"sum(jp) FILTER (WHERE lpath = '{v}') AS jp_{v}" for v in LEARNING_PATHS
+              if "learning_path" in t.columns]
+    parts += [f"sum(jp) FILTER (WHERE topic_{k}) AS jp_topic_{k}" for k in topics]
+    if "cost_rp" in t.columns:
+        parts += ["sum(COALESCE(cost, 0.0)) AS spend_nominal",
+                  "count(*) FILTER (WHERE cost IS NULL) AS n_cost_missing"]
+    sums = con.execute(
+        "SELECT unit_id, year, sum(jp) AS jp_total, count(*) AS n_records"
+        + "".join(", " + p for p in parts)
+        + ", list(DISTINCT COALESCE(activity, '(activity not recorded)')) "
+        "FILTER (WHERE credit_unlisted) AS unlisted FROM ev GROUP BY ALL "
+        "ORDER BY unit_id, year").df()
+    unlisted = sorted({a for row in sums.pop("unlisted") if isinstance(row, (list, np.ndarray))
+                       for a in row})
+    persons = con.execute(
+        "WITH pu AS (SELECT year, person, unit_id, sum(jp) AS jp FROM ev GROUP BY ALL), "
+        "home AS (SELECT year, person, first(unit_id ORDER BY jp DESC, unit_id) AS unit_id, "
+        "sum(jp) AS jp FROM pu GROUP BY ALL) "
+        "SELECT unit_id, year, count(*) FILTER (WHERE jp > 0) AS n_trained, "
+        f"count(*) FILTER (WHERE jp >= {float(config.jp.entitlement) - _JP_EPS}) "
+        "AS n_reached_20jp FROM home GROUP BY ALL ORDER BY unit_id, year").df()
+    for frame in (sums, persons):
+        frame["unit_id"] = frame["unit_id"].astype("str")
+        frame["year"] = frame["year"].astype("int64")
+        for c in frame.columns[2:]:
+            frame[c] = frame[c].astype(float)
+    sums = sums.fillna({c: 0.0 for c in sums.columns if c.startswith("jp_")})
+    has = tuple(c for c in ("competency_type", "learning_path") if c in t.columns)
+    return TrainingAggregates(sums=sums, persons=persons, unlisted=tuple(unlisted),
+                              has_codes=has, topics=tuple(topics))
+
+
+def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
+                        by: Sequence[str] = ("unit_id", "year")
+                        ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: the keys, answer sums and counts (groups x 9) and respondents."""
+    keys = [f"CAST({t.col('unit_id')} AS VARCHAR) AS unit_id" if b == "unit_id" else
+            f"CAST({t.col(b)} AS BIGINT) AS year" if b == "year" else
+            f"CAST({t.col(b)} AS VARCHAR) AS {b}" for b in by]
+    u = [f"TRY_CAST({t.col(f'u{k}')} AS DOUBLE)" for k in range(1, 10)]
+    answered = " OR ".join(f"{c} IS NOT NULL" for c in u)
+    cols = ", ".join(f"sum({c}) AS s{k}, count({c}) AS c{k}" for k, c in enumerate(u, 1))
+    frame = con.execute(
+        f"SELECT {', '.join(keys)}, count(*) FILTER (WHERE {answered}) AS n_respondents, "
+        f"{cols} FROM {t.source()} WHERE {usable} GROUP BY ALL "
+        f"ORDER BY {', '.join(by)}").df()
+    sums = frame[[f"s{k}" for k in range(1, 10)]].to_numpy(dtype=float, na_value=0.0)
+    counts = frame[[f"c{k}" for k in range(1, 10)]].to_numpy(dtype=float)
+    key_frame = frame[list(by)].copy()
+    key_frame["unit_id"] = key_frame["unit_id"].astype("str")
+    if "year" in key_frame:
+        key_frame["year"] = key_frame["year"].astype("int64")
+    return key_frame, sums, counts, frame["n_respondents"].to_numpy(dtype=np.int64)
