@@ -524,4 +524,4 @@ def test_scaled_demo_partitioned_by_year(tmp_path):
     tr = pd.read_parquet(out / "training" / "tahun=2020" / "part-0.parquet")
     assert set(tr["tahun"]) == {2020}
     assert read_study_config(out).tables["training"].file == "training/"
-    assert cli.main(["demo-data", "--scale", "0", "--out", str(out)]) == 1
+    assert cli.main(["demo-data", "--scale", "0", "--out", str(out)]) == 2  # usage
