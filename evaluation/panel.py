@@ -8,6 +8,7 @@ documented in :data:`PANEL_COLUMNS` (the README's data dictionary is made from i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping
@@ -21,16 +22,20 @@ from .columns import is_shifted, lag_column, lead_column
 from .config import StudyConfig
 from .errors import DataQualityWarning, DataValidationError, Problem, StudyConfigError
 from .indicators import (
+    NO_PERSONS_REASON,
     IkmResult,
     TrainingAggregates,
     assemble_intensity,
     check_ipm_series,
     ikm,
     ikm_category,
+    ikm_from_skm_summary,
     ip_asn,
     ipm_category,
     programme_exposure,
     required_sample,
+    staff_from_summary,
+    summary_aggregates,
     training_intensity,
 )
 
@@ -243,15 +248,13 @@ def _join(panel: pd.DataFrame, other: pd.DataFrame, columns: list[str], name: st
 def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
                  skm: pd.DataFrame | None, ikm_table: pd.DataFrame | None,
                  agg: PanelAggregates) -> tuple[pd.DataFrame, str | None]:
-    pop_col = config.ikm.population_column
-    population = None
-    if pop_col and pop_col in units.columns:
-        population = pd.Series(pd.to_numeric(units[pop_col], errors="coerce").to_numpy(),
-                               index=units["unit_id"].to_numpy())
-    res = agg.ikm
-    if res is None and skm is not None:
-        res = ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting,
-                  population=population, file=skm.attrs.get("file", "skm"))
+    population = _population(config, units)
+    res, source = agg.ikm, agg.ikm_source
+    if skm is not None:  # answers first; a summary fills the unit-years they lack
+        answers = ikm(skm, by=("unit_id", "year"), weighting=config.ikm.weighting,
+                      population=population, file=skm.attrs.get("file", "skm"))
+        res = _first_ikm(answers, res) if res is not None else answers
+        source = "skm" if agg.ikm is None else f"skm+{agg.ikm_source}"
     if res is not None:
         t = res.table.rename(columns={"n_respondents": "ikm_n_respondents",
                                       "required_sample": "ikm_required_sample",
@@ -261,7 +264,6 @@ def _ikm_columns(config: StudyConfig, panel: pd.DataFrame, units: pd.DataFrame,
                "ikm_sample_adequate"]]
         t["unit_id"] = t["unit_id"].astype("str")
         t["year"] = pd.to_numeric(t["year"]).astype("int64")
-        source = agg.ikm_source if agg.ikm is not None else "skm"
     elif ikm_table is not None:
         t = ikm_table[[*KEYS, "ikm"]].copy()
         t["ikm"] = pd.to_numeric(t["ikm"], errors="coerce")
@@ -393,7 +395,7 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame], *,
         "study": config.name, "synthetic": bool(config.synthetic),
         "base_year": int(config.base_year), "ikm_weighting": config.ikm.weighting,
         "lags": list(config.lags), "leads": list(config.leads)}
-    agg = aggregates or PanelAggregates()
+    agg = _with_summaries(config, t, aggregates or PanelAggregates(), units)
     attrs.update(agg.attrs)
     panel = _staff_columns(panel, t.get("staff"))
     panel = _training_columns(config, panel, t, attrs, agg.training)
@@ -409,6 +411,61 @@ def build_panel(config: StudyConfig, tables: Mapping[str, pd.DataFrame], *,
     panel.attrs.clear()
     panel.attrs.update(attrs)
     return panel
+
+
+def _with_summaries(config: StudyConfig, t: dict[str, pd.DataFrame | None],
+                    agg: PanelAggregates, units: pd.DataFrame) -> PanelAggregates:
+    """Stand-ins from summary tables where the records are missing, and what the panel
+    can say about persons (``attrs``: ``training_source``, ``person_level``,
+    ``unavailable``: measure -> reason)."""
+    summary, skm_summary = t.get("training_summary"), t.get("skm_summary")
+    training, ikm_result = agg.training, agg.ikm
+    attrs = dict(agg.attrs)
+    unavailable: dict[str, str] = {}
+    if t.get("training") is not None:
+        source = "training"
+    elif training is not None:
+        source = "training (out of core)"
+    elif summary is not None:
+        source = "training_summary"
+        training = summary_aggregates(summary)
+        if t.get("staff") is None:
+            t["staff"] = staff_from_summary(summary)
+        unavailable["training_access"] = NO_PERSONS_REASON
+        if config.topics:
+            unavailable["topics"] = NO_PERSONS_REASON
+    else:
+        source = None
+    if skm_summary is not None:
+        from_summary = ikm_from_skm_summary(skm_summary, weighting=config.ikm.weighting,
+                                            population=_population(config, units))
+        ikm_result = _first_ikm(ikm_result, from_summary)
+    attrs.update(training_source=source, person_level=source in ("training",
+                                                                 "training (out of core)"),
+                 unavailable=unavailable)
+    ikm_source = agg.ikm_source
+    if skm_summary is not None:
+        ikm_source = "skm_summary" if agg.ikm is None else f"{agg.ikm_source}+skm_summary"
+    return PanelAggregates(training=training, ikm=ikm_result, ikm_source=ikm_source,
+                           attrs=attrs)
+
+
+def _first_ikm(first: IkmResult | None, second: IkmResult) -> IkmResult:
+    """``first``'s unit-years, and ``second``'s where ``first`` has none."""
+    if first is None:
+        return second
+    seen = pd.MultiIndex.from_frame(first.table[KEYS].astype({"unit_id": "str"}))
+    extra = ~pd.MultiIndex.from_frame(second.table[KEYS]).isin(seen)
+    table = pd.concat([first.table, second.table[extra]], ignore_index=True)
+    return dataclasses.replace(first, table=table)
+
+
+def _population(config: StudyConfig, units: pd.DataFrame) -> pd.Series | None:
+    col = config.ikm.population_column
+    if not col or col not in units.columns:
+        return None
+    return pd.Series(pd.to_numeric(units[col], errors="coerce").to_numpy(),
+                     index=units["unit_id"].to_numpy())
 
 
 def _staff_columns(panel: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame:

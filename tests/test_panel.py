@@ -390,3 +390,105 @@ def test_out_of_core_engine_reports_problems_with_file_and_row(demo, tmp_path):
     assert ("skm.parquet", 4, "skm_answer_1_4") in found
     assert all(p.value is None or not str(p.value).isdigit() or len(str(p.value)) != 18
                for p in err.value.problems)  # no NIP in a message
+
+
+# ---- studies without person-level records --------------------------------------------------------
+
+
+def _summary_study(demo_study, folder):
+    """The demo with its training summed per unit-year into training_summary (no NIPs)
+    and its SKM answers reduced to the element means an SKM report prints."""
+    import shutil
+
+    import yaml
+
+    from evaluation.indicators import credited_jp
+
+    shutil.copytree(demo_study.config.root, folder)
+    (folder / "training.parquet").unlink()
+    (folder / "skm.parquet").unlink()
+    tr = demo_study.tables["training"]
+    jp = credited_jp(tr, config=demo_study.config)[0]
+    keys = [tr["unit_id"].astype(str), tr["year"]]
+    person = jp.groupby([*keys, tr["nip"]]).sum()
+    summary = pd.DataFrame({
+        "jumlah_jp": jp.groupby(keys).sum(),
+        "jumlah_asn_20jp": (person >= 20 - 1e-9).groupby(level=[0, 1]).sum(),
+        "biaya": tr["cost_rp"].groupby(keys).sum(),
+        "jp_teknis": jp.where(tr["competency_type"] == "teknis", 0.0).groupby(keys).sum(),
+        "jp_nonklasikal": jp.where(tr["learning_path"] == "nonklasikal", 0.0)
+        .groupby(keys).sum(),
+    }).rename_axis(["kode_opd", "tahun"]).reset_index()
+    summary.to_csv(folder / "training_summary.csv", index=False)
+    skm = demo_study.tables["skm"]
+    answers = skm[[f"u{k}" for k in range(1, 10)]].astype(float)
+    g = answers.groupby([skm["unit_id"].astype(str), skm["year"]])
+    report = g.mean().round(12).rename(columns=lambda c: f"nrr_{c}")
+    report.insert(0, "jumlah_responden", answers.notna().any(axis=1).groupby(
+        [skm["unit_id"].astype(str), skm["year"]]).sum())
+    report.rename_axis(["kode_opd", "tahun"]).reset_index().to_csv(
+        folder / "skm_summary.csv", index=False)
+    cfg = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8"))
+    del cfg["tables"]["training"], cfg["tables"]["skm"]
+    cfg["tables"].update(training_summary="training_summary.csv", skm_summary="skm_summary.csv")
+    cfg["number_locale"] = "en"
+    (folder / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_a_study_of_summaries_gives_the_demo_panel_and_headline(demo, tmp_path):
+    study, panel, _ = demo
+    from evaluation.estimate import panel_fe
+    from evaluation.study import load_study
+
+    folder = _summary_study(study, tmp_path / "summaries")
+    for name in ("units.csv", "staff.csv"):  # the demo's CSVs use decimal commas
+        df = pd.read_csv(folder / name, sep=";", decimal=",")
+        df.to_csv(folder / name, index=False)
+    for name in ("iku.csv", "cpi.csv", "programme.csv"):
+        pd.read_csv(folder / name, sep=";", decimal=",").to_csv(folder / name, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summ = load_study(folder, cache_dir=False)
+        p = summ.panel()
+    assert "training" not in summ.tables and not p.attrs["person_level"]
+    assert p.attrs["training_source"] == "training_summary"
+    assert p.attrs["unavailable"] == {"training_access": "training_summary",
+                                      "topics": "training_summary"}
+    assert p.attrs["ikm_source"] == "skm_summary"
+    for col in ("jp_per_asn", "jp_per_asn_lag1", "share_20jp", "spend_per_asn_real",
+                "jp_per_asn_teknis", "jp_per_asn_nonklasikal", "ikm", "ikm_category",
+                "ikm_n_respondents", "ikm_sample_adequate"):
+        a, b = panel[col], p[col]
+        if pd.api.types.is_float_dtype(a):
+            np.testing.assert_allclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9,
+                                       atol=1e-9, equal_nan=True, err_msg=col)
+        else:
+            assert a.astype(str).tolist() == b.astype(str).tolist(), col
+    # what the summary does not record stays missing, not zero
+    assert p["jp_per_asn_manajerial"].isna().all() and p["n_trained"].isna().all()
+    assert not any(c.startswith("jp_per_asn_topic_") for c in p.columns)
+    fits = [panel_fe(df, "ikm", "jp_per_asn_lag1", "unit_id", "year") for df in (panel, p)]
+    assert fits[0].tidy()["estimate"].iloc[0] == pytest.approx(
+        fits[1].tidy()["estimate"].iloc[0], rel=1e-9)
+    assert fits[0].tidy()["std_error"].iloc[0] == pytest.approx(
+        fits[1].tidy()["std_error"].iloc[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("weighting", ["exact", "regulation"])
+def test_ikm_from_element_means_equals_ikm_from_answers(demo, weighting):
+    from evaluation.indicators import ikm_from_skm_summary
+
+    study, _, _ = demo
+    skm = study.tables["skm"]
+    answers = skm[[f"u{k}" for k in range(1, 10)]].astype(float)
+    keys = [skm["unit_id"].astype(str), skm["year"]]
+    report = answers.groupby(keys).mean().rename(columns=lambda c: f"nrr_{c}")
+    report.insert(0, "n_respondents", answers.notna().any(axis=1).groupby(keys).sum())
+    report = report.rename_axis(["unit_id", "year"]).reset_index()
+    from_report = ikm_from_skm_summary(report, weighting=weighting).table
+    from_answers = ikm(skm, weighting=weighting).table
+    assert len(from_report) == len(from_answers) > 400
+    np.testing.assert_allclose(from_report["ikm"], from_answers["ikm"], rtol=1e-12)
+    assert (from_report["category"] == from_answers["category"]).all()
+    assert (from_report["n_respondents"] == from_answers["n_respondents"]).all()

@@ -47,6 +47,12 @@ from ._skm import (
     ikm_from_element_means,
     required_sample,
 )
+from ._summary import (
+    NO_PERSONS_REASON,
+    ikm_from_skm_summary,
+    staff_from_summary,
+    summary_aggregates,
+)
 from ._training import (
     TrainingAggregates,
     aggregate_training,
@@ -56,6 +62,10 @@ from ._training import (
 )
 
 __all__ = [
+    "NO_PERSONS_REASON",
+    "ikm_from_skm_summary",
+    "staff_from_summary",
+    "summary_aggregates",
     "COMPETENCY_TYPES",
     "LEARNING_PATHS",
     "TrainingAggregates",

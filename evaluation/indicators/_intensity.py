@@ -129,13 +129,20 @@ def assemble_intensity(agg: TrainingAggregates, staff: pd.DataFrame, *, config: 
     :func:`aggregate_training` or the out-of-core engine)."""
     file_st = staff.attrs.get("file", "staff")
     file_ev = agg.sums.attrs.get("file", "training")
-    out = staff_counts(staff).join(agg.sums.set_index(_KEYS), how="outer").sort_index()
+    sums_by_key = agg.sums.set_index(_KEYS)
+    out = staff_counts(staff).join(sums_by_key, how="outer").sort_index()
     known = set(agg.sums.columns)
     sums = [c for c in ["jp_total", *part_columns(dict.fromkeys(agg.topics))] if c in known]
-    out[sums] = out[sums].fillna(0.0)
+    # a unit-year without training has zeros; a summary row that left a part empty keeps
+    # it missing (not reported)
+    absent = ~out.index.isin(sums_by_key.index)
+    out.loc[absent, sums] = out.loc[absent, sums].fillna(0.0)
     if agg.persons is not None:
-        out = out.join(agg.persons.set_index(_KEYS), how="left")
-        out[["n_trained", "n_reached_20jp"]] = out[["n_trained", "n_reached_20jp"]].fillna(0.0)
+        persons = agg.persons.set_index(_KEYS)
+        out = out.join(persons, how="left")
+        absent = ~out.index.isin(persons.index)
+        cols = ["n_trained", "n_reached_20jp"]
+        out.loc[absent, cols] = out.loc[absent, cols].fillna(0.0)
     else:
         out["n_trained"] = np.nan
         out["n_reached_20jp"] = np.nan
