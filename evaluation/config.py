@@ -150,6 +150,8 @@ class StudyConfig(_Frozen):
     title: str
     title_en: str | None = None
     region: str = "Kota Semarang"
+    #: The office that issues the brief, printed on its first page (e.g. "BKPP Kota Semarang").
+    issuer: str | None = None
     synthetic: bool = False
     unit_level: UnitLevel = "opd"
     years: YearRange

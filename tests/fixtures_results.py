@@ -79,7 +79,7 @@ def clear_positive() -> dict:
         "schema_version": 1,
         "study": {"name": "uji", "title": "Studi uji ringkasan", "title_en": "Brief test study",
                   "region": "Kota Semarang", "synthetic": False, "unit_level": "opd",
-                  "min_cell_size": 5},
+                  "min_cell_size": 5, "issuer": "BKPP Kota Semarang"},
         "year": 2024,
         "window": {"first": 2017, "last": 2024},
         "parameters": {"study": "data/uji", "year": 2024, "seed": 2026, "lang": "id"},
@@ -98,7 +98,7 @@ def clear_positive() -> dict:
              "conf_level": 0.95, "inference": "wild_cluster_restricted",
              "inference_reason": "40 clusters < 50: wild cluster bootstrap",
              "vcov_convention": "CR1", "n_obs": 320, "n_units": 40, "n_years": 8,
-             "n_clusters": 40, "fixed_effects": ["unit", "year"], "controls": [],
+             "n_clusters": 40, "fixed_effects": ["unit_id", "year"], "controls": [],
              "sample": "all units", "outcome_unit": "poin IKM (25-100)",
              "exposure_unit": "JP per ASN per tahun"},
             {"id": "lag0", "model": "panel_fe", "outcome": "ikm", "exposure": "jp_per_asn",
@@ -144,15 +144,49 @@ def clear_positive() -> dict:
             "n_units": 40, "n_years": 9, "n_asn": 9870,
             "missing_share": {"ikm": 0.02, "jp_per_asn": 0.0},
             "ikm_categories": _categories(units),
-            "jp20": {"share_asn": 0.643, "n_units_all_reach": 6},
+            "jp20": {"share_asn": 0.643, "n_units_all_reach": 6, "n_units": 40,
+                     "entitlement_jp": 20.0},
+            "city": _city(units, 81.2, 0.643),
+            "since_last_year": {"year": 2023, "city": _city(units, 80.7, 0.61),
+                                "units_down": ["Dinas Sosial"],
+                                "units_up": ["Kecamatan Genuk", "Puskesmas Halmahera"]},
+            "exposure_changes": {"exposure": "jp_per_asn", "scale": 10.0, "n_changes": 280,
+                                 "median_abs_change": 5.9, "p90_abs_change": 16.0,
+                                 "share_changes_at_least_scale": 0.27,
+                                 "share_units_moved_by_scale": 0.9},
+            "price_base_year": 2024,
             "cost_per_ikm_point": {"estimate": 1250000, "conf_low": 970000,
                                    "conf_high": 1750000,
                                    "unit": "Rp per ASN, harga konstan 2024",
                                    "unit_en": "IDR per ASN, constant 2024 prices"},
         },
         "units": units,
+        "headline_bins": _bins(0.081),
         "caveats": ["few_clusters"],
     }
+
+
+def _bins(slope: float, level: float = 80.0) -> dict:
+    """``headline_bins`` for a within-unit relationship of ``slope`` points per JP."""
+    xs = [11.0, 15.0, 18.5, 21.0, 24.0, 27.5, 31.0, 38.0]
+    points = []
+    for i, x in enumerate(xs):
+        y = level + slope * (x - 23.3) + 0.15 * math.sin(i * 2.1)
+        points.append({"bin": i + 1, "x": x, "n": 40, "y": round(y, 3),
+                       "conf_low": round(y - 0.45, 3), "conf_high": round(y + 0.45, 3)})
+    return {"outcome": "ikm", "exposure": "jp_per_asn", "term": "jp_per_asn_lag1", "lag": 1,
+            "bins": points, "n_obs": 320, "n_units": 40, "n_clusters": 40,
+            "method": "binned_fixed_effects", "x_mean": 23.3, "y_mean": level,
+            "x_min": 8.0, "x_max": 36.0}
+
+
+def _city(units: list[dict], ikm: float, share: float) -> dict:
+    asn = sum(u["asn_count"] for u in units if u.get("asn_count"))
+    return {"n_units": len(units), "n_units_with_ikm": sum(1 for u in units if u.get("ikm")),
+            "n_asn": float(asn), "ikm": ikm, "ikm_category": _category(ikm),
+            "ikm_weighting": "respondents", "share_20jp": share,
+            "n_asn_below_entitlement": round(asn * (1 - share)), "median_unit_asn": 176.5,
+            "spend_per_asn_real": 4_250_000.0}
 
 
 def through_zero() -> dict:
@@ -246,6 +280,88 @@ def minimal() -> dict:
     return res
 
 
+def negative() -> dict:
+    """An interval below zero: more training went with lower IKM."""
+    res = clear_positive()
+    res["estimates"][0].update(estimate=-0.052, std_error=0.015, p_value=0.002,
+                               conf_low=-0.082, conf_high=-0.022, statistic=-3.4)
+    res["headline"]["scaled"] = {"estimate": -0.52, "conf_low": -0.82, "conf_high": -0.22}
+    for spec in res["robustness"]["specifications"]:
+        spec.update(estimate=-abs(spec["estimate"]), conf_low=-abs(spec["conf_high"]),
+                    conf_high=-abs(spec["conf_low"]) if spec["conf_low"] > 0 else 0.01)
+    res["units"] = _units(40, slope=-0.3, base=92.0)
+    res["descriptives"]["ikm_categories"] = _categories(res["units"])
+    res["descriptives"]["cost_per_ikm_point"] = {"estimate": None, "conf_low": None,
+                                                 "conf_high": None, "defined": False}
+    res["headline_bins"] = _bins(-0.052)
+    res["chain"] = None
+    return res
+
+
+def not_estimable() -> dict:
+    """A year too early for the design: descriptive only (as report.analyse writes it)."""
+    res = clear_positive()
+    res["year"] = 2016
+    res["window"] = {"first": 2015, "last": 2016}
+    res["estimates"] = []
+    res["headline"] = {"estimate_id": None, "status": "not_estimable",
+                       "reason": "the window holds one year of lagged exposure",
+                       "exposure": "jp_per_asn", "outcome": "ikm", "lag": 1,
+                       "term": "jp_per_asn_lag1", "scale": 10.0, "years_with_data": [2016],
+                       "years_needed": 2, "scaled": None}
+    for key in ("correlations", "distributed_lags", "programme", "dose_response", "chain",
+                "mde", "robustness", "headline_bins"):
+        res[key] = None
+    res["descriptives"]["cost_per_ikm_point"] = None
+    res["descriptives"]["since_last_year"] = None
+    res["descriptives"]["exposure_changes"] = None
+    res["caveats"] = ["headline_not_estimable"]
+    return res
+
+
+def iku(base: dict) -> dict:
+    """The same result with IKU achievement as the headline's outcome (study.yaml
+    ``headline: {outcome: iku_achievement}``): no chain, no cost per IKM point."""
+    res = copy.deepcopy(base)
+    for est in res["estimates"]:
+        est.update(outcome="iku_achievement",
+                   outcome_unit="poin persen capaian IKU")
+    head = res["headline"]
+    head["outcome"] = "iku_achievement"
+    if res.get("mde"):
+        res["mde"].update(outcome="iku_achievement", unit="poin persen capaian IKU")
+    for block in ("distributed_lags",):
+        if res.get(block):
+            res[block]["outcome"] = "iku_achievement"
+    if res.get("headline_bins"):
+        res["headline_bins"]["outcome"] = "iku_achievement"
+        for b in res["headline_bins"]["bins"]:
+            for k in ("y", "conf_low", "conf_high"):
+                b[k] = round(b[k] - 5.0, 3)
+        res["headline_bins"]["y_mean"] -= 5.0
+    for u in res["units"]:
+        u["iku_achievement"] = round(70 + (u["ikm"] or 80) / 10, 1) if u.get("ikm") else None
+    res["chain"] = None
+    res["descriptives"]["cost_per_ikm_point"] = None
+    return res
+
+
+#: Result shapes x headline settings: the matrix the brief must read naturally for.
+SHAPES = {
+    "positive": clear_positive,
+    "null": through_zero,
+    "negative": negative,
+    "not_estimable": not_estimable,
+    "few_clusters": few_clusters,
+    "failed_pretrend": failed_pretrend,
+}
+HEADLINES = {"ikm": lambda res: res, "iku": iku}
+
+
+def matrix_case(shape: str, headline: str) -> dict:
+    return HEADLINES[headline](copy.deepcopy(SHAPES[shape]()))
+
+
 SCENARIOS = {
     "clear_positive": clear_positive,
     "through_zero": through_zero,
@@ -255,6 +371,8 @@ SCENARIOS = {
     "synthetic": synthetic,
     "suppressed_cells": suppressed_cells,
     "minimal": minimal,
+    "negative": negative,
+    "not_estimable": not_estimable,
 }
 
 

@@ -89,7 +89,7 @@ def test_batch_writes_everything_then_unchanged_rerun_runs_nothing(study, tmp_pa
         names = sorted(p.name for p in (tmp_path / "reports" / "demo" / str(year)).iterdir())
         assert names == ["brief.en.html", "brief.en.pdf", "brief.id.html", "brief.id.pdf",
                          "notebook.brief.en.ipynb", "notebook.brief.id.ipynb", "notebook.ipynb",
-                         "results.json", "tables.xlsx"]
+                         "results.json", "tables.en.xlsx", "tables.id.xlsx"]
     rec = manifest(tmp_path)["runs"]["2024/estimate"]
     assert rec["status"] == "ok" and rec["parameters"]["year"] == 2024
     assert set(rec["outputs"]) == {"results.json", "notebook.ipynb"}
@@ -276,26 +276,6 @@ def test_check_reproducible_detects_injected_nondeterminism(study, tmp_path):
     assert "TIDAK dapat direproduksi" in noisy.stderr
     assert "results.json $.headline.scaled.estimate:" in noisy.stderr
     assert "brief.id.html text[1]:" in noisy.stderr
-
-
-def test_index_says_when_a_year_could_not_be_estimated(tmp_path):
-    """A descriptive-only year shows why it has no headline; an estimated one its interval,
-    and the caption says what the number means."""
-    from evaluation.batch import render_index
-
-    for year, head in ((2016, {"status": "not_estimable", "estimate_id": None, "scaled": None}),
-                       (2017, {"estimate_id": "headline",
-                               "scaled": {"estimate": 0.66, "conf_low": -0.17, "conf_high": 1.61}})):
-        (tmp_path / str(year)).mkdir()
-        (tmp_path / str(year) / "results.json").write_text(json.dumps({"headline": {
-            **head, "scale": 10, "exposure": "jp_per_asn", "outcome": "ikm", "lag": 1}}))
-    manifest = {"runs": {f"{y}/{stage}": {"year": y, "stage": stage, "status": "ok",
-                                          "lang": "id" if stage == "brief" else None}
-                         for y in (2016, 2017) for stage in ("estimate", "brief")}}
-    page = render_index(tmp_path, manifest, lang="id", synthetic=True, title="Demo")
-    assert "belum dapat ditaksir" in page
-    assert "0,66 (-0,17 – 1,61)" in page
-    assert "tambahan 10 JP pelatihan per ASN (tahun sebelumnya)" in page
 
 
 # ---- a full disk ends in a known state ---------------------------------------------------------

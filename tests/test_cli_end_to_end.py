@@ -63,7 +63,7 @@ def test_brief_files_pages_and_words(run):
 
     out, _ = run
     year_dir = out / "demo" / "2024"
-    for name in ("brief.id.pdf", "brief.id.html", "tables.xlsx", "results.json",
+    for name in ("brief.id.pdf", "brief.id.html", "tables.id.xlsx", "results.json",
                  "notebook.ipynb"):
         assert (year_dir / name).is_file(), name
     pages = PdfReader(year_dir / "brief.id.pdf").pages
@@ -75,8 +75,12 @@ def test_brief_files_pages_and_words(run):
     leadership = " ".join(texts[:2])
     assert " ".join(story.headline.split()) in leadership
     assert "DATA SINTETIS" in texts[0]
-    assert "berkaitan dengan" in leadership
-    assert not re.search(r"\b(menyebabkan|mengakibatkan|dampak dari pelatihan)\b", leadership)
+    assert "kaitan" in leadership
+    # a cause is named only where it is denied ("bukan bukti bahwa ... menyebabkan")
+    causes = re.findall(r"\b(menyebabkan|mengakibatkan|dampak dari pelatihan)\b", leadership)
+    denied = re.findall(r"bukti bahwa [^.;]*?\bmenyebabkan\b", leadership)
+    assert len(causes) == len(denied), causes
+    assert "Diterbitkan oleh BKPP Kota Semarang" in texts[0]
 
 
 def test_no_nip_or_name_in_any_output_or_log(run, people):

@@ -75,10 +75,10 @@ def plan_runs(settings: RunSettings, notebooks: NotebookSet, *, cwd: str) -> lis
             outputs=("results.json", "notebook.ipynb"), executed_name="notebook.ipynb",
             **common,
         ))
-        for i, lang in enumerate(settings.langs):
-            outputs = [f"brief.{lang}.html", f"brief.{lang}.pdf", f"notebook.brief.{lang}.ipynb"]
-            if i == 0:  # one tables.xlsx per year: the first language's
-                outputs.append("tables.xlsx")
+        for lang in settings.langs:
+            # one workbook per language, like the brief itself
+            outputs = [f"brief.{lang}.html", f"brief.{lang}.pdf", f"tables.{lang}.xlsx",
+                       f"notebook.brief.{lang}.ipynb"]
             specs.append(RunSpec(
                 key=f"{year}/brief.{lang}", year=year, stage="brief", lang=lang,
                 notebook=str(notebooks.brief.resolve()),

@@ -1,7 +1,9 @@
-"""How sure the brief is: the design, inference, checks, caveats and the third key message.
+"""How sure the brief is: plain-words checks, the caveats that matter, the third key message.
 
-Every sentence here follows a rule in the table of :mod:`.narrate`: a check is reported with
-what it could have detected, never as a verdict the data cannot carry.
+Every sentence follows a rule in the table of :mod:`.narrate`. A check that "passes" is
+reported with what it could have detected (its power), never as a verdict the data cannot
+carry; probabilities come with their calibrated word (:data:`.rules.LIKELIHOOD_SCALE`).
+Technical terms (fixed effects, CR1, power, alpha) stay on the methods page.
 """
 
 from __future__ import annotations
@@ -10,46 +12,90 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..i18n import Formatter, digits_for
-from .rules import ProgrammeWording, caveat_codes
-from .sentences import Words, measure, programme_sentence
+from .rules import ProgrammeWording, caveat_codes, robustness_counts
+from .sentences import (
+    Words,
+    capitalise,
+    lag_earlier,
+    likelihood,
+    measure,
+    msg_n,
+    percent,
+    programme_sentence,
+)
+from .steps import DETECTABLE_SE
 from .view import as_dict, as_list, is_finite
+
+#: At most this many caveats on page 2 (the ones that matter most come first).
+MAX_CAVEATS = 3
+#: Caveats shown elsewhere on the page (the synthetic banner) or in a key message.
+_SHOWN_ELSEWHERE = {"synthetic", "headline_not_estimable"}
 
 
 def inference_label(f: Formatter, method: Any) -> str:
     table = f.cat["inference_methods"]
-    return table.get(str(method), table["other"].format(method=method))
+    return str(table.get(str(method), table["other"]))
 
 
-def certainty_lines(c: Words, programme_text: str | None) -> list[str]:
+def certainty_lines(c: Words) -> list[str]:
+    """Page 2, "how sure we are": design, probability, checks with what they could see."""
     f, r, est = c.f, c.results, c.est
     out = []
     window = as_dict(r.get("window"))
     if est:
+        first = (window.get("first") or 0) + c.lag if is_finite(window.get("first")) else "?"
         out.append(f.msg("sure.design", n_units=f.integer(est.get("n_units")),
-                         n_years=f.integer(est.get("n_years")), first=window.get("first", "?"),
+                         outcome=c.outcome["name"], exposure=c.exposure["name"],
+                         lag_earlier=lag_earlier(f, c.lag), first=first,
                          last=window.get("last", "?"), n_obs=f.integer(est.get("n_obs"))))
-        out.append(f.msg("sure.inference", method=inference_label(f, est.get("inference")),
-                         n_clusters=f.integer(est.get("n_clusters"))))
-    programme = as_dict(r.get("programme"))
-    pre = as_dict(programme.get("pretrend"))
-    if programme and pre.get("passed") is True:
-        out.append(f.msg("sure.pretrend_passed", p=f.p_value(pre.get("p_value"))))
-    elif programme and pre.get("passed") is False:
-        out.append(f.msg("sure.pretrend_failed", p=f.p_value(pre.get("p_value"))))
-    elif not programme:
-        out.append(f.msg("sure.no_programme"))
-    rob = as_dict(r.get("robustness"))
-    if all(is_finite(rob.get(k)) for k in ("n_total", "n_same_sign", "n_significant")):
-        out.append(f.msg("sure.robustness", n_total=f.integer(rob["n_total"]),
-                         n_same_sign=f.integer(rob["n_same_sign"]),
-                         n_significant=f.integer(rob["n_significant"])))
-    mde = mde_text(c)
-    if mde:
-        m = as_dict(r.get("mde"))
-        out.append(f.msg("sure.mde", mde=mde, unit=c.outcome["unit"],
-                         increment_short=c.increment_short,
-                         power=f.share(m.get("power", 0.8)), alpha=f.number(m.get("alpha", 0.05), 2)))
+        if c.probability is not None:
+            out.append(_probability_line(c))
+    out += [line for line in (_robustness_line(c), _placebo_line(c), _mde_line(c)) if line]
+    out.append(_programme_line(c))
     return out
+
+
+def _direction_p(c: Words) -> tuple[str, float]:
+    """The direction of the estimate and the probability of that direction."""
+    p = c.probability if c.probability is not None else 0.5
+    negative = c.evidence == "negative" or (
+        is_finite(c.scaled.get("estimate")) and c.scaled["estimate"] < 0)
+    return ("negative", 1 - p) if negative else ("positive", p)
+
+
+def _probability_line(c: Words) -> str:
+    f = c.f
+    direction, p = _direction_p(c)
+    return f.msg("sure.probability", direction=f.msg(f"certainty_message.{direction}"),
+                 p=percent(f, p), likelihood=likelihood(f, p),
+                 rating_label=f.msg("rating.label"), rating=c.rating_text())
+
+
+def _robustness_line(c: Words) -> str | None:
+    counts = robustness_counts(c.results)
+    if counts is None:
+        return None
+    total, same, clear = counts
+    f = c.f
+    return f.msg("sure.robustness", n_total=f.integer(total), n_same_sign=f.integer(same),
+                 n_clear=f.integer(clear))
+
+
+def _placebo_line(c: Words) -> str | None:
+    lead = as_dict(as_dict(c.results.get("distributed_lags")).get("placebo_lead"))
+    est, low, high = (lead.get(k) for k in ("estimate", "conf_low", "conf_high"))
+    if not (is_finite(est) and is_finite(low) and is_finite(high)):
+        return None
+    f, s = c.f, c.scale
+    digits = digits_for(est * s, low * s, high * s)
+    found = (low > 0 or high < 0)
+    given = lead.get("std_error")
+    se = float(given) if is_finite(given) else (high - low) / 3.92
+    return f.msg("sure.placebo_found" if found else "sure.placebo",
+                 exposure=c.exposure["name"], outcome=c.outcome["name"],
+                 estimate=f.number(est * s, digits), unit=c.outcome["unit"],
+                 increment=c.increment, ci=f.ci(low * s, high * s, digits),
+                 detectable=f.number(DETECTABLE_SE * se * s, digits))
 
 
 def mde_text(c: Words) -> str | None:
@@ -60,54 +106,103 @@ def mde_text(c: Words) -> str | None:
     return c.f.number(value, digits_for(value)) if is_finite(value) else None
 
 
+def _mde_line(c: Words) -> str | None:
+    mde = mde_text(c)
+    if mde is None:
+        return None
+    return c.f.msg("sure.mde", mde=mde, unit=c.outcome["unit"], increment=c.increment)
+
+
+def _programme_line(c: Words) -> str:
+    f = c.f
+    programme = as_dict(c.results.get("programme"))
+    pre = as_dict(programme.get("pretrend"))
+    if not programme or not pre:
+        return f.msg("sure.no_programme")
+    if pre.get("passed") is False:
+        return f.msg("sure.pretrend_failed", p=f.p_value(pre.get("p_value")))
+    overall = as_dict(as_dict(programme.get("staggered")).get("overall"))
+    detectable, effect = pre.get("detectable_difference"), overall.get("estimate")
+    digits = digits_for(detectable, effect)
+    compare = ""
+    if is_finite(detectable) and is_finite(effect):
+        key = ("sure.pretrend_compare_large" if detectable >= abs(effect)
+               else "sure.pretrend_compare_small")
+        compare = f.msg(key, effect=f.number(abs(effect), digits), unit=c.outcome["unit"])
+    return f.msg("sure.pretrend", p=f.p_value(pre.get("p_value")), unit=c.outcome["unit"],
+                 detectable=f.number(detectable, digits), compare=compare)
+
+
 def caveat_sentences(c: Words, codes: Sequence[str]) -> list[str]:
+    """The caveats that matter most, at most :data:`MAX_CAVEATS`, most important first."""
     f, r, est = c.f, c.results, c.est
     study = as_dict(r.get("study"))
     out = []
     for code in codes:
-        if code == "synthetic":
-            out.append(f.msg("caveats.synthetic", region=study.get("region", "Kota Semarang")))
-        elif code in ("few_clusters", "very_few_clusters"):
+        if code in _SHOWN_ELSEWHERE:
+            continue
+        if code == "headline_includes_zero" and c.evidence == "not_shown":
+            continue  # key message 1 already says so
+        if code in ("few_clusters", "very_few_clusters"):
             out.append(f.msg(f"caveats.{code}", n_clusters=f.integer(est.get("n_clusters")),
                              method=inference_label(f, est.get("inference"))))
         elif code == "small_sample":
             out.append(f.msg("caveats.small_sample", n_obs=f.integer(est.get("n_obs"))))
         elif code == "missing_data":
             missing = as_dict(as_dict(r.get("descriptives")).get("missing_share"))
-            items = [f.msg("caveats.missing_item", measure=measure(f, k)["name"], share=f.share(v))
+            items = [f.msg("caveats.missing_item", measure=measure(f, k)["name"],
+                           share=f.share(v))
                      for k, v in sorted(missing.items()) if is_finite(v) and v > 0]
             out.append(f.msg("caveats.missing_data", items=", ".join(items) or f.na()))
         elif code == "ikm_sample_inadequate":
-            n = sum(1 for u in as_list(r.get("units")) if as_dict(u).get("ikm_sample_adequate") is False)
-            out.append(f.msg("caveats.ikm_sample_inadequate", n=f.integer(n) if n else f.na()))
-        elif code in ("pretrend_failed", "estimators_disagree"):
-            out.append(f.msg(f"caveats.{code}"))
+            n = sum(1 for u in as_list(r.get("units")) if as_dict(u).get("ikm_sample_adequate")
+                    is False)
+            out.append(msg_n(f, "caveats.ikm_sample_inadequate", n,
+                             n=f.integer(n) if n else f.na()))
+        elif code in f.cat["caveats"]:
+            out.append(f.msg(f"caveats.{code}", region=study.get("region", "")))
         else:
-            out.append(f.msg("caveats.unknown", code=code))
-    return out
+            out.append(f.msg("caveats.unknown", code=code.replace("_", " ")))
+    return out[:MAX_CAVEATS]
 
 
-def certainty_message(c: Words, wording: ProgrammeWording | None, programme_text: str | None
-                       ) -> str:
+def certainty_message(c: Words, wording: ProgrammeWording | None) -> str:
+    """Key message 3: how sure, in calibrated words with the number, and what it means."""
     f = c.f
-    if wording == "stronger" and programme_text:
-        return programme_sentence(c, wording, key=True) or programme_text
-    if as_dict(c.results.get("headline")).get("status") == "not_estimable":
-        return f.msg("certainty_message.not_estimable", outcome=c.outcome["name"])
-    if c.evidence in ("not_shown", "missing"):
+    if wording == "stronger":
+        text = programme_sentence(c, wording, key=True)
+        if text:
+            return text
+    if c.not_estimable:
+        return f.msg("certainty_message.not_estimable", topic=c.exposure["topic"],
+                     outcome=c.outcome["name"])
+    if c.evidence == "missing":
+        return f.msg("certainty_message.missing")
+    p = c.probability if c.probability is not None else 0.5
+    if c.evidence == "not_shown":
         mde = mde_text(c)
+        values = dict(p=percent(f, p), likelihood=likelihood(f, p))
         if mde:
             return f.msg("certainty_message.not_shown", mde=mde, unit=c.outcome["unit"],
-                         increment_short=c.increment_short)
-        return f.msg("certainty_message.not_shown_no_mde")
+                         increment=c.increment, **values)
+        return f.msg("certainty_message.not_shown_no_mde", **values)
+    direction, p_dir = _direction_p(c)
+    values = dict(Likelihood_cap=capitalise(likelihood(f, p_dir)), likelihood=likelihood(f, p_dir),
+                  probability=f.msg("probability", p=percent(f, p_dir)),
+                  direction=f.msg(f"certainty_message.{direction}"),
+                  rating_label=f.msg("rating.label"), rating=c.rating_text(),
+                  topic=c.exposure["topic"], outcome=c.outcome["name"])
     if "very_few_clusters" in caveat_codes(c.results):
-        return f.msg("certainty_message.very_few_clusters",
-                     n_clusters=f.integer(c.est.get("n_clusters")))
-    rob = as_dict(c.results.get("robustness"))
-    if is_finite(rob.get("n_total")) and is_finite(rob.get("n_same_sign")) and rob["n_total"] > 0:
-        strength = f.msg("certainty_message.strength_robust",
-                         n_same_sign=f.integer(rob["n_same_sign"]),
-                         n_total=f.integer(rob["n_total"]))
-    else:
-        strength = f.msg("certainty_message.strength_plain")
-    return f.msg("certainty_message.association", strength=strength)
+        return f.msg("certainty_message.direction_rough",
+                     n_clusters=f.integer(c.est.get("n_clusters")), **values)
+    return f.msg("certainty_message.direction", **values)
+
+
+__all__ = [
+    "MAX_CAVEATS",
+    "caveat_sentences",
+    "certainty_lines",
+    "certainty_message",
+    "inference_label",
+    "mde_text",
+]

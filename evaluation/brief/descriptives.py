@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import provenance
 from ..config import StudyConfig
 from ..estimate.results import json_safe
 from ..i18n import ikm_label
-from ..indicators import IKM_CATEGORIES
+from ..indicators import IKM_CATEGORIES, ikm_category
 from ..panel import describe_panel
 from ..study import Study
-from .steps import lagged
+from .steps import HEADLINE_SCALE, lagged
 
 SCHEMA_VERSION = 1
 #: Below this many clusters, cluster-robust inference needs care (caveat ``few_clusters``).
@@ -97,6 +98,100 @@ def jp20(panel_year: pd.DataFrame, entitlement: float) -> dict[str, Any]:
     })
 
 
+def city_picture(panel_year: pd.DataFrame) -> dict[str, Any]:
+    """The city as one number per measure, for one year.
+
+    City IKM: the units' IKM weighted by their SKM respondents (the pooled survey's index
+    when every unit weighs its elements alike), or the plain mean of units without
+    respondent counts; its category. The 20-JP share: ASN reaching the entitlement over
+    all ASN. Spending per ASN at constant prices: total real spending over all ASN.
+    """
+    asn = _numbers(panel_year, "asn_count")
+    out: dict[str, Any] = {"n_units": int(len(panel_year))}
+    if asn is not None and asn.notna().any():
+        out.update(n_asn=float(asn.sum()), median_unit_asn=float(asn.median()))
+    ikm = _numbers(panel_year, "ikm")
+    if ikm is not None:
+        out.update(_city_ikm(ikm, _numbers(panel_year, "ikm_n_respondents")))
+    share = _numbers(panel_year, "share_20jp")
+    if share is not None and asn is not None:
+        both = share.notna() & asn.notna()
+        total = float(asn[both].sum())
+        out["share_20jp"] = float((share[both] * asn[both]).sum() / total) if total else None
+        out["n_asn_below_entitlement"] = float(((1 - share[both]) * asn[both]).sum())
+    spend = _numbers(panel_year, "spend_real")
+    if spend is not None and asn is not None:
+        both = spend.notna() & asn.notna()
+        total = float(asn[both].sum())
+        out["spend_per_asn_real"] = float(spend[both].sum() / total) if total else None
+    return json_safe(out)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series | None:
+    if column not in frame:
+        return None
+    return pd.Series(pd.to_numeric(frame[column], errors="coerce"), index=frame.index)
+
+
+def _city_ikm(ikm: pd.Series, respondents: pd.Series | None) -> dict[str, Any]:
+    has = ikm.notna()
+    if not has.any():
+        return {"ikm": None, "ikm_category": None, "n_units_with_ikm": 0}
+    weighted = (respondents is not None and bool(respondents[has].notna().all())
+                and float(respondents[has].sum()) > 0)
+    value = (float(np.average(ikm[has], weights=respondents[has]))
+             if weighted and respondents is not None else float(ikm[has].mean()))
+    return {"ikm": value, "ikm_category": str(ikm_category(pd.Series([value])).iloc[0]),
+            "ikm_weighting": "respondents" if weighted else "units",
+            "n_units_with_ikm": int(has.sum())}
+
+
+def since_last_year(panel: pd.DataFrame, year: int) -> dict[str, Any] | None:
+    """The city a year earlier and the units whose IKM category changed since."""
+    before = panel[panel["year"] == year - 1]
+    now = panel[panel["year"] == year]
+    if before.empty or now.empty:
+        return None
+    out: dict[str, Any] = {"year": year - 1, "city": city_picture(before)}
+    if "ikm_category" in panel:
+        rank = {code: i for i, code in enumerate(IKM_CODES)}  # A best
+        old = before.set_index("unit_id")["ikm_category"].astype("string")
+        new = now.set_index("unit_id")["ikm_category"].astype("string")
+        names = now.set_index("unit_id")["unit_name"].astype(str)
+        both = old.index.intersection(new.index)
+        moves = [(names[u], rank.get(str(old[u])), rank.get(str(new[u]))) for u in both
+                 if pd.notna(old[u]) and pd.notna(new[u])]
+        out["units_up"] = sorted(n for n, a, b in moves if a is not None and b is not None
+                                 and b < a)
+        out["units_down"] = sorted(n for n, a, b in moves if a is not None and b is not None
+                                   and b > a)
+    return json_safe(out)
+
+
+def exposure_changes(window: pd.DataFrame, exposure: str, scale: float) -> dict[str, Any] | None:
+    """How large the headline's step (e.g. 10 JP) is next to what units actually do.
+
+    From one year to the next within a unit: the median absolute change, the share of
+    changes at least one step large, and the share of units that moved by a step at least
+    once in the window (largest minus smallest value).
+    """
+    if exposure not in window:
+        return None
+    frame = window[["unit_id", "year", exposure]].dropna().sort_values(["unit_id", "year"])
+    gap = frame.groupby("unit_id")["year"].diff()
+    change = frame.groupby("unit_id")[exposure].diff().abs()[gap == 1]
+    if change.empty:
+        return None
+    spread = frame.groupby("unit_id")[exposure].agg(lambda x: x.max() - x.min())
+    return json_safe({
+        "exposure": exposure, "scale": scale, "n_changes": int(len(change)),
+        "median_abs_change": float(change.median()),
+        "p90_abs_change": float(change.quantile(0.9)),
+        "share_changes_at_least_scale": float((change >= scale).mean()),
+        "share_units_moved_by_scale": float((spread >= scale).mean()),
+    })
+
+
 def unit_rows(panel_year: pd.DataFrame, exposure: str, lag: int, k: int) -> list[dict[str, Any]]:
     """One row per unit in the brief's year; per-person figures of units under ``k`` ASN
     are suppressed."""
@@ -168,6 +263,11 @@ def descriptives(config: StudyConfig, window: pd.DataFrame, panel_year: pd.DataF
                            "unit_name"].astype(str).tolist()
         ) if "ikm_sample_adequate" in panel_year else [],
         "price_base_year": config.base_year,
+        "city": city_picture(panel_year),
+        "since_last_year": (since_last_year(window, int(panel_year["year"].iloc[0]))
+                            if len(panel_year) else None),
+        "exposure_changes": exposure_changes(window, config.headline.exposure,
+                                             HEADLINE_SCALE.get(config.headline.exposure, 1.0)),
     })
     return desc
 
@@ -184,6 +284,7 @@ def common_blocks(config: StudyConfig, study: Study, *, year: int, first_year: i
             "name": config.name, "title": config.title, "title_en": config.title_en,
             "region": config.region, "synthetic": config.synthetic,
             "unit_level": config.unit_level, "min_cell_size": config.min_cell_size,
+            "issuer": config.issuer,
             "programme_name": config.programme.name, "programme_name_en": config.programme.name_en,
         },
         "year": year,
@@ -205,7 +306,10 @@ __all__ = [
     "common_blocks",
     "cost_per_ikm_point",
     "descriptives",
+    "city_picture",
+    "exposure_changes",
     "ikm_categories",
     "jp20",
+    "since_last_year",
     "unit_rows",
 ]

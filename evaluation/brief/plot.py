@@ -3,7 +3,7 @@
 Every figure has a title, axes labelled with their units, a source line and alt text. The
 alt text is returned by a companion ``alt_text_*`` function (pure: same inputs, same text) and
 is also attached to the returned axes as ``ax.alt_text``. Labels come from the language's
-message catalogue (``evaluation/templates/<lang>/messages.yaml``), numbers are formatted with
+message catalogue (``evaluation/messages/<lang>/brief.yaml``), numbers are formatted with
 Babel. Plot functions never save: only :mod:`evaluation.brief` writes figures.
 
 Examples
@@ -30,12 +30,12 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-from scipy import stats  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from scipy import stats
 
-from .._options import Language, check_option  # noqa: E402
-from .narrate import Formatter, catalogue, digits_for  # noqa: E402
+from .._options import Language, check_option
+from ..i18n import Formatter, catalogue, digits_for
 
 #: The brief's accent colours: one blue for data, a grey for context, a red for warnings.
 BLUE = "#1d5a8c"
@@ -77,13 +77,13 @@ def set_theme() -> None:
     })
 
 
-def _ax(ax: Axes | None, size: tuple[float, float] = (6.4, 3.6)) -> Axes:
+def axes_or_new(ax: Axes | None, size: tuple[float, float] = (6.4, 3.6)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
-def _measure_labels(lang: Language, column: str) -> tuple[dict, int | None]:
+def measure_labels(lang: Language, column: str) -> tuple[dict, int | None]:
     match = _LAG.match(column)
     key, lag = (match["measure"], int(match["lag"])) if match else (column, None)
     measures = catalogue(lang)["measures"]
@@ -92,7 +92,7 @@ def _measure_labels(lang: Language, column: str) -> tuple[dict, int | None]:
     return {k: str(v).replace("{measure}", key) for k, v in measures["generic"].items()}, lag
 
 
-def _source_line(ax: Axes, f: Formatter, source: str | None) -> str:
+def source_line(ax: Axes, f: Formatter, source: str | None) -> str:
     text = f.msg("chart.source", source=source or f.msg("chart.source_default"))
     # wrap to the figure's width (7 pt text: about 17 characters per inch), so a long study
     # title never runs off the right edge
@@ -103,12 +103,12 @@ def _source_line(ax: Axes, f: Formatter, source: str | None) -> str:
     return text
 
 
-def _finish(ax: Axes, alt: str) -> Axes:
+def finish(ax: Axes, alt: str) -> Axes:
     ax.alt_text = alt  # type: ignore[attr-defined]
     return ax
 
 
-def _apply_axis_format(ax: Axes, f: Formatter, *, x_digits: int = 0, y_digits: int = 0) -> None:
+def apply_axis_format(ax: Axes, f: Formatter, *, x_digits: int = 0, y_digits: int = 0) -> None:
     # Steps of 1, 2, 5 or 10 only, so whole-number tick labels are never rounded (77.5 -> 78).
     ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=x_digits == 0))
     ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10], integer=y_digits == 0))
@@ -200,8 +200,8 @@ def alt_text_headline(units_frame: pd.DataFrame, *, exposure: str, outcome: str,
     check_option("lang", lang, Language)
     f = Formatter(lang)
     xy, _ = _visible_units(units_frame, exposure, outcome)
-    x_lab, _ = _measure_labels(lang, exposure)
-    y_lab, _ = _measure_labels(lang, outcome)
+    x_lab, _ = measure_labels(lang, exposure)
+    y_lab, _ = measure_labels(lang, outcome)
     fit = fit_line(xy[exposure], xy[outcome]) if len(xy) else None
     if fit is None:
         return f.msg("chart.alt_headline_empty")
@@ -246,10 +246,10 @@ def headline_chart(units_frame: pd.DataFrame, *, exposure: str, outcome: str,
     """
     check_option("lang", lang, Language)
     f = Formatter(lang)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     xy, hidden = _visible_units(units_frame, exposure, outcome)
-    x_lab, lag = _measure_labels(lang, exposure)
-    y_lab, _ = _measure_labels(lang, outcome)
+    x_lab, lag = measure_labels(lang, exposure)
+    y_lab, _ = measure_labels(lang, outcome)
     ax.scatter(xy[exposure], xy[outcome], s=22, color=BLUE, alpha=0.8, linewidths=0.4,
                edgecolors="white", label=f.msg("chart.units_label"), zorder=3)
     fit = fit_line(xy[exposure], xy[outcome]) if len(xy) else None
@@ -273,13 +273,13 @@ def headline_chart(units_frame: pd.DataFrame, *, exposure: str, outcome: str,
                        lag_label=lag_label, year=year if year is not None else "").rstrip(", "))
     ax.set_xlabel(x_lab["axis"])
     ax.set_ylabel(y_lab["axis"])
-    _apply_axis_format(ax, f)
+    apply_axis_format(ax, f)
     ax.legend(loc="lower right")
     source_text = source or f.msg("chart.source_default")
     if hidden and min_cell_size:
         source_text += "; " + f.msg("chart.hidden", n=hidden, k=min_cell_size)
-    _source_line(ax, f, source_text)
-    return _finish(ax, alt_text_headline(units_frame, exposure=exposure, outcome=outcome,
+    source_line(ax, f, source_text)
+    return finish(ax, alt_text_headline(units_frame, exposure=exposure, outcome=outcome,
                                          lang=lang))
 
 
@@ -308,7 +308,7 @@ def event_study_plot(frame: pd.DataFrame, *, lang: Language = "id", outcome: str
     """
     check_option("lang", lang, Language)
     f = Formatter(lang)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     frame = pd.DataFrame(frame).copy()
     if "estimator" not in frame:
         frame["estimator"] = "estimate"
@@ -325,15 +325,15 @@ def event_study_plot(frame: pd.DataFrame, *, lang: Language = "id", outcome: str
                     linewidth=1, label=str(name))
     ax.axhline(0, color=GREY, linewidth=0.8)
     ax.axvline(-0.5, color=GREY, linewidth=0.8, linestyle=(0, (3, 3)))
-    y_lab, _ = _measure_labels(lang, outcome)
+    y_lab, _ = measure_labels(lang, outcome)
     ax.set_title(f.msg("chart.event_title", outcome=y_lab["name"]))
     ax.set_xlabel(f.msg("chart.event_x"))
     ax.set_ylabel(f.msg("chart.event_y", outcome=y_lab["name"], unit=y_lab["unit"]))
-    _apply_axis_format(ax, f, y_digits=1)
+    apply_axis_format(ax, f, y_digits=1)
     if len(groups) > 1:
         ax.legend(loc="upper left")
-    _source_line(ax, f, source)
-    return _finish(ax, alt_text_event_study(frame, lang=lang))
+    source_line(ax, f, source)
+    return finish(ax, alt_text_event_study(frame, lang=lang))
 
 
 # ---- binned scatter --------------------------------------------------------------------------
@@ -343,8 +343,8 @@ def alt_text_binned(frame: pd.DataFrame, *, lang: Language = "id", x: str = "x",
                     y: str = "y") -> str:
     f = Formatter(lang)
     frame = pd.DataFrame(frame)
-    x_lab, _ = _measure_labels(lang, x)
-    y_lab, _ = _measure_labels(lang, y)
+    x_lab, _ = measure_labels(lang, x)
+    y_lab, _ = measure_labels(lang, y)
     return f.msg("chart.alt_binned", n=len(frame), y=y_lab["name"],
                  low=f.number(frame["y"].min()), high=f.number(frame["y"].max()))
 
@@ -359,10 +359,10 @@ def binned_scatter_plot(frame: pd.DataFrame, *, lang: Language = "id", x: str = 
     """
     check_option("lang", lang, Language)
     f = Formatter(lang)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     frame = pd.DataFrame(frame).sort_values("x")
-    x_lab, _ = _measure_labels(lang, x)
-    y_lab, _ = _measure_labels(lang, y)
+    x_lab, _ = measure_labels(lang, x)
+    y_lab, _ = measure_labels(lang, y)
     if {"conf_low", "conf_high"} <= set(frame.columns):
         ax.vlines(frame["x"], frame["conf_low"], frame["conf_high"], color=BLUE_LIGHT,
                   linewidth=2)
@@ -371,9 +371,9 @@ def binned_scatter_plot(frame: pd.DataFrame, *, lang: Language = "id", x: str = 
     ax.set_title(f.msg("chart.binned_title", y=y_lab["name"], x=x_lab["name"]))
     ax.set_xlabel(x_lab["axis"])
     ax.set_ylabel(y_lab["axis"])
-    _apply_axis_format(ax, f)
-    _source_line(ax, f, source)
-    return _finish(ax, alt_text_binned(frame, lang=lang, x=x, y=y))
+    apply_axis_format(ax, f)
+    source_line(ax, f, source)
+    return finish(ax, alt_text_binned(frame, lang=lang, x=x, y=y))
 
 
 # ---- estimate across years (batch index page) -------------------------------------------------
@@ -399,7 +399,7 @@ def estimate_across_years_plot(frame: pd.DataFrame, *, lang: Language = "id",
     """
     check_option("lang", lang, Language)
     f = Formatter(lang)
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     frame = pd.DataFrame(frame).sort_values("year")
     through_zero = (frame["conf_low"] <= 0) & (frame["conf_high"] >= 0)
     for zero, g in frame.groupby(through_zero):
@@ -407,15 +407,15 @@ def estimate_across_years_plot(frame: pd.DataFrame, *, lang: Language = "id",
                                                     g["conf_high"] - g["estimate"]],
                     fmt="o", color=GREY if zero else BLUE, capsize=2, markersize=4)
     ax.axhline(0, color=GREY, linewidth=0.8)
-    y_lab, _ = _measure_labels(lang, outcome)
+    y_lab, _ = measure_labels(lang, outcome)
     ax.set_title(f.msg("chart.years_title"))
     ax.set_xlabel(f.msg("chart.years_x"))
     ax.set_ylabel(f.msg("chart.years_y", unit=y_lab["unit"]))
     ax.set_xticks(frame["year"].astype(int).tolist())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, 2)))
-    _source_line(ax, f, source)
-    return _finish(ax, alt_text_across_years(frame, lang=lang))
+    source_line(ax, f, source)
+    return finish(ax, alt_text_across_years(frame, lang=lang))
 
 
 # ---- IKM categories --------------------------------------------------------------------------
@@ -435,7 +435,7 @@ def ikm_category_plot(categories: Sequence[Mapping], *, lang: Language = "id",
     """Horizontal bars: number of units per IKM category (``descriptives.ikm_categories``)."""
     check_option("lang", lang, Language)
     f = Formatter(lang)
-    ax = _ax(ax, size=(6.4, 2.2))
+    ax = axes_or_new(ax, size=(6.4, 2.2))
     label_key = "label_en" if lang == "en" else "label_id"
     cats = list(categories)[::-1]
     labels = [f"{c.get('category')} · {c.get(label_key, '')}" for c in cats]
@@ -448,8 +448,8 @@ def ikm_category_plot(categories: Sequence[Mapping], *, lang: Language = "id",
     ax.set_ylabel(f.msg("table.category"))
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(v, 0)))
-    _source_line(ax, f, source)
-    return _finish(ax, alt_text_categories(categories, lang=lang))
+    source_line(ax, f, source)
+    return finish(ax, alt_text_categories(categories, lang=lang))
 
 
 __all__ = [
@@ -465,5 +465,10 @@ __all__ = [
     "fit_line",
     "headline_chart",
     "ikm_category_plot",
+    "apply_axis_format",
+    "axes_or_new",
+    "finish",
+    "measure_labels",
     "set_theme",
+    "source_line",
 ]

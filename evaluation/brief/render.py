@@ -29,9 +29,10 @@ from .._options import BriefFormat, Language, check_option
 from ..errors import EvaluationError
 from ..i18n import Formatter
 from .chart import Chart, headline_chart_svg
-from .methods import methods_tables, provenance_rows
+from .methods import methods_page
 from .narrate import TEMPLATES, Narrative, narrate
 from .privacy_guard import NIP_PATTERN, find_nips, guard, guard_results
+from .sentences import words_for
 from .view import as_dict
 from .workbook import render_xlsx
 
@@ -89,8 +90,7 @@ def render_html(results: Mapping, *, lang: Language = "id", methods: bool = True
         region=study.get("region", "Kota Semarang"),
         year=results.get("year", ""),
         chart=headline_chart_svg(results, lang=lang),
-        provenance=provenance_rows(results, f),
-        methods=methods_tables(results, f) if methods else [],
+        methods=methods_page(words_for(results, f)) if methods else None,
         toolkit_version=as_dict(results.get("provenance")).get("toolkit_version", ""),
     )
     return guard(html, f"brief.{lang}.html")
@@ -122,7 +122,7 @@ def write_brief(results: Mapping, out_dir: str | os.PathLike, *, lang: Language 
                 date: _dt.date | None = None) -> dict[str, Path]:
     """Write the brief of one study-year into ``out_dir``; return the paths by format.
 
-    Files: ``brief.<lang>.html``, ``brief.<lang>.pdf`` and ``tables.xlsx``, each written
+    Files: ``brief.<lang>.html``, ``brief.<lang>.pdf`` and ``tables.<lang>.xlsx``, each written
     atomically (a failed run leaves earlier files intact). Everything is rendered before the
     first file is written, so an error leaves no partial set behind.
 
@@ -166,7 +166,7 @@ def write_brief(results: Mapping, out_dir: str | os.PathLike, *, lang: Language 
         if "pdf" in formats:
             rendered["pdf"] = (out / f"brief.{lang}.pdf", render_pdf(html))
     if "xlsx" in formats:
-        rendered["xlsx"] = (out / "tables.xlsx", render_xlsx(results, lang=lang))
+        rendered["xlsx"] = (out / f"tables.{lang}.xlsx", render_xlsx(results, lang=lang))
     return {fmt: _io.write_bytes(path, data) for fmt, (path, data) in rendered.items()}
 
 

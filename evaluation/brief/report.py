@@ -179,6 +179,7 @@ def analyse(
         "chain": steps.training_chain(design, out),
         "mde": steps.detectable(design, out),
         "robustness": steps.robust(design, out),
+        "headline_bins": steps.headline_bins(design, out),
     }
     results = {
         **_common(study, opts, design, panel_year, headline_row, parameters),
@@ -293,6 +294,7 @@ def _descriptive_analysis(study: Study, opts: AnalysisOptions, design: Design,
         },
         "correlations": None, "distributed_lags": None, "programme": None,
         "dose_response": None, "chain": None, "mde": None, "robustness": None,
+        "headline_bins": None,
         "caveats": caveats,
         "notes": [reason],
     }

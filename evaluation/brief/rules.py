@@ -8,7 +8,10 @@ the tests quote the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from scipy import stats
 
 from .view import as_dict, as_list, headline_estimate, is_finite
 
@@ -22,6 +25,22 @@ SMALL_SAMPLE_OBS = 100
 MISSING_SHARE = 0.10
 #: Below this share of ASN reaching the 20 JP entitlement, the brief recommends closing the gap.
 JP20_TARGET = 0.95
+
+#: The fixed scale of probability words (lower bound of each band, catalogue key), from the
+#: IPCC's calibrated language; the brief always prints the number beside the word.
+LIKELIHOOD_SCALE: tuple[tuple[float, str], ...] = (
+    (0.99, "virtually_certain"), (0.90, "very_likely"), (0.66, "likely"),
+    (0.33, "as_likely_as_not"), (0.10, "unlikely"), (0.01, "very_unlikely"),
+    (0.0, "exceptionally_unlikely"),
+)
+#: The most marks an association can get: the fifth is kept for a staged or randomised design.
+ASSOCIATION_MAX_MARKS = 4
+#: Share of alternative specifications that must agree in direction for the agreement mark.
+AGREEMENT_SHARE = 0.80
+#: A placebo lead with p below this is taken as a sign of a reverse or spurious link.
+PLACEBO_ALPHA = 0.10
+#: z(0.975): the half-width of a 95% interval in standard errors.
+Z95 = float(stats.norm.ppf(0.975))
 
 Evidence = Literal["positive", "negative", "not_shown", "missing"]
 ProgrammeWording = Literal["stronger", "association", "not_shown"]
@@ -71,6 +90,139 @@ def programme_wording(programme: Mapping[str, Any] | None) -> ProgrammeWording |
     return "association"
 
 
+def probability_positive(estimate: Mapping[str, Any] | None) -> float | None:
+    """P(the true association > 0), read from an estimate and its 95% interval.
+
+    Uses the model's own ``prob_positive`` when the estimate row carries it. Otherwise the
+    normal approximation the interval rests on: the standard error is the distance from the
+    estimate to the interval's bound on zero's side, divided by z(0.975); the probability is
+    Phi(estimate / standard error), the posterior probability under a flat prior (the
+    methods page says so). ``None`` without a finite interval.
+
+    >>> round(probability_positive({"estimate": 0.56, "conf_low": 0.40, "conf_high": 0.72}), 4)
+    1.0
+    >>> round(probability_positive({"estimate": 0.2, "conf_low": -0.3, "conf_high": 0.7}), 2)
+    0.78
+    """
+    if not estimate:
+        return None
+    given = estimate.get("prob_positive")
+    if is_finite(given):
+        return float(given)
+    est, low, high = estimate.get("estimate"), estimate.get("conf_low"), estimate.get("conf_high")
+    if not (is_finite(est) and is_finite(low) and is_finite(high)):
+        return None
+    half = (est - low) if est >= 0 else (high - est)
+    if half <= 0:
+        return 1.0 if est > 0 else 0.0 if est < 0 else 0.5
+    return float(stats.norm.cdf(est / (half / Z95)))
+
+
+def likelihood_key(probability: float) -> str:
+    """The catalogue key of the calibrated word for ``probability`` (``likelihood.<key>``)."""
+    for bound, key in LIKELIHOOD_SCALE:
+        if probability >= bound:
+            return key
+    return LIKELIHOOD_SCALE[-1][1]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One condition of the evidence rating: its name, whether it is met, and its values."""
+
+    name: str
+    met: bool
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The strength of evidence behind the headline: 0-5 marks by a written rule."""
+
+    marks: int
+    conditions: tuple[Mark, ...]
+
+
+def evidence_rating(results: Mapping[str, Any]) -> Rating | None:
+    """Marks (0-5) for the headline, one per condition met (``None`` without a headline).
+
+    1. Design: each unit is compared with itself (unit fixed effects). The headline is an
+       association (no staged or randomised roll-out behind it), so it gets at most
+       :data:`ASSOCIATION_MAX_MARKS` marks whatever else holds.
+    2. Timing: the placebo lead (next year's exposure) shows no link (p >= 0.10) and its
+       interval's half-width is no larger than the headline estimate (the test could have
+       seen a reverse link as large as the headline).
+    3. Precision: the minimum detectable effect is no larger than the headline estimate.
+    4. Agreement: at least 80% of the alternative specifications agree in direction.
+    5. Clusters: at least :data:`FEW_CLUSTERS` clusters.
+    """
+    est = headline_estimate(results)
+    if not est or not is_finite(est.get("estimate")):
+        return None
+    size = abs(est["estimate"])
+    conditions = (
+        Mark("design", _within_units(est), {}),
+        _timing_mark(results, size),
+        _precision_mark(results, size),
+        _agreement_mark(results),
+        Mark("clusters", is_finite(est.get("n_clusters")) and est["n_clusters"] >= FEW_CLUSTERS,
+             {"n_clusters": est.get("n_clusters")}),
+    )
+    # an association (no staged or randomised roll-out behind it) is never rated as highly
+    # as a design that can speak of effects
+    return Rating(marks=min(sum(c.met for c in conditions), ASSOCIATION_MAX_MARKS),
+                  conditions=conditions)
+
+
+def _within_units(est: Mapping[str, Any]) -> bool:
+    """Whether the estimate compares each unit with itself (a unit fixed effect)."""
+    effects = est.get("fixed_effects")
+    if not isinstance(effects, list):
+        return est.get("model", "panel_fe") == "panel_fe"
+    return any(str(e) in ("unit", "unit_id") for e in effects)
+
+
+def _timing_mark(results: Mapping[str, Any], size: float) -> Mark:
+    lead = as_dict(as_dict(results.get("distributed_lags")).get("placebo_lead"))
+    low, high, p = lead.get("conf_low"), lead.get("conf_high"), lead.get("p_value")
+    if not (is_finite(low) and is_finite(high) and is_finite(p)):
+        return Mark("timing", False, {})
+    half = (high - low) / 2
+    return Mark("timing", p >= PLACEBO_ALPHA and half <= size, {"half_width": half, "p": p})
+
+
+def _precision_mark(results: Mapping[str, Any], size: float) -> Mark:
+    mde = as_dict(results.get("mde")).get("value")
+    return Mark("precision", is_finite(mde) and mde <= size, {"mde": mde})
+
+
+def robustness_counts(results: Mapping[str, Any]) -> tuple[int, int, int] | None:
+    """(alternatives, agreeing in direction, agreeing with an interval clear of zero).
+
+    The alternatives are every specification other than the main one and the placebo;
+    the direction is the headline's.
+    """
+    est = headline_estimate(results) or {}
+    specs = [s for s in as_list(as_dict(results.get("robustness")).get("specifications"))
+             if isinstance(s, dict) and s.get("name") != "main" and not s.get("placebo")
+             and is_finite(s.get("estimate"))]
+    if not specs or not is_finite(est.get("estimate")):
+        return None
+    sign = 1 if est["estimate"] >= 0 else -1
+    same = [s for s in specs if s["estimate"] * sign > 0]
+    clear = [s for s in same if is_finite(s.get("conf_low")) and is_finite(s.get("conf_high"))
+             and (s["conf_low"] > 0 or s["conf_high"] < 0)]
+    return len(specs), len(same), len(clear)
+
+
+def _agreement_mark(results: Mapping[str, Any]) -> Mark:
+    counts = robustness_counts(results)
+    if counts is None:
+        return Mark("agreement", False, {})
+    total, same, _ = counts
+    return Mark("agreement", same / total >= AGREEMENT_SHARE, {"n_same": same, "n_total": total})
+
+
 def caveat_codes(results: Mapping[str, Any]) -> list[str]:
     """The caveats that apply: ``results["caveats"]`` plus those derived from the numbers.
 
@@ -109,14 +261,24 @@ def caveat_codes(results: Mapping[str, Any]) -> list[str]:
 
 
 __all__ = [
+    "AGREEMENT_SHARE",
+    "ASSOCIATION_MAX_MARKS",
     "FEW_CLUSTERS",
+    "LIKELIHOOD_SCALE",
+    "PLACEBO_ALPHA",
     "JP20_TARGET",
     "MISSING_SHARE",
     "SMALL_SAMPLE_OBS",
     "VERY_FEW_CLUSTERS",
     "Evidence",
+    "Mark",
     "ProgrammeWording",
+    "Rating",
     "caveat_codes",
     "classify",
+    "evidence_rating",
+    "likelihood_key",
+    "probability_positive",
     "programme_wording",
+    "robustness_counts",
 ]

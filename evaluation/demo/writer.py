@@ -42,6 +42,7 @@ name: {name}
 title: "Studi demo: pengembangan kompetensi ASN dan kualitas layanan Kota Semarang"
 title_en: "Demo study: ASN competency development and service quality in Kota Semarang"
 region: Kota Semarang
+issuer: BKPP Kota Semarang
 synthetic: true
 unit_level: opd
 years: {{first: {first}, last: {last}}}

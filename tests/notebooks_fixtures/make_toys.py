@@ -80,7 +80,7 @@ brief = notebook("brief", 'study = "data/demo"\nyear = 2024\nlang = "id"\nout = 
     'text = f"<html><body><h1>Brief {year} ({lang})</h1><p>Estimate {value:.3f}</p></body></html>"\n'
     '_io.write_text(setup.year_dir / f"brief.{lang}.html", text)\n'
     '_io.write_bytes(setup.year_dir / f"brief.{lang}.pdf", b"%PDF-1.4 toy " + text.encode())\n'
-    '_io.write_bytes(setup.year_dir / "tables.xlsx", b"toy xlsx " + text.encode())',
+    '_io.write_bytes(setup.year_dir / f"tables.{lang}.xlsx", b"toy xlsx " + text.encode())',
 ])
 inert = new_notebook(cells=[
     new_code_cell('label = ""\nsink = "sink.txt"', metadata={"tags": ["parameters"]}),
