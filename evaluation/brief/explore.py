@@ -23,8 +23,7 @@ from .._options import Language, check_option
 from ..columns import is_shifted, lag_column
 from ..config import StudyConfig
 from ..errors import EvaluationError
-from ..estimate import PanelFEResult
-from ..estimate.fixed_effects import panel_fe
+from ..estimate import PanelFEResult, panel_fe
 from ..i18n import Formatter
 from .sentences import lag_earlier, measure
 
