@@ -329,6 +329,8 @@ class PanelAggregates:
     training: TrainingAggregates | None = None
     ikm: IkmResult | None = None
     ikm_source: str = "skm"
+    #: The sums behind who is left behind (``evaluation.indicators.access_counts``).
+    access: pd.DataFrame | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -447,7 +449,7 @@ def _with_summaries(config: StudyConfig, t: dict[str, pd.DataFrame | None],
     if skm_summary is not None:
         ikm_source = "skm_summary" if agg.ikm is None else f"{agg.ikm_source}+skm_summary"
     return PanelAggregates(training=training, ikm=ikm_result, ikm_source=ikm_source,
-                           attrs=attrs)
+                           access=agg.access, attrs=attrs)
 
 
 def _first_ikm(first: IkmResult | None, second: IkmResult) -> IkmResult:

@@ -39,6 +39,7 @@ from .errors import (
 )
 from .indicators import ikm_from_element_means
 from .indicators.engine import (
+    access_counts_parquet,
     aggregate_training_parquet,
     check_table,
     connect,
@@ -316,11 +317,12 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
             notes += table_notes
         if problems:
             raise problems_error(config, problems, study_dir)
-        training = None
+        training, access = None, None
         if "training" in sources:
             key, source = _secret_key(config, secret)
             training = aggregate_training_parquet(con, sources["training"], config=config,
                                                   key=key, usable=usable["training"])
+            access = access_counts_parquet(con, tables["staff"]) if "staff" in tables else None
             notes.append(f"NIPs grouped by a keyed hash inside the engine ({source}); "
                          "no NIP left it")
         ikm_result = None
@@ -332,7 +334,7 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
             ikm_result = ikm_from_element_means(
                 keys, nrr, n_resp, counts=counts, weighting=config.ikm.weighting,
                 population=_population(config, tables["units"]))
-    aggregates = PanelAggregates(training=training, ikm=ikm_result,
+    aggregates = PanelAggregates(training=training, ikm=ikm_result, access=access,
                                  attrs={"engine": "duckdb", "out_of_core": heavy})
     inputs = _input_hashes(config)
     return _finish(config, tables, inputs, notes, source, aggregates=aggregates)

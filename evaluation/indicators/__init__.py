@@ -21,6 +21,7 @@ Every function is pure: DataFrames with the canonical column names of
 
 from __future__ import annotations
 
+from ._access import COUNT_COLUMNS, access_counts, access_measures, assemble_counts, staff_frame
 from ._codes import COMPETENCY_TYPES, LEARNING_PATHS, keyword_pattern, topic_masks
 from ._intensity import (
     assemble_intensity,
@@ -62,6 +63,11 @@ from ._training import (
 )
 
 __all__ = [
+    "COUNT_COLUMNS",
+    "access_counts",
+    "access_measures",
+    "assemble_counts",
+    "staff_frame",
     "NO_PERSONS_REASON",
     "ikm_from_skm_summary",
     "staff_from_summary",

@@ -33,6 +33,7 @@ from ..errors import DataValidationError, Problem
 from ..read import normalise_header
 from ..validate.codes import CODED_COLUMNS
 from ..validate.codes import normalise_code as _normalise_with
+from ._access import assemble_counts, staff_frame
 from ._codes import COMPETENCY_TYPES, LEARNING_PATHS, topic_masks
 from ._codes import normalise_code as _normalise_key
 from ._training import TrainingAggregates
@@ -41,6 +42,7 @@ from ._training import TrainingAggregates
 #: (80% of the machine's memory) otherwise.
 MEMORY_LIMIT_ENV = "EVALUATION_DUCKDB_MEMORY_LIMIT"
 _JP_EPS = 1e-9
+_TOP_SHARE = 0.1  # the top 10% of ASN (as in evaluation.indicators access_measures)
 _MAX_LISTED = 50
 
 
@@ -421,3 +423,54 @@ def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
     if "year" in key_frame:
         key_frame["year"] = key_frame["year"].astype("int64")
     return key_frame, sums, counts, frame["n_respondents"].to_numpy(dtype=np.int64)
+
+
+def access_counts_parquet(con: Any, staff: pd.DataFrame) -> pd.DataFrame:
+    """:func:`access_counts` in DuckDB, over the ``ev`` view made by
+    :func:`aggregate_training_parquet` (run that first): the same sums, per unit-year and
+    per city-year, with the persons never leaving DuckDB."""
+    st = staff_frame(staff)
+    con.register("staff_counts", st)
+    city = st.groupby("year", as_index=False)["asn_count"].sum(min_count=1)
+    con.register("city_counts", city)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE trained AS "
+        "WITH pu AS (SELECT year, person, unit_id, sum(jp) AS jp, "
+        "COALESCE(sum(jp) FILTER (WHERE lpath = 'nonklasikal'), 0.0) AS jp_nk "
+        "FROM ev GROUP BY ALL) "
+        "SELECT year, person, first(unit_id ORDER BY jp DESC, unit_id) AS unit_id, "
+        "sum(jp) AS jp, sum(jp_nk) AS jp_nk FROM pu GROUP BY ALL HAVING sum(jp) > 0"
+    ).fetchall()
+
+    def sums(group: str, asn: str) -> pd.DataFrame:
+        on = " AND ".join(f"t.{g} = a.{g}" for g in group.split(", "))
+        return con.execute(
+            f"WITH r AS (SELECT t.*, a.asn_count * {_TOP_SHARE} AS k, "
+            f"row_number() OVER (PARTITION BY {', '.join('t.' + g for g in group.split(', '))}"
+            " ORDER BY t.jp DESC) AS d, "
+            f"row_number() OVER (PARTITION BY {', '.join('t.' + g for g in group.split(', '))}"
+            " ORDER BY t.jp) AS a_rank "
+            f"FROM trained t LEFT JOIN {asn} a ON {on}) "
+            f"SELECT {group}, count(*)::DOUBLE AS n_trained, sum(jp) AS jp, "
+            "sum(jp_nk) AS jp_nonklasikal, sum(a_rank * jp) AS sum_rank_jp, "
+            "sum(jp * CASE WHEN d <= floor(k) THEN 1.0 WHEN d = floor(k) + 1 "
+            "THEN k - floor(k) ELSE 0.0 END) AS top10_jp "
+            f"FROM r GROUP BY ALL").df()
+
+    by_unit = sums("unit_id, year", "staff_counts")
+    by_city = sums("year", "city_counts")
+    recent = con.execute(
+        "WITH back AS (SELECT t.year + l.lag AS year, t.person, "
+        "arg_max(t.unit_id, t.year) AS unit_id FROM trained t "
+        "CROSS JOIN (VALUES (1), (2)) l(lag) GROUP BY ALL) "
+        "SELECT b.unit_id, b.year FROM back b ANTI JOIN trained t "
+        "ON t.person = b.person AND t.year = b.year").df()
+    first = con.execute("SELECT min(year) FROM trained").fetchall()[0][0]
+    by_unit = by_unit.merge(recent.groupby(["unit_id", "year"]).size().rename(
+        "n_recent_not_now").reset_index(), on=["unit_id", "year"], how="left")
+    by_city = by_city.merge(recent.groupby("year").size().rename(
+        "n_recent_not_now").reset_index(), on="year", how="left")
+    for frame in (by_unit, by_city):
+        frame["year"] = frame["year"].astype("int64")
+    by_unit["unit_id"] = by_unit["unit_id"].astype("str")
+    return assemble_counts(st, by_unit, by_city, None if first is None else int(first))

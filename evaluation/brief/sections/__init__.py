@@ -39,6 +39,7 @@ from typing import Any
 from ...errors import EvaluationError, EvaluationWarning
 from ...estimate.results import json_safe
 from ..context import AnalysisContext
+from . import access
 
 #: What a section module provides.
 SectionBuilder = Callable[[AnalysisContext], "dict[str, Any] | None"]
@@ -57,7 +58,9 @@ class SectionFailedWarning(EvaluationWarning):
 
 
 #: The registered sections, in the order they run. Add one line per new section module.
-SECTIONS: tuple[Section, ...] = ()
+SECTIONS: tuple[Section, ...] = (
+    Section("training_access", access.build),
+)
 
 
 def build_sections(
