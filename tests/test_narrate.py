@@ -331,6 +331,34 @@ def test_page_one_has_issuer_and_date_and_counts_agree():
     assert "1 unit has no IKM for 2024 yet." in en.categories_note
 
 
+def test_what_a_study_without_person_records_cannot_show_is_said():
+    res = scenario("clear_positive")
+    res["data_sources"] = {"person_level": False, "training_source": "training_summary",
+                           "unavailable": {"topics": "training_summary",
+                                           "training_access": "training_summary"}}
+    assert caveat_codes(res)[0] == "no_person_records"
+    n = narrate(res)
+    assert n.caveats[0].startswith("Studi ini hanya memiliki ringkasan pelatihan")
+    assert "siapa yang tertinggal" in n.caveats[0] and "topik pelatihan" in n.caveats[0]
+    en = narrate(res, lang="en")
+    assert "cannot show: who is left behind" in en.caveats[0]
+
+
+def test_regional_context_is_context_never_an_effect():
+    res = scenario("clear_positive")
+    res["regional_context"] = {"region": "Kota Semarang", "indicators": [
+        {"measure": "ipm", "first": 2017, "last": 2024,
+         "city": {"start": 81.2, "end": 84.1},
+         "province": {"name": "Jawa Tengah", "start": 70.5, "end": 73.4},
+         "peers": {"n": 5, "start": 79.9, "end": 82.0}}]}
+    line = next(x for x in narrate(res).findings if x.startswith("Sebagai konteks"))
+    assert "bukan dampak pelatihan" in line
+    assert "IPM Kota Semarang 2017–2024 dari 81,2 menjadi 84,1" in line
+    assert "Jawa Tengah dari 70,5 menjadi 73,4" in line and "5 daerah sejenis" in line
+    en = next(x for x in narrate(res, lang="en").findings if x.startswith("For context"))
+    assert "not an effect of training" in en
+
+
 def test_chain_is_on_page_two_or_said_to_be_absent():
     res = scenario("clear_positive")
     res["chain"] = {"a": {"estimate": 0.056}, "b": {"estimate": 0.42},

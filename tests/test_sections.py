@@ -6,6 +6,7 @@ import dataclasses
 import json
 import warnings
 
+import pandas as pd
 import pytest
 
 from evaluation.brief import sections as registry
@@ -97,3 +98,31 @@ def test_every_registered_section_is_a_section():
     for section in registry.SECTIONS:
         assert isinstance(section, Section) and callable(section.build)
         assert section.key.isidentifier()
+
+
+def test_regional_context_puts_the_city_beside_its_province_and_peers(ctx):
+    from evaluation.brief.sections import regional
+
+    rows = []
+    for year in range(2015, 2025):
+        rows += [{"unit_id": "kota_semarang", "unit_name": "Kota Semarang", "year": year,
+                  "ipm": 80.0 + 0.5 * (year - 2015)},
+                 {"unit_id": "prov_jawa_tengah", "unit_name": "Jawa Tengah", "year": year,
+                  "ipm": 69.0 + 0.4 * (year - 2015)},
+                 {"unit_id": "kota_surakarta", "unit_name": "Kota Surakarta", "year": year,
+                  "ipm": 80.5 + 0.3 * (year - 2015)},
+                 {"unit_id": "kota_salatiga", "unit_name": "Kota Salatiga", "year": year,
+                  "ipm": 81.5 + 0.3 * (year - 2015)},
+                 {"unit_id": "kab_semarang", "unit_name": "Semarang", "year": year,
+                  "ipm": 72.0}]
+    study = dataclasses.replace(ctx.study, tables={**ctx.study.tables,
+                                                   "regional": pd.DataFrame(rows)})
+    block = regional.build(dataclasses.replace(ctx, study=study))
+    assert block is not None and block["descriptive_only"] is True
+    ipm = block["indicators"][0]
+    assert (ipm["measure"], ipm["first"], ipm["last"]) == ("ipm", 2015, 2024)
+    assert ipm["city"] == {"start": 80.0, "end": 84.5}
+    assert ipm["province"] == {"name": "Jawa Tengah", "start": 69.0, "end": pytest.approx(72.6)}
+    # peers: the other kota, not the kabupaten of the same name
+    assert ipm["peers"] == {"n": 2, "start": 81.0, "end": pytest.approx(83.7)}
+    assert regional.build(ctx) is None  # the demo has no regional table

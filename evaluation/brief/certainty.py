@@ -154,6 +154,8 @@ def caveat_sentences(c: Words, codes: Sequence[str]) -> list[str]:
                            share=f.share(v))
                      for k, v in sorted(missing.items()) if is_finite(v) and v > 0]
             out.append(f.msg("caveats.missing_data", items=", ".join(items) or f.na()))
+        elif code == "no_person_records":
+            out.append(no_person_records(c))
         elif code == "ikm_sample_inadequate":
             n = sum(1 for u in as_list(r.get("units")) if as_dict(u).get("ikm_sample_adequate")
                     is False)
@@ -164,6 +166,18 @@ def caveat_sentences(c: Words, codes: Sequence[str]) -> list[str]:
         else:
             out.append(f.msg("caveats.unknown", code=code.replace("_", " ")))
     return out[:MAX_CAVEATS]
+
+
+def no_person_records(c: Words) -> str:
+    """What a study with training summaries (no records per ASN) cannot show, said plainly."""
+    f = c.f
+    missing = as_dict(as_dict(c.results.get("data_sources")).get("unavailable"))
+    names = f.cat["unavailable_measures"]
+    order = {"training_access": 0, "topics": 1}
+    items = [str(names.get(k, names["other"])).format(measure=k)
+             for k in sorted(missing, key=lambda k: (order.get(k, 2), k))]
+    return f.msg("caveats.no_person_records",
+                 items="; ".join(items) or str(names["training_access"]))
 
 
 def certainty_message(c: Words, wording: ProgrammeWording | None) -> str:
@@ -205,4 +219,5 @@ __all__ = [
     "certainty_message",
     "inference_label",
     "mde_text",
+    "no_person_records",
 ]

@@ -35,6 +35,10 @@ units whose IKM category fell since last year  ``recommendations.units_down``
 headline positive / negative / null            ``recommendations.positive|negative|not_shown``
                                                and ``next_steps.*`` (what would change it)
 chain estimated / not                          ``chain.shown|not_shown|absent``
+regional table (sections/regional.py)          ``regional.*``: the city beside its province
+                                               and peers, "for context, not an effect"
+training only as summaries per unit-year       ``caveats.no_person_records`` (first caveat):
+                                               what the brief cannot show, by measure
 caveat codes (results + derived)               ``caveats.<code>``, at most three on page 2
 study.synthetic                                ``synthetic_banner``
 =============================================  =============================================
@@ -74,6 +78,7 @@ from .sentences import (
     msg_n,
     programme_sentence,
     realism_sentence,
+    regional_sentence,
     title_sentence,
     words_for,
 )
@@ -213,7 +218,7 @@ def _findings(c: Words, programme_text: str | None) -> tuple[str, ...]:
     if c.evidence in ("positive", "negative"):
         out.append(c.f.msg("association_note", outcome=c.outcome["name"]))
     out += [text for text in (realism_sentence(c), cost_sentence(c), programme_text,
-                              chain_sentence(c)) if text]
+                              chain_sentence(c), regional_sentence(c)) if text]
     return tuple(out + city_sentences(c))
 
 

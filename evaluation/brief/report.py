@@ -182,7 +182,7 @@ def analyse(
         "headline_bins": steps.headline_bins(design, out),
     }
     results = {
-        **_common(study, opts, design, panel_year, headline_row, parameters),
+        **_common(study, opts, design, panel, panel_year, headline_row, parameters),
         **blocks,
         "estimates": out.estimates,
         "headline": _headline_block(design, headline_row),
@@ -221,16 +221,29 @@ def _recorded_parameters(opts: AnalysisOptions, parameters: Mapping[str, Any] | 
             "mde_reps": opts.mde_reps, "staggered_reps": opts.staggered_reps}
 
 
-def _common(study: Study, opts: AnalysisOptions, design: Design, panel_year: pd.DataFrame,
-            headline_row: Mapping[str, Any] | None, parameters: Mapping[str, Any] | None
-            ) -> dict[str, Any]:
+def _common(study: Study, opts: AnalysisOptions, design: Design, panel: pd.DataFrame,
+            panel_year: pd.DataFrame, headline_row: Mapping[str, Any] | None,
+            parameters: Mapping[str, Any] | None) -> dict[str, Any]:
     return {
         **common_blocks(study.config, study, year=opts.year, first_year=opts.first_year,
                         parameters=_recorded_parameters(opts, parameters),
                         window=design.window, panel_year=panel_year,
                         headline_row=headline_row),
         "units": unit_rows(panel_year, design.exposure, design.lag, study.config.min_cell_size),
+        "data_sources": data_sources(panel),
     }
+
+
+def data_sources(panel: pd.DataFrame) -> dict[str, Any]:
+    """What the study's inputs let the analysis say about persons (from the panel's attrs):
+    ``person_level`` false when training comes as summaries per unit and year, and
+    ``unavailable``: measure -> reason (e.g. ``training_access`` -> ``training_summary``)."""
+    attrs = panel.attrs
+    return json_safe({
+        "training_source": attrs.get("training_source"),
+        "person_level": attrs.get("person_level", True),
+        "unavailable": dict(attrs.get("unavailable") or {}),
+    })
 
 
 def _headline_block(design: Design, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -284,7 +297,7 @@ def _descriptive_analysis(study: Study, opts: AnalysisOptions, design: Design,
     caveats = ["synthetic"] if config.synthetic else []
     caveats.append("headline_not_estimable")
     results = {
-        **_common(study, opts, design, panel_year, None, parameters),
+        **_common(study, opts, design, panel, panel_year, None, parameters),
         "estimates": [],
         "headline": {
             "estimate_id": None, "status": "not_estimable", "reason": reason,

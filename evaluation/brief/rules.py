@@ -254,8 +254,11 @@ def caveat_codes(results: Mapping[str, Any]) -> list[str]:
         codes.add("estimators_disagree")
     if any(as_dict(u).get("ikm_sample_adequate") is False for u in as_list(results.get("units"))):
         codes.add("ikm_sample_inadequate")
-    order = ["synthetic", "very_few_clusters", "few_clusters", "small_sample", "pretrend_failed",
-             "estimators_disagree", "missing_data", "ikm_sample_inadequate"]
+    if as_dict(results.get("data_sources")).get("person_level") is False:
+        codes.add("no_person_records")
+    order = ["synthetic", "no_person_records", "very_few_clusters", "few_clusters",
+             "small_sample", "pretrend_failed", "estimators_disagree", "missing_data",
+             "ikm_sample_inadequate"]
     known = [c for c in order if c in codes]
     return known + sorted(codes - set(order))
 

@@ -487,6 +487,34 @@ def chain_sentence(c: Words) -> str | None:
                  indirect=f.number(values[0], digits), ci=f.ci(low, high, digits))
 
 
+def regional_sentence(c: Words) -> str | None:
+    """The city's trend beside its province's and peers' (``regional_context``): context,
+    never an effect of training."""
+    f = c.f
+    block = as_dict(c.results.get("regional_context"))
+    indicators = [i for i in as_list(block.get("indicators")) if isinstance(i, dict)]
+    if not indicators:
+        return None
+    parts = []
+    for ind in indicators:
+        city = as_dict(ind.get("city"))
+        d = digits_for(city.get("start"), city.get("end"))
+        parts.append(f.msg("regional.city", measure=measure(f, ind.get("measure"))["name"],
+                           region=block.get("region", ""), first=ind.get("first"),
+                           last=ind.get("last"), start=f.number(city.get("start"), d),
+                           end=f.number(city.get("end"), d)))
+        province = as_dict(ind.get("province"))
+        if is_finite(province.get("start")) and is_finite(province.get("end")):
+            parts.append(f.msg("regional.province", name=province.get("name", ""),
+                               start=f.number(province["start"], d),
+                               end=f.number(province["end"], d)))
+        peers = as_dict(ind.get("peers"))
+        if is_finite(peers.get("start")) and is_finite(peers.get("end")):
+            parts.append(f.msg("regional.peers", n=f.integer(peers.get("n")),
+                               start=f.number(peers["start"], d), end=f.number(peers["end"], d)))
+    return f.msg("regional.sentence", parts="; ".join(parts))
+
+
 def meta_items(c: Words) -> list[str]:
     """The small line under the title: data years, units, ASN (no run id: that is on the
     methods page)."""
@@ -543,6 +571,7 @@ __all__ = [
     "programme_name",
     "programme_sentence",
     "realism_sentence",
+    "regional_sentence",
     "scale_text",
     "title_sentence",
     "words_for",

@@ -40,6 +40,7 @@ from ...errors import EvaluationError, EvaluationWarning
 from ...estimate.results import json_safe
 from ..context import AnalysisContext
 from . import access
+from . import regional
 
 #: What a section module provides.
 SectionBuilder = Callable[[AnalysisContext], "dict[str, Any] | None"]
@@ -60,6 +61,7 @@ class SectionFailedWarning(EvaluationWarning):
 #: The registered sections, in the order they run. Add one line per new section module.
 SECTIONS: tuple[Section, ...] = (
     Section("training_access", access.build),
+    Section("regional_context", regional.build),
 )
 
 
