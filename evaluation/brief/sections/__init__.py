@@ -39,8 +39,7 @@ from typing import Any
 from ...errors import EvaluationError, EvaluationWarning
 from ...estimate.results import json_safe
 from ..context import AnalysisContext
-from . import access
-from . import regional
+from . import access, regional
 
 #: What a section module provides.
 SectionBuilder = Callable[[AnalysisContext], "dict[str, Any] | None"]
