@@ -29,7 +29,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import PERSONAL_COLUMNS
 from .errors import PrivacyError, SyntheticDataWarning
@@ -42,6 +45,7 @@ __all__ = [
     "NIP_PATTERN",
     "PSEUDONYM_PATTERN",
     "is_nip_shaped",
+    "nip_shaped",
     "pseudonym",
     "pseudonymise",
     "resolve_secret",
@@ -107,6 +111,25 @@ def is_nip_shaped(value: object) -> bool:
     return bool(NIP_PATTERN.fullmatch(text) or NIP_NUMBER_PATTERN.fullmatch(text))
 
 
+#: The same shapes as :func:`is_nip_shaped`, as whole-cell patterns a column-wide regular
+#: expression engine runs (no look-around).
+_NIP_CELL = r"\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3}|\d[.,]\d{1,17}[eE]\+?17|\d{3}(?:[.,]\d{3}){5}"
+
+
+def nip_shaped(text: pd.Series) -> pd.Series:
+    """:func:`is_nip_shaped` for a whole column of text, at once (a boolean Series).
+
+    >>> nip_shaped(pd.Series(["NIP. 19650908 199103 1 005", "2023", "1,99E+17"])).tolist()
+    [True, False, True]
+    """
+    t = pa.array(text.astype("str"))
+    t = pc.utf8_trim_whitespace(t)
+    t = pc.utf8_trim_whitespace(pc.replace_substring_regex(t, r"(?i)^(?:nip\s*[.:]?\s*|')", ""))
+    t = pc.replace_substring_regex(t, r"(\d)[.,]0+$", r"\1")
+    shaped = pc.fill_null(pc.match_substring_regex(t, f"^(?:{_NIP_CELL})$"), False)
+    return pd.Series(shaped.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
+
+
 def pseudonym(nip: str, key: bytes) -> str:
     """Keyed pseudonym of one NIP: ``"P"`` + the first 16 hex digits of HMAC-SHA256.
 
@@ -150,13 +173,19 @@ def pseudonymise(
     for col in columns:
         if col not in out.columns:
             continue
-        values = out[col]
-        present = values.notna()
-        mapped = {v: pseudonym(v, bytes(key)) for v in pd.unique(values[present].astype("str"))}
-        new = pd.Series(pd.NA, index=out.index, dtype="str")
-        new[present] = values[present].astype("str").map(mapped)
-        out[col] = new
+        out[col] = _pseudonyms(out[col], bytes(key))
     return out
+
+
+def _pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
+    """A column of NIPs as pseudonyms: one HMAC per distinct NIP, spread to the rows."""
+    codes, distinct = pd.factorize(values.astype("str"), use_na_sentinel=True)
+    # hmac.digest is the one-call form of pseudonym(); the result is the same
+    names = ["P" + hmac.digest(key, re.sub(r"\s+", "", str(v)).encode("utf-8"),
+                               "sha256").hex()[:16] for v in distinct]
+    indices = pa.array(np.asarray(codes), mask=np.asarray(codes) < 0)
+    taken = pa.array(names, type=pa.string()).take(indices)
+    return pd.Series(pd.array(taken, dtype="str"), index=values.index)
 
 
 def _repository_root(start: Path) -> Path | None:

@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._options import NumberLocale, check_option
 
@@ -22,32 +24,36 @@ MISSING_MARKERS = frozenset({"", "-", "–", "—", "na", "n/a", "n.a.", "null",
 
 # ---- number and date parsing -----------------------------------------------------------------
 
-_ID_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
-_EN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-_EN_SHORT = re.compile(r"^[+-]?\.\d+$")
-_CURRENCY = re.compile(r"^([+-]?)\s*(?:rp\.?|idr)\s*", re.IGNORECASE)
+_ID_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+_EN_NUMBER = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$"
+_EN_SHORT = r"^[+-]?\.\d+$"
+_CURRENCY = r"(?i)^([+-]?)\s*(?:rp\.?|idr)\s*"
 #: ``(1.250.000)``: an accounting negative (also ``(Rp 1.250.000)``, ``Rp (1.250.000)``)
-_PARENTHESES = re.compile(r"^\((.*)\)$")
+_PARENTHESES = r"^\((.*)\)$"
 #: ``Rp. 1.250.000,-``: the dash after the decimal mark says "no cents"
-_NO_CENTS = re.compile(r"[.,]-+$")
+_NO_CENTS = r"[.,]-+$"
+
+
+def replace_text(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """``values`` (text) with every match of ``pattern`` replaced, the whole column at once
+    (Arrow's regular expressions: no look-around). Missing values stay missing."""
+    arrow = pa.array(values.astype("str"))
+    out = pc.replace_substring_regex(arrow, pattern=pattern, replacement=replacement)
+    return pd.Series(pd.array(out, dtype="str"), index=values.index)
 
 
 def _clean_number_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Text of a number without spaces, currency, ``,-`` and ``%``; and which cells were an
     accounting negative in parentheses."""
-    s = (
-        s.str.replace("\u00a0", " ", regex=False)
-        .str.replace("\u202f", " ", regex=False)
-        .str.strip()
-    )
+    s = replace_text(s, "[\u00a0\u202f]", " ").str.strip()
     negative = pd.Series(False, index=s.index)
     for _ in range(2):  # "(Rp 1.250.000)" and "Rp (1.250.000)"
-        s = s.str.replace(_CURRENCY, r"\1", regex=True).str.strip()
+        s = replace_text(s, _CURRENCY, "\\1").str.strip()
         paren = s.str.fullmatch(_PARENTHESES).fillna(False).astype(bool)
         negative |= paren
-        s = s.str.replace(_PARENTHESES, r"\1", regex=True).str.strip()
-    s = s.str.replace(_NO_CENTS, "", regex=True).str.removesuffix("%").str.strip()
-    return s.str.replace(" ", "", regex=False), negative
+        s = replace_text(s, _PARENTHESES, "\\1").str.strip()
+    s = replace_text(s, _NO_CENTS, "").str.removesuffix("%").str.strip()
+    return replace_text(s, " ", ""), negative
 
 
 def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series, pd.Series]:

@@ -55,21 +55,11 @@ import numpy as np
 import pandas as pd
 
 from .._options import NumberLocale, check_option
-from ..columns import PERSONAL_TABLES, TABLE_COLUMNS, Column
+from ..columns import PERSONAL_COLUMNS, PERSONAL_TABLES, TABLE_COLUMNS, Column
 from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
 from ..privacy import scrub_nips
-from ._cells import (
-    EXCEL_ERRORS,
-    _Cells,
-    _count_markers,
-    _fatal,
-    _is_filled,
-    _parse_column,
-    _parse_unknown,
-    _Where,
-    map_distinct,
-)
+from ._cells import EXCEL_ERRORS, _Cells, _fatal, _is_filled, _Where
 from ._csv import _read_csv_cells
 from ._headers import (
     HEADER_SCAN_ROWS,
@@ -84,6 +74,14 @@ from ._headers import (
 )
 from ._numbers import MISSING_MARKERS, parse_numbers
 from ._parquet import _read_parquet
+from ._parse import (
+    _Distinct,
+    _is_text_like,
+    _missing_markers,
+    _parse_column,
+    _parse_unknown,
+    map_distinct,
+)
 from ._xlsx import _read_xlsx_cells
 from .words import PROBLEMS_PER_KIND, Shape, more_problems, note, problem, shown_value
 
@@ -98,6 +96,10 @@ __all__ = [
 ]
 
 ReadErrors = Literal["raise", "collect"]
+
+#: Columns recognised but never read: a person's name is of no use to any analysis, so it
+#: is not even parsed (the NIP is read, to be pseudonymised).
+NEVER_READ = tuple(c for c in PERSONAL_COLUMNS if c != "nip")
 
 _SUFFIX_KIND = {
     ".csv": "csv",
@@ -270,12 +272,15 @@ def _extra_cell_problems(
 
 
 def _parquet_grid(path: Path, table: str, aliases: Mapping[str, str]) -> _Grid:
-    # A table about persons: only the columns the toolkit knows are ever loaded.
-    keep = None
-    if table in PERSONAL_TABLES:
-        keep = lambda name: normalise_header(name) in aliases  # noqa: E731
-    frame, dropped = _read_parquet(path, keep)
-    if _header_score([*frame.columns, *dropped], aliases) == 0:
+    # A table about persons: only the columns the toolkit knows are ever loaded, and of
+    # those not the names.
+    def known(name: str) -> bool:
+        canonical = aliases.get(normalise_header(name))
+        return canonical is not None and canonical not in NEVER_READ
+
+    frame, left_out = _read_parquet(path, known if table in PERSONAL_TABLES else None)
+    dropped = [n for n in left_out if normalise_header(n) not in aliases]
+    if _header_score([*frame.columns, *left_out], aliases) == 0:
         raise _fatal(path, "no_header", table=table, rows=1, expected=expected_names(table))
     if len(frame) == 0:
         raise _fatal(path, "no_rows_parquet", rule="no_rows")
@@ -419,6 +424,8 @@ def _name_columns(grid: _Grid, aliases: Mapping[str, str]) -> _Columns:
 
 def _formula_problems(grid: _Grid, names: list[str], source: Mapping[str, str]) -> list[Problem]:
     """Formula cells without a stored value are unreadable, never numbers."""
+    if not grid.formulas:
+        return []
     pos_index = {p: k for k, p in enumerate(grid.positions)}
     personal = grid.table in PERSONAL_TABLES
     out = []
@@ -492,19 +499,28 @@ def _finish(
     frame = grid.cells
     frame.columns = pd.Index(columns.names)
     notes = list(grid.notes) + _column_notes(grid, columns, dropped=personal)
-    keep = [c for c in columns.names if not (personal and c in columns.unknown_names)]
+    keep = [
+        c
+        for c in columns.names
+        if c not in NEVER_READ and not (personal and c in columns.unknown_names)
+    ]
     kept_source = {c: columns.source[c] for c in keep}
     problems = list(grid.problems) + _formula_problems(grid, columns.names, kept_source)
     specs = TABLE_COLUMNS[table]
     out: dict[str, pd.Series] = {}
+    missing_markers = 0
     for col in keep:
         spec = specs.get(col)
         series = frame[col]
+        # each distinct cell of a column is looked at once, by every rule
+        distinct = _Distinct.of(series) if _is_text_like(series) else None
+        if distinct is not None:
+            missing_markers += _missing_markers(distinct)
         if spec is None:
-            out[col] = _parse_unknown(series, table, locale)
+            out[col] = _parse_unknown(series, table, locale, distinct)
             continue
         where = _Where(path, columns.source[col], grid.row_numbers, locale, personal)
-        parsed, col_problems = _parse_column(series, spec, col, where)
+        parsed, col_problems = _parse_column(series, spec, col, where, distinct)
         if spec.kind in ("int", "float"):
             parsed, unit_notes, unit_problems = _apply_header_unit(
                 parsed, spec, col, columns, grid)
@@ -513,7 +529,6 @@ def _finish(
         out[col] = parsed
         problems.extend(col_problems)
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
-    missing_markers = _count_markers(frame[keep])
     if missing_markers:
         notes.append(note("missing_markers", file=path.name, n=missing_markers))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))

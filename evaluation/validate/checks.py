@@ -179,15 +179,25 @@ def duplicate_problems(table: str, raw: RawTable, df: pd.DataFrame) -> list[Prob
     return _capped(raw.file, label, "unique_key", out, rows)
 
 
+#: columns that tell rows apart best, tried first when looking for identical rows
+_PROBE = ("nip", "respondent_id", "date", "programme", "cost_rp", "jp")
+
+
 def identical_rows(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Rows identical in every column to an earlier row (``duplicated``), and for each row
     a group number shared by identical rows (``-1`` for a row without a copy)."""
-    hashed = pd.util.hash_pandas_object(df, index=False)
-    repeated = hashed.duplicated(keep=False)
+    none = pd.Series(False, index=df.index), pd.Series(-1, index=df.index)
+    # identical rows agree on a few telling columns first: only those rows are compared whole
+    probe = [c for c in _PROBE if c in df.columns][:3] or list(df.columns)[:3]
+    candidates = pd.util.hash_pandas_object(df[probe], index=False).duplicated(keep=False)
+    if not candidates.any():
+        return none
+    sub = df[candidates.to_numpy()]
+    repeated = pd.util.hash_pandas_object(sub, index=False).duplicated(keep=False)
     if not repeated.any():
-        return pd.Series(False, index=df.index), pd.Series(-1, index=df.index)
+        return none
     # a hash collision must not make two different rows "identical": compare the rows
-    sub = df[repeated.to_numpy()]
+    sub = sub[repeated.to_numpy()]
     later = sub.duplicated(keep="first")
     group = pd.Series(-1, index=df.index)
     group[sub.index] = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup()
