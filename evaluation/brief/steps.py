@@ -40,7 +40,8 @@ UNITS_OF = {
     "spend_per_asn_real": ("rupiah per ASN (harga konstan)", "rupiah per ASN (constant prices)"),
 }
 
-_MEASURE_FIELDS = ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")
+_MEASURE_FIELDS = ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",
+                   "prob_positive")
 
 
 def lagged(measure: str, lag: int) -> str:

@@ -8,19 +8,27 @@ from __future__ import annotations
 from ._base import compare
 from ._fe_config import PanelFEConfig
 from .chain import chain
+from .comparison import ExposureComparisonResult, compare_exposures
 from .correlation import CorrelationMatrixResult, CorrelationResult, correlate, correlation_matrix
 from .diagnostics import dose_response, robustness
 from .fixed_effects import PanelFEResult, example_panel, panel_fe
 from .power import mde
+from .scenario import ScenarioResult, scenario
 from .staggered import event_study, staggered_did
+from .subgroups import SubgroupResult, by_subgroup
 
 __all__ = [
     "CorrelationMatrixResult",
     "CorrelationResult",
+    "ExposureComparisonResult",
     "PanelFEConfig",
     "PanelFEResult",
+    "ScenarioResult",
+    "SubgroupResult",
+    "by_subgroup",
     "chain",
     "compare",
+    "compare_exposures",
     "correlate",
     "correlation_matrix",
     "dose_response",
@@ -29,5 +37,6 @@ __all__ = [
     "mde",
     "panel_fe",
     "robustness",
+    "scenario",
     "staggered_did",
 ]

@@ -90,6 +90,8 @@ def _term_rows(spec: _Spec, beta: pd.Series, vcov: pd.DataFrame, df_t: float, cr
             p_value=2 * stats.t.sf(abs(tstat), df_t),
             conf_low=b - crit * se, conf_high=b + crit * se,
             exposure=exp, lag=lag, inference=analytic,
+            # the confidence distribution of the t-based inference at 0
+            prob_positive=float(stats.t.cdf(tstat, df_t)),
         ))
     return rows
 
@@ -107,7 +109,7 @@ def _wild_rows(rows: list[dict[str, Any]], names: list[str], cfg: PanelFEConfig,
         w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
                       conf_level=cfg.conf_level, se_hint=row["std_error"])
         row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
-                   inference="wild_cluster_restricted")
+                   inference="wild_cluster_restricted", prob_positive=w.prob_positive)
         reps = w.reps if w.enumerated else cfg.reps
         note = f"; {wild_w} weights, {reps} draws{', full enumeration' if w.enumerated else ''}"
     return note
@@ -130,12 +132,13 @@ def _cumulative(cfg: PanelFEConfig, names: list[str], beta: pd.Series, vcov: pd.
                    statistic=t, p_value=2 * stats.t.sf(abs(t), df_t),
                    conf_low=est - crit * se, conf_high=est + crit * se,
                    lags=list(cfg.lags),
-                   inference=inference if inference in ("hetero", "iid") else "cluster")
+                   inference=inference if inference in ("hetero", "iid") else "cluster",
+                   prob_positive=float(stats.t.cdf(t, df_t)))
         if inference == "wild_cluster_restricted" and wild_w is not None:
             w = wild_test(inputs.design, R, reps=cfg.reps, weights_type=wild_w, seed=cfg.seed,
                           conf_level=cfg.conf_level, se_hint=se)
             row.update(p_value=w.p_value, conf_low=w.conf_low, conf_high=w.conf_high,
-                       inference="wild_cluster_restricted")
+                       inference="wild_cluster_restricted", prob_positive=w.prob_positive)
         rows.append(row)
     return pd.DataFrame(rows).set_index("exposure")
 

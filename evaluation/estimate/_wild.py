@@ -87,6 +87,9 @@ class WildResult:
     enumerated: bool
     weights_type: str
     n_clusters: int
+    #: Confidence that the combination is positive, read off the same bootstrap:
+    #: ``P*(t*(0) < t(0))`` with ties counted half (see :meth:`_Hypothesis.prob_above`).
+    prob_positive: float = float("nan")
 
 
 def choose_weights(n_clusters: int, requested: str) -> str:
@@ -224,6 +227,17 @@ class _Hypothesis:
         tb = np.where(np.isfinite(tb), tb, 0.0)
         return float(np.mean(tb >= t * (1.0 - TIE_RTOL)))
 
+    def prob_above(self, r: float, V: np.ndarray) -> float:
+        """Confidence that ``R'b > r``: the share of null-imposed draws with ``t* < t(r)``,
+        ties (up to :data:`TIE_RTOL`) counted half. This is one minus the one-sided
+        bootstrap p-value of ``R'b <= r``, i.e. the bootstrap-t confidence distribution
+        evaluated at ``r``; it never reads whether an interval covers ``r``."""
+        t = self.t_original(r)
+        tb = self.t_boot(r, V)
+        tb = np.where(np.isfinite(tb), tb, 0.0)
+        ties = np.abs(tb - t) <= TIE_RTOL * abs(t)
+        return float(np.mean((tb < t) & ~ties) + 0.5 * np.mean(ties))
+
 
 def wild_test(
     design: WildDesign,
@@ -271,6 +285,7 @@ def wild_test(
     V, enumerated = draw_weights(hyp.G, reps, weights_type, seed)
     t0 = hyp.t_original(r)
     p = hyp.p_value(r, V)
+    prob = hyp.prob_above(0.0, V)
     lo = hi = float("nan")
     if ci:
         lo, hi = _invert(hyp, V, 1.0 - conf_level, se_hint)
@@ -283,6 +298,7 @@ def wild_test(
         enumerated=enumerated,
         weights_type=weights_type,
         n_clusters=hyp.G,
+        prob_positive=prob,
     )
 
 

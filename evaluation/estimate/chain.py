@@ -243,6 +243,9 @@ def _path_rows(point: np.ndarray, good: np.ndarray, conf_level: float) -> list[d
             "p_value": p,
             "conf_low": float(np.quantile(d, alpha / 2)) if len(d) else np.nan,
             "conf_high": float(np.quantile(d, 1 - alpha / 2)) if len(d) else np.nan,
+            # share of bootstrap draws above 0 (ties at 0 counted half)
+            "prob_positive": (float(np.mean(d > 0) + 0.5 * np.mean(d == 0))
+                              if len(d) else np.nan),
             "label_en": path_label(name, "en"), "label_id": path_label(name, "id"),
         })
     return rows
@@ -317,7 +320,8 @@ class ChainResult(ResultBase):
         return float(row["estimate"])
 
     def tidy(self) -> pd.DataFrame:
-        return self.table[[*TIDY_COLUMNS, "label_en", "label_id"]].reset_index(drop=True)
+        return self.table[[*TIDY_COLUMNS, "prob_positive", "label_en", "label_id"]].reset_index(
+            drop=True)
 
     def _title(self) -> str:
         c = self.config
@@ -345,7 +349,7 @@ class ChainResult(ResultBase):
         block of results.json), plus the assumption in both languages."""
         out = super().to_dict()
         for row in self.tidy().to_dict(orient="records"):
-            out[row["term"]] = json_safe({k: row[k] for k in TIDY_COLUMNS[1:]})
+            out[row["term"]] = json_safe({k: row[k] for k in (*TIDY_COLUMNS[1:], "prob_positive")})
         out["assumption"] = self.assumption_en
         out["assumption_en"] = self.assumption_en
         out["assumption_id"] = self.assumption_id

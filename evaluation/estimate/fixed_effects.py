@@ -267,7 +267,10 @@ class PanelFEResult(ResultBase):
         One row per reported term (exposures, their lags and leads, controls; not the
         unit-trend nuisance terms), indexed by term, with the tidy columns plus
         ``exposure`` (the exposure a term belongs to, or ``None`` for a control), ``lag``
-        (``0, 1, ...``; negative for leads; ``None`` for controls) and ``inference``.
+        (``0, 1, ...``; negative for leads; ``None`` for controls), ``inference`` and
+        ``prob_positive``: the confidence that the coefficient is above 0, read off the
+        same sampling distribution as the p-value (Student t, or the wild bootstrap's
+        one-sided distribution), never off whether the interval covers 0.
     params, vcov
         All coefficients and their covariance matrix (analytic: CR1, HC1 or iid), as a
         Series and a DataFrame indexed by term.
@@ -363,7 +366,7 @@ class PanelFEResult(ResultBase):
 
     def tidy(self) -> pd.DataFrame:
         out = self.table.reset_index()
-        return out[[*TIDY_COLUMNS, "exposure", "lag", "inference"]]
+        return out[[*TIDY_COLUMNS, "exposure", "lag", "inference", "prob_positive"]]
 
     def _meta(self) -> dict[str, Any]:
         return {

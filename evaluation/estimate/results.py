@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from ._base import TIDY_COLUMNS, ResultBase, compare, json_safe
 from .chain import ChainResult
+from .comparison import ExposureComparisonResult
 from .correlation import CorrelationMatrixResult, CorrelationResult
 from .diagnostics import DoseResponseResult, RobustnessResult
 from .event_study import EventStudyResult
 from .fixed_effects import PanelFEResult
 from .power import MdeResult
+from .scenario import ScenarioResult
 from .staggered import StaggeredResult
+from .subgroups import SubgroupResult
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -22,11 +25,14 @@ __all__ = [
     "CorrelationResult",
     "DoseResponseResult",
     "EventStudyResult",
+    "ExposureComparisonResult",
     "MdeResult",
     "PanelFEResult",
     "ResultBase",
     "RobustnessResult",
+    "ScenarioResult",
     "StaggeredResult",
+    "SubgroupResult",
     "compare",
     "json_safe",
 ]

@@ -267,7 +267,8 @@ def _inference_table(estimates: list[Estimate], n: int, config: _StaggeredConfig
         stat = est / s if s and np.isfinite(s) else np.nan
         rows.append({**lab, "std_error": s, "statistic": stat,
                      "p_value": 2 * stats.norm.sf(abs(stat)) if np.isfinite(stat) else np.nan,
-                     "conf_low": est - z * s, "conf_high": est + z * s})
+                     "conf_low": est - z * s, "conf_high": est + z * s,
+                     "prob_positive": stats.norm.cdf(stat) if np.isfinite(stat) else np.nan})
         kinds.append(kind)
     table = pd.DataFrame(rows)
     table.insert(0, "aggregation", kinds)
@@ -443,7 +444,8 @@ class StaggeredResult(ResultBase):
     def _row(self, term: str) -> dict[str, Any]:
         r = self.table[self.table["term"] == term].iloc[0]
         return {k: (None if pd.isna(r[k]) else float(r[k])) for k in
-                ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]}
+                ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high",
+                 "prob_positive"]}
 
     @property
     def overall(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ How to add a section
 1. Write ``evaluation/brief/sections/<name>.py`` with one public function::
 
        from ..context import AnalysisContext
+from . import scenario, sectors, training_types
 
        def build(ctx: AnalysisContext) -> dict[str, Any] | None:
            '''The ``<key>`` block of results.json (documented in docs/results-json.md).'''
@@ -39,7 +40,7 @@ from typing import Any
 from ...errors import EvaluationError, EvaluationWarning
 from ...estimate.results import json_safe
 from ..context import AnalysisContext
-from . import access, regional
+from . import access, regional, scenario, sectors, training_types
 
 #: What a section module provides.
 SectionBuilder = Callable[[AnalysisContext], "dict[str, Any] | None"]
@@ -61,6 +62,9 @@ class SectionFailedWarning(EvaluationWarning):
 SECTIONS: tuple[Section, ...] = (
     Section("training_access", access.build),
     Section("regional_context", regional.build),
+    Section("by_training_type", training_types.build),
+    Section("scenario", scenario.build),
+    Section("by_sector", sectors.build),
 )
 
 

@@ -1,0 +1,102 @@
+"""``by_training_type``: which training goes with better service (issue 13, item 1).
+
+One model per grouping, with the JP per ASN of each kind as exposures at the headline's lag,
+controls, clustering and inference (:func:`~evaluation.estimate.compare_exposures`):
+competency type (teknis, manajerial, sosial kultural), learning path (klasikal,
+nonklasikal) and, when ``study.yaml`` defines ``topics:``, topic groups. Each gives the
+estimates, a test that they differ, partially pooled estimates and the probability that
+each kind is the largest. The JP per ASN of a kind is the panel's ``jp_per_asn_<kind>``
+column when the panel has it, else the panel's share of JP of that kind times JP per ASN
+(the same number: credited JP of the kind over ASN).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from ...errors import EstimationError
+from ...estimate import compare_exposures
+from ...estimate.results import json_safe
+from ..context import AnalysisContext
+from ..steps import HEADLINE_SCALE, design_for
+
+COMPETENCY_TYPES = ("teknis", "manajerial", "sosial_kultural")
+LEARNING_PATHS = ("klasikal", "nonklasikal")
+
+
+def kind_columns(window: pd.DataFrame, kinds: Sequence[str], *, topic: bool = False
+                 ) -> tuple[pd.DataFrame, list[str], str]:
+    """``window`` with a ``jp_per_asn_<kind>`` column for each kind, the column names and
+    where they came from (``"panel"`` or ``"shares"``)."""
+    prefix = "jp_per_asn_topic_" if topic else "jp_per_asn_"
+    cols = [f"{prefix}{k}" for k in kinds]
+    if all(c in window.columns for c in cols):
+        return window, cols, "panel"
+    shares = [f"share_jp_{k}" for k in kinds]
+    if topic or not all(s in window.columns for s in shares):
+        raise EstimationError(
+            f"no JP per ASN by {'topic' if topic else 'kind'} for {list(kinds)}: the panel "
+            f"has neither {cols} nor {shares}.")
+    extra = {c: window["jp_per_asn"] * window[s] for c, s in zip(cols, shares, strict=True)}
+    return window.assign(**extra), cols, "shares"
+
+
+def _grouping(ctx: AnalysisContext, kinds: Sequence[str], *, topic: bool = False
+              ) -> dict[str, Any]:
+    d = design_for(ctx.config, ctx.window, seed=ctx.seed, reps=ctx.options.get("reps", 9999),
+                   chain_reps=0, mde_reps=0, staggered_reps=0)
+    frame, cols, source = kind_columns(ctx.window, kinds, topic=topic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = compare_exposures(frame, d.outcome, cols, d.unit, d.time, lag=d.lag,
+                                labels=list(kinds), controls=list(d.controls),
+                                cluster=d.cluster, inference="auto", reps=d.reps, seed=d.seed)
+    scale = HEADLINE_SCALE.get(d.exposure, 1.0)
+    rows = []
+    for row, col in zip(res.table.to_dict(orient="records"), cols, strict=True):
+        rows.append({**row, "column": col, "scale": scale,
+                     "mean_jp_per_asn": float(frame.loc[frame[d.time] == ctx.year, col].mean()),
+                     "scaled": {k: None if row[k] is None else row[k] * scale for k in
+                                ("estimate", "conf_low", "conf_high", "shrunken_estimate",
+                                 "shrunken_low", "shrunken_high")}})
+    meta = res.to_dict()
+    return json_safe({
+        "kinds": rows, "source": source, "difference_test": res.difference_test,
+        "differ": res.differ, "prob_greater": meta["prob_greater"],
+        "inference": meta["inference"], "inference_reason": meta["inference_reason"],
+        "vcov_convention": meta["vcov_convention"], "pooling": meta["pooling"],
+        "n_obs": meta["n_obs"], "n_units": meta["n_units"], "n_clusters": meta["n_clusters"],
+        "conf_level": meta["conf_level"],
+    })
+
+
+def _topics(ctx: AnalysisContext) -> list[str]:
+    topics = getattr(ctx.config, "topics", None) or {}
+    return list(topics) if isinstance(topics, dict) else []
+
+
+def build(ctx: AnalysisContext) -> dict[str, Any] | None:
+    """The ``by_training_type`` block of results.json (documented in docs/results-json.md)."""
+    groupings: dict[str, Any] = {}
+    reasons: dict[str, str] = {}
+    wanted: list[tuple[str, Sequence[str], bool]] = [
+        ("competency_type", COMPETENCY_TYPES, False), ("learning_path", LEARNING_PATHS, False)]
+    topics = _topics(ctx)
+    if len(topics) >= 2:
+        wanted.append(("topic", tuple(topics), True))
+    for name, kinds, topic in wanted:
+        try:
+            groupings[name] = _grouping(ctx, kinds, topic=topic)
+        except EstimationError as exc:
+            groupings[name] = None
+            reasons[name] = str(exc)
+    if not any(groupings.values()):
+        return {"available": False, "reason": "; ".join(f"{k}: {v}" for k, v in reasons.items())}
+    d = ctx.config.headline
+    return {"available": True, "outcome": d.outcome, "exposure": d.exposure, "lag": d.lag,
+            "groupings": groupings, "not_estimated": reasons,
+            "topics_defined": bool(topics)}
