@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "batch": "batch",
     "params": "params",
     "check-reproducible": "check_reproducible",
+    "scenario": "scenario",
 }
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

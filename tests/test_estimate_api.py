@@ -16,7 +16,9 @@ import pytest
 
 import evaluation.estimate as estimate
 from evaluation.estimate import (
+    by_subgroup,
     chain,
+    compare_exposures,
     dose_response,
     event_study,
     example_panel,
@@ -115,6 +117,8 @@ ESTIMATORS = {
     "mde": (mde, ["df", "outcome", "exposure", "unit", "time"]),
     "event_study": (event_study, ["df", "outcome", "cohort", "unit", "time"]),
     "staggered_did": (staggered_did, ["df", "outcome", "cohort", "unit", "time"]),
+    "compare_exposures": (compare_exposures, ["df", "outcome", "exposure", "unit", "time"]),
+    "by_subgroup": (by_subgroup, ["df", "outcome", "exposure", "unit", "time"]),
 }
 
 

@@ -131,7 +131,9 @@ def _unit_table(units: pd.DataFrame, c: _ScenarioConfig) -> pd.DataFrame:
     spend = t["spend_real"].to_numpy(dtype=float)
     asn = t["asn_count"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cost = np.where(jp > 0, spend / jp, np.nan)
+        # a unit whose JP were all free has no observed price: left out of the cost ranking,
+        # and priced at the city's median where the entitlement needs it
+        cost = np.where((jp > 0) & (spend > 0), spend / jp, np.nan)
     t["cost_per_jp"] = cost
     median_cost = float(np.nanmedian(cost[cost > 0])) if np.any(cost > 0) else np.nan
     if c.budget_change is not None:
