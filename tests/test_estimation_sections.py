@@ -63,20 +63,20 @@ def test_by_training_type_block(ctx):
     assert set(path["prob_greater"]) == {"klasikal", "nonklasikal"}
 
 
-def test_type_columns_from_shares_equal_jp_by_type_from_the_records(ctx):
-    """jp_per_asn x share of a type is credited JP of that type over ASN."""
-    frame, cols, source = training_types.kind_columns(ctx.window, ["teknis"])
-    if source == "panel":
-        pytest.skip("the panel carries jp_per_asn_<type> itself")
-    ev = ctx.study.tables["training"]
-    from evaluation.indicators import credited_jp
-
-    jp, _ = credited_jp(ev, config=ctx.config)
-    teknis = (jp[ev["competency_type"] == "teknis"].groupby(
-        [ev["unit_id"], ev["year"]]).sum())
-    row = frame[frame["year"] == YEAR].iloc[0]
-    expected = teknis.loc[(row["unit_id"], YEAR)] / row["asn_count"]
-    assert row[cols[0]] == pytest.approx(expected, rel=1e-9)
+def test_type_columns_from_shares_equal_the_panels_jp_by_type(ctx):
+    """For a panel without jp_per_asn_<type>, share of the type x JP per ASN stands in: the
+    same number as the panel's own column (credited JP of the type over ASN)."""
+    kinds = list(training_types.COMPETENCY_TYPES)
+    panel_frame, cols, source = training_types.kind_columns(ctx.window, kinds)
+    assert source == "panel"
+    without = ctx.window.drop(columns=[c for c in ctx.window.columns
+                                       if c.startswith(tuple(cols))])
+    shares_frame, same_cols, source = training_types.kind_columns(without, kinds)
+    assert source == "shares" and same_cols == cols
+    for col in cols:
+        ok = panel_frame[col].notna()
+        np.testing.assert_allclose(shares_frame.loc[ok, col], panel_frame.loc[ok, col],
+                                   rtol=1e-9, atol=1e-9)
 
 
 def test_scenario_block(ctx):
@@ -171,8 +171,37 @@ def test_scenario_command_bad_input_exits_with_a_message(demo_dir, tmp_path, cap
     from evaluation.cli import main
 
     assert main(["scenario", "--study", str(demo_dir), "--budget-change=ten",
-                 "--out", str(tmp_path)]) == 1
+                 "--out", str(tmp_path)]) == 2  # a usage mistake
     assert "expecting a percentage" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
         main(["scenario", "--study", str(demo_dir), "--out", str(tmp_path)])
     assert exc.value.code == 2
+
+
+# ---- the demo's known truth by training type (data/demo/TRUTH.md) -------------------------
+
+
+def test_training_type_estimates_cover_the_demos_truth(ctx):
+    from evaluation.demo import truth
+
+    t = truth(seed=ctx.config.seed)
+    block = training_types.build(ctx)
+    comp = {k["label"]: k for k in block["groupings"]["competency_type"]["kinds"]}
+    assert set(comp) == set(t["beta_type_lag1"])
+    for label, beta in t["beta_type_lag1"].items():
+        assert comp[label]["conf_low"] < beta < comp[label]["conf_high"], label
+    # a type that matters (teknis 0.12) and one that does not (sosial kultural 0.0)
+    assert block["groupings"]["competency_type"]["differ"]
+    assert comp["teknis"]["prob_best"] > 0.9 and comp["teknis"]["prob_positive"] > 0.99
+    assert comp["sosial_kultural"]["conf_low"] < 0 < comp["sosial_kultural"]["conf_high"]
+    path = block["groupings"]["learning_path"]
+    for k in path["kinds"]:
+        projected = t["projection_lag1"]["paths"][k["term"]]
+        assert k["conf_low"] < projected < k["conf_high"], k["label"]
+    given = path["nonklasikal_given_types"]["given_types"]
+    assert given["conf_low"] < t["beta_path_given_type"] < given["conf_high"]
+    topic = block["groupings"]["topic"]["digital"]
+    assert topic["given_types"]["conf_low"] < t["beta_topic_given_type"]["digital"] < \
+        topic["given_types"]["conf_high"]
+    alone = t["projection_lag1"]["topic_digital"]["jp_per_asn_topic_digital_lag1"]
+    assert topic["alone"]["conf_low"] < alone < topic["alone"]["conf_high"]

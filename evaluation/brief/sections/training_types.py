@@ -2,12 +2,14 @@
 
 One model per grouping, with the JP per ASN of each kind as exposures at the headline's lag,
 controls, clustering and inference (:func:`~evaluation.estimate.compare_exposures`):
-competency type (teknis, manajerial, sosial kultural), learning path (klasikal,
-nonklasikal) and, when ``study.yaml`` defines ``topics:``, topic groups. Each gives the
-estimates, a test that they differ, partially pooled estimates and the probability that
-each kind is the largest. The JP per ASN of a kind is the panel's ``jp_per_asn_<kind>``
-column when the panel has it, else the panel's share of JP of that kind times JP per ASN
-(the same number: credited JP of the kind over ASN).
+competency type (teknis, manajerial, sosial kultural) and learning path (klasikal,
+nonklasikal). Each gives the estimates, a test that they differ, partially pooled estimates
+and the probability that each kind is the largest. Learning paths and topics (``study.yaml``
+``topics:``, e.g. IT training) can matter only through what their training teaches, so each
+also gets its estimate *given the competency types* (added to the type model): the learning
+path as its nonklasikal JP, each topic as its own JP. The JP per ASN of a kind is the panel's
+``jp_per_asn_<kind>`` (``jp_per_asn_topic_<name>``) column; for types and paths, a panel
+without them gives the share of JP of that kind times JP per ASN (the same number).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 import pandas as pd
 
 from ...errors import EstimationError
-from ...estimate import compare_exposures
+from ...estimate import compare_exposures, panel_fe
 from ...estimate.results import json_safe
 from ..context import AnalysisContext
-from ..steps import HEADLINE_SCALE, design_for
+from ..steps import HEADLINE_SCALE, design_for, lagged
 
 COMPETENCY_TYPES = ("teknis", "manajerial", "sosial_kultural")
 LEARNING_PATHS = ("klasikal", "nonklasikal")
@@ -74,6 +76,38 @@ def _grouping(ctx: AnalysisContext, kinds: Sequence[str], *, topic: bool = False
     })
 
 
+def _given_types(ctx: AnalysisContext, column: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """The coefficient of ``column`` added to the competency-type model (and alone)."""
+    d = design_for(ctx.config, ctx.window, seed=ctx.seed, reps=ctx.options.get("reps", 9999),
+                   chain_reps=0, mde_reps=0, staggered_reps=0)
+    typed, types, _ = kind_columns(frame, COMPETENCY_TYPES)
+    out: dict[str, Any] = {"column": column}
+    for key, exposures in (("given_types", [*types, column]), ("alone", [column])):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = panel_fe(typed, d.outcome, exposures, d.unit, d.time, lags=[d.lag],
+                           controls=list(d.controls), cluster=d.cluster, inference="auto",
+                           reps=d.reps, seed=d.seed)
+        row = res.tidy().set_index("term").loc[lagged(column, d.lag)].to_dict()
+        out[key] = {k: row[k] for k in ("estimate", "std_error", "p_value", "conf_low",
+                                        "conf_high", "prob_positive", "inference")}
+    return json_safe(out)
+
+
+def _path_given_types(ctx: AnalysisContext) -> dict[str, Any]:
+    frame, cols, _ = kind_columns(ctx.window, LEARNING_PATHS)
+    return _given_types(ctx, cols[1], frame)
+
+
+def _topic_block(ctx: AnalysisContext, topics: list[str]) -> dict[str, Any]:
+    frame, cols, _ = kind_columns(ctx.window, topics, topic=True)
+    block: dict[str, Any] = {t: _given_types(ctx, c, frame) for t, c in zip(topics, cols,
+                                                                         strict=True)}
+    if len(topics) >= 2:
+        block["comparison"] = _grouping(ctx, topics, topic=True)
+    return block
+
+
 def _topics(ctx: AnalysisContext) -> list[str]:
     topics = getattr(ctx.config, "topics", None) or {}
     return list(topics) if isinstance(topics, dict) else []
@@ -83,14 +117,17 @@ def build(ctx: AnalysisContext) -> dict[str, Any] | None:
     """The ``by_training_type`` block of results.json (documented in docs/results-json.md)."""
     groupings: dict[str, Any] = {}
     reasons: dict[str, str] = {}
-    wanted: list[tuple[str, Sequence[str], bool]] = [
-        ("competency_type", COMPETENCY_TYPES, False), ("learning_path", LEARNING_PATHS, False)]
     topics = _topics(ctx)
-    if len(topics) >= 2:
-        wanted.append(("topic", tuple(topics), True))
-    for name, kinds, topic in wanted:
+    steps: list[tuple[str, Any]] = [
+        ("competency_type", lambda: _grouping(ctx, COMPETENCY_TYPES)),
+        ("learning_path", lambda: {**_grouping(ctx, LEARNING_PATHS),
+                                   "nonklasikal_given_types": _path_given_types(ctx)}),
+    ]
+    if topics:
+        steps.append(("topic", lambda: _topic_block(ctx, topics)))
+    for name, step in steps:
         try:
-            groupings[name] = _grouping(ctx, kinds, topic=topic)
+            groupings[name] = step()
         except EstimationError as exc:
             groupings[name] = None
             reasons[name] = str(exc)
