@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 from evaluation.brief.context import AnalysisContext
-from evaluation.brief.sections import SECTIONS
+from evaluation.brief.sections import SECTIONS, sectors, training_types
 from evaluation.brief.sections import scenario as scenario_section
-from evaluation.brief.sections import sectors, training_types
 from evaluation.brief.steps import design_for
 from evaluation.study import load_study
 
