@@ -236,7 +236,7 @@ def with_programme(*, passed: bool = True, agree: bool = True) -> dict:
                                   "p_value": 0.004},
                       "by_event_time": []},
         "pretrend": {"statistic": 1.8, "df": 3, "p_value": 0.62 if passed else 0.008,
-                     "passed": passed},
+                     "passed": passed, "detectable_difference": 0.8},
         "agree": agree,
     }
     if not passed:

@@ -196,9 +196,13 @@ def test_checks_say_what_they_could_detect():
     assert "bergerak sejajar" not in text and "lolos" not in text
     res = scenario("programme_clean")
     res["programme"]["pretrend"].update(detectable_difference=1.6)
-    text = " ".join(narrate(res).certainty)
+    n = narrate(res)
+    text = " ".join(n.certainty)
     assert "hanya dapat menangkap selisih sekitar 1,6 poin" in text
     assert "bisa luput" in text  # 1.6 >= the effect 1.2
+    # a test that could not have seen a trend as large as the effect earns no "effect" wording
+    assert n.programme == "association"
+    assert "tidak lebih kecil dari selisih yang diperkirakan" in " ".join(n.findings)
     res["programme"]["pretrend"].update(detectable_difference=0.6)
     assert "lebih kecil dari dampak yang diperkirakan" in " ".join(narrate(res).certainty)
     placebo = scenario("clear_positive")
@@ -342,6 +346,31 @@ def test_what_a_study_without_person_records_cannot_show_is_said():
     assert "siapa yang tertinggal" in n.caveats[0] and "topik pelatihan" in n.caveats[0]
     en = narrate(res, lang="en")
     assert "cannot show: who is left behind" in en.caveats[0]
+
+
+def _with_access(res: dict) -> dict:
+    res["training_access"] = {
+        "available": True, "year": 2024, "min_cell_size": 5, "lower_bound": ["share_none_3y"],
+        "city": {"asn_count": 7060, "share_no_jp": 0.204, "share_none_3y": 0.012,
+                 "top10_share": 0.361, "gini": 0.58, "share_nonklasikal": 0.357,
+                 "suppressed": False},
+        "city_trend": [{"year": 2023, "share_no_jp": 0.234}],
+        "units": [{"unit_id": "DISSOS", "unit_name": "Dinas Sosial", "share_no_jp": 0.4},
+                  {"unit_id": "DISHUB", "unit_name": "Dinas Perhubungan", "share_no_jp": 0.35}],
+        "most_without_jp": ["DISSOS", "DISHUB"], "n_units_suppressed": 0}
+    return res
+
+
+def test_who_is_left_behind_on_page_two():
+    res = _with_access(scenario("clear_positive"))
+    line = next(x for x in narrate(res).findings if x.startswith("Siapa yang tertinggal"))
+    assert "20% ASN tidak mendapat JP sama sekali (dibanding 23% pada 2023; terbanyak di " \
+           "Dinas Sosial dan Dinas Perhubungan)" in line
+    assert "Setidaknya 1% ASN tanpa JP tiga tahun" in line  # a lower bound, said so
+    en = next(x for x in narrate(res, lang="en").findings if x.startswith("Who is left"))
+    assert _numbers(line, "id") == _numbers(en, "en")
+    res["training_access"] = {"available": False, "reason": "training_summary"}
+    assert not any(x.startswith("Siapa") for x in narrate(res).findings)
 
 
 def test_regional_context_is_context_never_an_effect():

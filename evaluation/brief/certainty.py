@@ -123,6 +123,8 @@ def _programme_line(c: Words) -> str:
         return f.msg("sure.pretrend_failed", p=f.p_value(pre.get("p_value")))
     overall = as_dict(as_dict(programme.get("staggered")).get("overall"))
     detectable, effect = pre.get("detectable_difference"), overall.get("estimate")
+    if not is_finite(detectable):
+        return f.msg("sure.pretrend_unknown", p=f.p_value(pre.get("p_value")))
     digits = digits_for(detectable, effect)
     compare = ""
     if is_finite(detectable) and is_finite(effect):

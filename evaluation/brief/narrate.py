@@ -35,6 +35,8 @@ units whose IKM category fell since last year  ``recommendations.units_down``
 headline positive / negative / null            ``recommendations.positive|negative|not_shown``
                                                and ``next_steps.*`` (what would change it)
 chain estimated / not                          ``chain.shown|not_shown|absent``
+training_access available (sections/access.py) ``access.sentence`` on page 2; the 3-year
+                                               share only as "at least" (a lower bound)
 regional table (sections/regional.py)          ``regional.*``: the city beside its province
                                                and peers, "for context, not an effect"
 training only as summaries per unit-year       ``caveats.no_person_records`` (first caveat):
@@ -65,6 +67,7 @@ from .rules import Evidence, ProgrammeWording, caveat_codes, classify, programme
 from .sentences import (
     CategoryRow,
     Words,
+    access_sentence,
     category_parts,
     category_table,
     chain_sentence,
@@ -218,7 +221,8 @@ def _findings(c: Words, programme_text: str | None) -> tuple[str, ...]:
     if c.evidence in ("positive", "negative"):
         out.append(c.f.msg("association_note", outcome=c.outcome["name"]))
     out += [text for text in (realism_sentence(c), cost_sentence(c), programme_text,
-                              chain_sentence(c), regional_sentence(c)) if text]
+                              chain_sentence(c), access_sentence(c), regional_sentence(c))
+            if text]
     return tuple(out + city_sentences(c))
 
 

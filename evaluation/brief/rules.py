@@ -67,13 +67,20 @@ def classify(estimate: Mapping[str, Any] | None) -> Evidence:
 
 
 def programme_wording(programme: Mapping[str, Any] | None) -> ProgrammeWording | None:
-    """Stronger wording only with a clean pre-trend test AND agreement of the robust estimator.
+    """Stronger wording only with a clean AND sensitive pre-trend test AND agreement of the
+    robust estimator.
+
+    "Sensitive": the pre-trend test could have detected a difference smaller than the
+    estimated effect (``pretrend.detectable_difference`` below its size); a test that passes
+    but could not have seen a trend as large as the effect proves nothing (issue 14 item 11).
 
     >>> programme_wording({"staggered": {"overall": {"estimate": 1.2, "conf_low": 0.4,
-    ...     "conf_high": 2.0}}, "pretrend": {"passed": True}, "agree": True})
+    ...     "conf_high": 2.0}}, "pretrend": {"passed": True, "detectable_difference": 0.8},
+    ...     "agree": True})
     'stronger'
     >>> programme_wording({"staggered": {"overall": {"estimate": 1.2, "conf_low": 0.4,
-    ...     "conf_high": 2.0}}, "pretrend": {"passed": False}, "agree": True})
+    ...     "conf_high": 2.0}}, "pretrend": {"passed": True, "detectable_difference": 1.5},
+    ...     "agree": True})
     'association'
     """
     if not programme:
@@ -84,10 +91,18 @@ def programme_wording(programme: Mapping[str, Any] | None) -> ProgrammeWording |
         return None
     if evidence == "not_shown":
         return "not_shown"
-    clean = as_dict(programme.get("pretrend")).get("passed") is True
-    if clean and programme.get("agree") is True:
+    if pretrend_sensitive(programme) and programme.get("agree") is True:
         return "stronger"
     return "association"
+
+
+def pretrend_sensitive(programme: Mapping[str, Any]) -> bool:
+    """The pre-trend test passed and could have seen a difference smaller than the effect."""
+    pre = as_dict(programme.get("pretrend"))
+    effect = as_dict(as_dict(programme.get("staggered")).get("overall")).get("estimate")
+    detectable = pre.get("detectable_difference")
+    return (pre.get("passed") is True and is_finite(detectable) and is_finite(effect)
+            and detectable < abs(effect))
 
 
 def probability_positive(estimate: Mapping[str, Any] | None) -> float | None:
@@ -282,6 +297,7 @@ __all__ = [
     "evidence_rating",
     "likelihood_key",
     "probability_positive",
+    "pretrend_sensitive",
     "programme_wording",
     "robustness_counts",
 ]

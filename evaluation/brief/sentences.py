@@ -487,6 +487,35 @@ def chain_sentence(c: Words) -> str | None:
                  indirect=f.number(values[0], digits), ci=f.ci(low, high, digits))
 
 
+def access_sentence(c: Words) -> str | None:
+    """Who is left behind (``training_access``, from person-level records): ASN without
+    any JP, the share taken by the top 10%, the nonklasikal share; the three-year measure
+    only as "at least" (a lower bound)."""
+    f = c.f
+    block = as_dict(c.results.get("training_access"))
+    city = as_dict(block.get("city"))
+    if block.get("available") is not True or city.get("suppressed") or \
+            not is_finite(city.get("share_no_jp")):
+        return None
+    names = {str(u.get("unit_id")): str(u.get("unit_name") or u.get("unit_id"))
+             for u in as_list(block.get("units")) if isinstance(u, dict)}
+    most = [names.get(str(u), str(u)) for u in as_list(block.get("most_without_jp"))]
+    before = [t for t in as_list(block.get("city_trend")) if isinstance(t, dict)
+              and t.get("year") == (c.year - 1 if isinstance(c.year, int) else None)
+              and is_finite(t.get("share_no_jp"))]
+    detail = [f.msg("access.change", share=f.share(before[0]["share_no_jp"]),
+                    year=before[0]["year"])] if before else []
+    if most:
+        detail.append(f.msg("access.most", units=join(f, most)))
+    text = f.msg("access.sentence", year=block.get("year", c.year),
+                 share_no_jp=f.share(city["share_no_jp"]), detail="; ".join(detail) or f.na(),
+                 top10=f.share(city.get("top10_share")),
+                 nonklasikal=f.share(city.get("share_nonklasikal")))
+    if is_finite(city.get("share_none_3y")) and city["share_none_3y"] > 0:
+        text += " " + f.msg("access.none_3y", share=f.share(city["share_none_3y"]))
+    return text
+
+
 def regional_sentence(c: Words) -> str | None:
     """The city's trend beside its province's and peers' (``regional_context``): context,
     never an effect of training."""
@@ -545,6 +574,7 @@ def masthead(c: Words, date: _dt.date | None) -> tuple[str, str | None]:
 
 __all__ = [
     "CategoryRow",
+    "access_sentence",
     "Words",
     "capitalise",
     "category_parts",

@@ -13,6 +13,7 @@ import datetime as _dt
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -69,7 +70,8 @@ def render_xlsx(results: Mapping[str, Any], *, lang: Language = "id") -> bytes:
     readme = wb.active
     assert readme is not None
     readme.title = f.cat["xlsx"]["sheets"]["readme"]
-    sheets = [_furthest_sheet(c), _units_sheet(c), _city_sheet(c), _categories_sheet(c),
+    sheets = [_furthest_sheet(c), _units_sheet(c), _access_sheet(c), _city_sheet(c),
+              _categories_sheet(c),
               _estimates_sheet(c), _robustness_sheet(c), _lags_sheet(c), _provenance_sheet(c)]
     written = [(key, title) for key, title, columns, rows in sheets
                if rows and _write_sheet(wb, title, columns, rows)]
@@ -198,6 +200,30 @@ def _furthest_sheet(c: Words) -> Sheet:
 def _units_sheet(c: Words) -> Sheet:
     rows = sorted(units(c.results), key=lambda u: str(u.get("unit_name", "")))
     return ("units", c.f.cat["xlsx"]["sheets"]["units"], _unit_columns(c), rows)
+
+
+def _access_sheet(c: Words) -> Sheet:
+    """Who is left behind, per unit (``training_access``); suppressed cells as "< k"."""
+    x = c.f.cat["xlsx"]
+    h, a = x["columns"], x["access_columns"]
+    block = as_dict(c.results.get("training_access"))
+    rows = (sorted((u for u in as_list(block.get("units")) if isinstance(u, dict)),
+                   key=lambda u: str(u.get("unit_name", "")))
+            if block.get("available") is True else [])
+    k = block.get("min_cell_size", as_dict(c.results.get("study")).get("min_cell_size", 5))
+
+    def value(u: Mapping[str, Any], key: str) -> Any:
+        if u.get("suppressed") or u.get(f"{key}_suppressed"):
+            return c.f.suppressed(k)
+        return _num(u.get(key))
+
+    cols = [Column(h["year"], "0", lambda u: block.get("year", c.year), 7),
+            Column(h["unit"], TEXT, lambda u: u.get("unit_name"), 44),
+            Column(h["asn"], INTEGER, lambda u: value(u, "asn_count")),
+            *[Column(a[key], "0.00" if key == "gini" else PERCENT, partial(value, key=key), 16)
+              for key in ("share_no_jp", "share_none_3y", "top10_share", "gini",
+                          "share_nonklasikal")]]
+    return ("access", x["sheets"]["access"], cols, rows)
 
 
 def _city_sheet(c: Words) -> Sheet:
