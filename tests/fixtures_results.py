@@ -346,6 +346,38 @@ def iku(base: dict) -> dict:
     return res
 
 
+def with_sections(res: dict, *, differ: bool = True, refused: bool = False) -> dict:
+    """C's sections (by_training_type, scenario, by_sector) in the shape results.json has."""
+    def kind(label, est, low, high, best):
+        return {"label": label, "prob_best": best, "prob_positive": 0.99, "scale": 10,
+                "scaled": {"estimate": est, "conf_low": low, "conf_high": high,
+                           "shrunken_estimate": est * 0.95, "shrunken_low": low * 0.95,
+                           "shrunken_high": high * 0.95}}
+    res["by_training_type"] = {"available": True, "groupings": {
+        "competency_type": {"differ": differ, "difference_test": {"p_value": 0.0004 if differ
+                                                                  else 0.41},
+                            "kinds": [kind("teknis", 1.2, 0.9, 1.5, 0.97),
+                                      kind("manajerial", 0.3, 0.0, 0.6, 0.02),
+                                      kind("sosial_kultural", 0.1, -0.2, 0.4, 0.01)]}}}
+    totals = {"jp_change": -40000.0, "spend_change": -6.5e9, "jp_per_asn_change_mean": -3.1,
+              "ikm_change_mean": -0.25, "ikm_change_low": -0.33, "ikm_change_high": -0.17}
+    ent = {"jp_change": 98000.0, "spend_change": 1.52e10, "jp_per_asn_change_mean": 7.0,
+           "ikm_change_mean": 0.56, "ikm_change_low": 0.41, "ikm_change_high": 0.73}
+    res["scenario"] = {"available": True, "refused": refused, "price_base_year": 2024,
+                       "scenarios": [{"name": "budget_minus_10", "budget_change": -0.1,
+                                      "totals": totals, "units": []},
+                                     {"name": "entitlement", "budget_change": None,
+                                      "target": "entitlement", "totals": ent, "units": []}]}
+    res["by_sector"] = {"available": True, "sectors": [
+        {"group": "kewilayahan", "estimable": True, "detectable": True, "n_units": 16,
+         "scaled": {"estimate": 0.62, "conf_low": 0.3, "conf_high": 0.9, "mde": 0.5}},
+        {"group": "ekonomi", "estimable": True, "detectable": False, "n_units": 6,
+         "scaled": {"estimate": 0.4, "conf_low": -0.5, "conf_high": 1.3, "mde": 1.1}},
+        {"group": "pemerintahan", "estimable": True, "detectable": True, "n_units": 11,
+         "scaled": {"estimate": 0.1, "conf_low": -0.2, "conf_high": 0.4, "mde": 0.45}}]}
+    return res
+
+
 #: Result shapes x headline settings: the matrix the brief must read naturally for.
 SHAPES = {
     "positive": clear_positive,
@@ -373,6 +405,7 @@ SCENARIOS = {
     "minimal": minimal,
     "negative": negative,
     "not_estimable": not_estimable,
+    "with_sections": lambda: with_sections(clear_positive()),
 }
 
 

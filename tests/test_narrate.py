@@ -14,7 +14,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fixtures_results import HEADLINES, SCENARIOS, SHAPES, matrix_case, scenario
+from fixtures_results import (
+    HEADLINES,
+    SCENARIOS,
+    SHAPES,
+    matrix_case,
+    scenario,
+    with_sections,
+)
 
 from evaluation.brief.narrate import (
     Formatter,
@@ -386,6 +393,32 @@ def test_regional_context_is_context_never_an_effect():
     assert "Jawa Tengah dari 70,5 menjadi 73,4" in line and "5 daerah sejenis" in line
     en = next(x for x in narrate(res, lang="en").findings if x.startswith("For context"))
     assert "not an effect of training" in en
+
+
+def test_training_type_budget_and_sectors_follow_their_rules():
+    n = narrate(scenario("with_sections"))
+    recs = " ".join(n.recommendations)
+    # the entitlement with what it takes and buys, from both ends of the interval
+    assert "butuh 98.000 JP lagi, sekitar Rp15 miliar" in recs
+    assert "IKM rata-rata unit 0,41 sampai 0,73 poin lebih tinggi" in recs
+    assert "pemotongan 10% (Rp6,5 miliar, 3,1 JP per ASN lebih sedikit)" in recs
+    assert "IKM rata-rata unit 0,17 sampai 0,33 poin lebih rendah" in recs
+    assert "Utamakan pelatihan teknis" in recs and "sangat mungkin (97%)" in recs
+    found = " ".join(n.findings)
+    assert "jenis-jenis ini berbeda (uji beda p < 0,001)" in found
+    assert "kewilayahan 0,62 poin (0,30 sampai 0,90)" in found
+    assert "data terlalu sedikit untuk menilai, bukan bukti tanpa kaitan: ekonomi" in found
+    assert "tanpa kaitan yang jelas walau datanya cukup: pemerintahan" in found
+    # a type "goes more strongly" only when the difference test says so
+    same = narrate(with_sections(scenario("clear_positive"), differ=False))
+    assert not any("Utamakan pelatihan" in r for r in same.recommendations)
+    assert "uji beda tidak menunjukkan perbedaan (p = 0,41)" in " ".join(same.findings)
+    # a refused scenario buys nothing on paper
+    refused = narrate(with_sections(scenario("clear_positive"), refused=True))
+    assert not any("pemotongan" in r or "miliar" in r for r in refused.recommendations)
+    en = narrate(scenario("with_sections"), lang="en")
+    assert _numbers(" ".join(n.recommendations), "id") == \
+        _numbers(" ".join(en.recommendations), "en")
 
 
 def test_chain_is_on_page_two_or_said_to_be_absent():

@@ -3,13 +3,17 @@
 Recommendations (at most three, the first that apply in this order):
 
 1. the 20-JP entitlement when fewer than :data:`~.rules.JP20_TARGET` of ASN reach it,
-   naming the units furthest behind (lowest share reaching it; suppressed units never named);
-2. what the headline lets the city do: keep the training budget (positive: the gain "if the
-   link held", from both ends of the interval), review training (negative), or not promise
-   gains (no clear link); continuing the staged programme when its wording is ``stronger``;
-3. a staged programme whose result cannot be read as its effect (pre-trend failed, or the
+   naming the units furthest behind (lowest share reaching it; suppressed units never named)
+   and, with a positive link and the ``scenario`` section, the JP and cost it takes and what
+   it would buy "if the link held" (both ends of the interval);
+2. what the headline lets the city do: not cut the training budget (positive, with the
+   ``scenario`` section: what a cut would cost in the outcome), keep it (positive, without),
+   review training (negative), or not promise gains (no clear link); continuing the staged
+   programme when its wording is ``stronger``;
+3. the competency type to put first, only when ``by_training_type`` says the types differ;
+4. a staged programme whose result cannot be read as its effect (pre-trend failed, or the
    two estimators disagree): say so, and draw the next cohorts by lottery;
-4. the units whose IKM category fell since last year, by name; otherwise a staged roll-out
+5. the units whose IKM category fell since last year, by name; otherwise a staged roll-out
    of the next programme, or larger SKM samples.
 """
 
@@ -17,9 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..i18n import digits_for
+from .breakdowns import best_kind, budget_cut, change_range, kind_name, scenario_named
 from .certainty import mde_text
 from .rules import JP20_TARGET, ProgrammeWording
-from .sentences import Words, entitlement, join, lag_phrase, msg_n, programme_name
+from .sentences import (
+    Words,
+    entitlement,
+    join,
+    lag_phrase,
+    likelihood,
+    money,
+    msg_n,
+    percent,
+    programme_name,
+)
 from .view import as_dict, as_list, is_finite, units
 
 #: The recommendation on the entitlement names this many units.
@@ -28,10 +44,33 @@ NAMED_UNITS = 3
 
 def recommendations(c: Words, wording: ProgrammeWording | None) -> list[str]:
     """One to three recommendations derived from the results (see the module docstring)."""
-    out = [text for text in (_entitlement(c), _evidence(c, wording), _programme(c, wording))
-           if text]
+    out = [text for text in (_entitlement(c), _evidence(c, wording), _training_type(c),
+                             _programme(c, wording)) if text]
     out += _follow_up(c)
     return out[:3]
+
+
+def _training_type(c: Words) -> str | None:
+    """The competency type to put first, only when the difference test says the types
+    differ (``by_training_type``)."""
+    f = c.f
+    grouping = as_dict(as_dict(as_dict(c.results.get("by_training_type")).get("groupings"))
+                       .get("competency_type"))
+    best = best_kind(grouping)
+    if best is None or as_dict(c.results.get("by_training_type")).get("available") is not True:
+        return None
+    kinds = [k for k in as_list(grouping.get("kinds")) if isinstance(k, dict)
+             and is_finite(as_dict(k.get("scaled")).get("shrunken_estimate"))]
+    values = [float(as_dict(k["scaled"])["shrunken_estimate"]) for k in kinds]
+    d = digits_for(*values)
+    others = "; ".join(f.msg("recommendations.others", kind=kind_name(f, k.get("label")),
+                             estimate=f.number(as_dict(k["scaled"])["shrunken_estimate"], d))
+                       for k in kinds if k is not best)
+    p = float(best["prob_best"])
+    return f.msg("recommendations.training_type", best=kind_name(f, best.get("label")),
+                 likelihood=likelihood(f, p), prob=percent(f, p), outcome=c.outcome["name"],
+                 estimate=f.number(as_dict(best["scaled"])["shrunken_estimate"], d),
+                 unit=c.outcome["unit"], increment=c.increment, others=others)
 
 
 def _programme(c: Words, wording: ProgrammeWording | None) -> str | None:
@@ -64,6 +103,16 @@ def _entitlement(c: Words) -> str | None:
         return f.msg("recommendations.jp20", **values)
     names = [str(u["unit_name"]) for u in furthest]
     shares = ", ".join(f.share(u["share_20jp"]) for u in furthest)
+    scenario = scenario_named(c, "entitlement") if c.evidence == "positive" else None
+    if scenario is not None:
+        totals = as_dict(scenario.get("totals"))
+        year = as_dict(r.get("scenario")).get("price_base_year") or c.year
+        return f.msg("recommendations.entitlement_scenario", units=join(f, names),
+                     shares=shares, jp=f.integer(totals.get("jp_change")),
+                     cost=money(f, float(totals.get("spend_change") or 0)),
+                     prices=f.msg("cost.prices", year=year), outcome=c.outcome["name"],
+                     low_high=change_range(f, totals), unit=c.outcome["unit"],
+                     lag_phrase=lag_phrase(f, c.lag), **values)
     return f.msg("recommendations.jp20_named", units=join(f, names), shares=shares, **values)
 
 
@@ -82,6 +131,14 @@ def _evidence(c: Words, wording: ProgrammeWording | None) -> str | None:
         return f.msg("recommendations.continue_programme", name=programme_name(f, programme))
     if c.not_estimable:
         return f.msg("recommendations.not_estimable")
+    cut = budget_cut(c) if c.evidence == "positive" else None
+    if cut is not None:
+        totals = as_dict(cut.get("totals"))
+        return f.msg("recommendations.budget", cut=f.share(abs(float(cut["budget_change"]))),
+                     cost=money(f, abs(float(totals.get("spend_change") or 0))),
+                     jp=f.number(abs(float(totals.get("jp_per_asn_change_mean") or 0)), 1),
+                     outcome=c.outcome["name"], low_high=change_range(f, totals),
+                     unit=c.outcome["unit"], lag_phrase=lag_phrase(f, c.lag))
     if c.evidence == "positive":
         low, high = c.scaled.get("conf_low"), c.scaled.get("conf_high")
         return f.msg("recommendations.positive", increment=c.increment,

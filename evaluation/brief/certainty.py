@@ -20,6 +20,7 @@ from .sentences import (
     likelihood,
     measure,
     msg_n,
+    p_clause,
     percent,
     programme_sentence,
 )
@@ -120,18 +121,18 @@ def _programme_line(c: Words) -> str:
     if not programme or not pre:
         return f.msg("sure.no_programme")
     if pre.get("passed") is False:
-        return f.msg("sure.pretrend_failed", p=f.p_value(pre.get("p_value")))
+        return f.msg("sure.pretrend_failed", p=p_clause(f, pre.get("p_value")))
     overall = as_dict(as_dict(programme.get("staggered")).get("overall"))
     detectable, effect = pre.get("detectable_difference"), overall.get("estimate")
     if not is_finite(detectable):
-        return f.msg("sure.pretrend_unknown", p=f.p_value(pre.get("p_value")))
+        return f.msg("sure.pretrend_unknown", p=p_clause(f, pre.get("p_value")))
     digits = digits_for(detectable, effect)
     compare = ""
     if is_finite(detectable) and is_finite(effect):
         key = ("sure.pretrend_compare_large" if detectable >= abs(effect)
                else "sure.pretrend_compare_small")
         compare = f.msg(key, effect=f.number(abs(effect), digits), unit=c.outcome["unit"])
-    return f.msg("sure.pretrend", p=f.p_value(pre.get("p_value")), unit=c.outcome["unit"],
+    return f.msg("sure.pretrend", p=p_clause(f, pre.get("p_value")), unit=c.outcome["unit"],
                  detectable=f.number(detectable, digits), compare=compare)
 
 

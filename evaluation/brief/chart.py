@@ -70,7 +70,7 @@ def headline_chart_svg(results: Mapping[str, Any], *, lang: Language = "id") -> 
     c = words_for(results, Formatter(lang))
     bins = as_dict(results.get("headline_bins"))
     if bins and as_list(bins.get("bins")) and c.evidence != "missing":
-        return _render(lambda ax: _within(c, bins, ax), (7.2, 2.85), _within_note(c, bins))
+        return _render(lambda ax: _within(c, bins, ax), (7.2, 2.6), _within_note(c, bins))
     cats = [x for x in as_list(as_dict(results.get("descriptives")).get("ikm_categories"))
             if isinstance(x, dict)]
     if cats and any(is_finite(x.get("n_units")) and x["n_units"] > 0 for x in cats):

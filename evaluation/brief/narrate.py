@@ -62,12 +62,12 @@ from typing import Any
 from .._options import Language, check_option
 from ..i18n import Formatter, catalogue, digits_for
 from .advice import assumption, next_steps, recommendations
+from .breakdowns import access_sentence, regional_sentence, sectors_sentence, types_sentences
 from .certainty import caveat_sentences, certainty_lines, certainty_message
 from .rules import Evidence, ProgrammeWording, caveat_codes, classify, programme_wording
 from .sentences import (
     CategoryRow,
     Words,
-    access_sentence,
     category_parts,
     category_table,
     chain_sentence,
@@ -81,7 +81,6 @@ from .sentences import (
     msg_n,
     programme_sentence,
     realism_sentence,
-    regional_sentence,
     title_sentence,
     words_for,
 )
@@ -194,7 +193,7 @@ def narrate(results: Mapping[str, Any], *, lang: Language = "id",
         key_messages=_key_messages(c, headline, jp20_sentence(c) or cat_sentence,
                                    certainty_message(c, wording)),
         recommendations=tuple(recommendations(c, wording)),
-        findings=_findings(c, programme_sentence(c, wording)),
+        findings=_findings(c, programme_sentence(c, wording), cat_sentence),
         categories=category_table(c, rows),
         categories_note=_categories_note(c),
         certainty=tuple(certainty_lines(c)),
@@ -214,16 +213,17 @@ def _key_messages(c: Words, headline: str, second: str | None, third: str
     return (headline, *((second,) if second else ()), third)
 
 
-def _findings(c: Words, programme_text: str | None) -> tuple[str, ...]:
-    """Page 2, what we found: the link in plain words (the headline itself is key message
-    1), how large the step is, its cost, the programme, the chain, the city this year."""
-    out = []
-    if c.evidence in ("positive", "negative"):
-        out.append(c.f.msg("association_note", outcome=c.outcome["name"]))
-    out += [text for text in (realism_sentence(c), cost_sentence(c), programme_text,
-                              chain_sentence(c), access_sentence(c), regional_sentence(c))
-            if text]
-    return tuple(out + city_sentences(c))
+def _findings(c: Words, programme_text: str | None, cat_sentence: str | None
+              ) -> tuple[str, ...]:
+    """Page 2, what we found: how large the step is, its cost, by type and sector, the
+    programme, the chain, who is left behind, regional context, the city this year (the
+    headline itself is key message 1)."""
+    # "a link, not a cause" is key message 3; page 2 does not repeat it
+    out = [text for text in (realism_sentence(c), cost_sentence(c)) if text]
+    out += types_sentences(c)
+    out += [text for text in (sectors_sentence(c), programme_text, chain_sentence(c),
+                              access_sentence(c), regional_sentence(c)) if text]
+    return tuple(out + city_sentences(c) + ([cat_sentence] if cat_sentence else []))
 
 
 def _categories_note(c: Words) -> str | None:

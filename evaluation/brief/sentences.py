@@ -118,6 +118,12 @@ def percent(f: Formatter, p: float) -> str:
     return f.share(p)
 
 
+def p_clause(f: Formatter, p: Any) -> str:
+    """``p = 0,57`` or ``p < 0,001`` (never ``p = < 0,001``)."""
+    text = f.p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def likelihood(f: Formatter, p: float) -> str:
     """The calibrated word for probability ``p``."""
     return f.msg(f"likelihood.{likelihood_key(p)}")
@@ -487,63 +493,6 @@ def chain_sentence(c: Words) -> str | None:
                  indirect=f.number(values[0], digits), ci=f.ci(low, high, digits))
 
 
-def access_sentence(c: Words) -> str | None:
-    """Who is left behind (``training_access``, from person-level records): ASN without
-    any JP, the share taken by the top 10%, the nonklasikal share; the three-year measure
-    only as "at least" (a lower bound)."""
-    f = c.f
-    block = as_dict(c.results.get("training_access"))
-    city = as_dict(block.get("city"))
-    if block.get("available") is not True or city.get("suppressed") or \
-            not is_finite(city.get("share_no_jp")):
-        return None
-    names = {str(u.get("unit_id")): str(u.get("unit_name") or u.get("unit_id"))
-             for u in as_list(block.get("units")) if isinstance(u, dict)}
-    most = [names.get(str(u), str(u)) for u in as_list(block.get("most_without_jp"))]
-    before = [t for t in as_list(block.get("city_trend")) if isinstance(t, dict)
-              and t.get("year") == (c.year - 1 if isinstance(c.year, int) else None)
-              and is_finite(t.get("share_no_jp"))]
-    detail = [f.msg("access.change", share=f.share(before[0]["share_no_jp"]),
-                    year=before[0]["year"])] if before else []
-    if most:
-        detail.append(f.msg("access.most", units=join(f, most)))
-    text = f.msg("access.sentence", year=block.get("year", c.year),
-                 share_no_jp=f.share(city["share_no_jp"]), detail="; ".join(detail) or f.na(),
-                 top10=f.share(city.get("top10_share")),
-                 nonklasikal=f.share(city.get("share_nonklasikal")))
-    if is_finite(city.get("share_none_3y")) and city["share_none_3y"] > 0:
-        text += " " + f.msg("access.none_3y", share=f.share(city["share_none_3y"]))
-    return text
-
-
-def regional_sentence(c: Words) -> str | None:
-    """The city's trend beside its province's and peers' (``regional_context``): context,
-    never an effect of training."""
-    f = c.f
-    block = as_dict(c.results.get("regional_context"))
-    indicators = [i for i in as_list(block.get("indicators")) if isinstance(i, dict)]
-    if not indicators:
-        return None
-    parts = []
-    for ind in indicators:
-        city = as_dict(ind.get("city"))
-        d = digits_for(city.get("start"), city.get("end"))
-        parts.append(f.msg("regional.city", measure=measure(f, ind.get("measure"))["name"],
-                           region=block.get("region", ""), first=ind.get("first"),
-                           last=ind.get("last"), start=f.number(city.get("start"), d),
-                           end=f.number(city.get("end"), d)))
-        province = as_dict(ind.get("province"))
-        if is_finite(province.get("start")) and is_finite(province.get("end")):
-            parts.append(f.msg("regional.province", name=province.get("name", ""),
-                               start=f.number(province["start"], d),
-                               end=f.number(province["end"], d)))
-        peers = as_dict(ind.get("peers"))
-        if is_finite(peers.get("start")) and is_finite(peers.get("end")):
-            parts.append(f.msg("regional.peers", n=f.integer(peers.get("n")),
-                               start=f.number(peers["start"], d), end=f.number(peers["end"], d)))
-    return f.msg("regional.sentence", parts="; ".join(parts))
-
-
 def meta_items(c: Words) -> list[str]:
     """The small line under the title: data years, units, ASN (no run id: that is on the
     methods page)."""
@@ -574,7 +523,6 @@ def masthead(c: Words, date: _dt.date | None) -> tuple[str, str | None]:
 
 __all__ = [
     "CategoryRow",
-    "access_sentence",
     "Words",
     "capitalise",
     "category_parts",
@@ -597,11 +545,11 @@ __all__ = [
     "money",
     "money_range",
     "msg_n",
+    "p_clause",
     "percent",
     "programme_name",
     "programme_sentence",
     "realism_sentence",
-    "regional_sentence",
     "scale_text",
     "title_sentence",
     "words_for",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -30,29 +29,18 @@ from .narrate import narrate
 from .privacy_guard import guard, guard_results
 from .sentences import Words, lag_earlier, measure, words_for
 from .view import as_dict, as_list, is_finite, units
-
-PERCENT = "0%"
-INTEGER = "#,##0"
-ONE_DECIMAL = "0.0"
-P_VALUE = "0.000"
-SCIENTIFIC = "0.00E+00"
-TEXT = "@"
-#: A column whose number format differs by row (the row's ``fmt``).
-ROW_FORMAT = "row"
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a sheet: header (with its unit), number format, value from a row."""
-
-    header: str
-    fmt: str | None
-    value: Callable[[Mapping[str, Any]], Any]
-    width: int = 14
-
-
-def decimals(n: int) -> str:
-    return "0" if n <= 0 else "0." + "0" * n
+from .workbook_columns import (
+    INTEGER,
+    ONE_DECIMAL,
+    P_VALUE,
+    PERCENT,
+    ROW_FORMAT,
+    SCIENTIFIC,
+    TEXT,
+    Column,
+    decimals,
+)
+from .workbook_sections import scenario_sheet, sectors_sheet, types_sheet
 
 
 def render_xlsx(results: Mapping[str, Any], *, lang: Language = "id") -> bytes:
@@ -71,7 +59,7 @@ def render_xlsx(results: Mapping[str, Any], *, lang: Language = "id") -> bytes:
     assert readme is not None
     readme.title = f.cat["xlsx"]["sheets"]["readme"]
     sheets = [_furthest_sheet(c), _units_sheet(c), _access_sheet(c), _city_sheet(c),
-              _categories_sheet(c),
+              _categories_sheet(c), types_sheet(c), sectors_sheet(c), scenario_sheet(c),
               _estimates_sheet(c), _robustness_sheet(c), _lags_sheet(c), _provenance_sheet(c)]
     written = [(key, title) for key, title, columns, rows in sheets
                if rows and _write_sheet(wb, title, columns, rows)]
