@@ -96,7 +96,8 @@ def source_line(ax: Axes, f: Formatter, source: str | None) -> str:
     text = f.msg("chart.source", source=source or f.msg("chart.source_default"))
     # wrap to the figure's width (7 pt text: about 17 characters per inch), so a long study
     # title never runs off the right edge
-    width = max(40, int(ax.figure.get_figwidth() * 17))
+    fig = ax.get_figure(root=True)
+    width = max(40, int((fig.get_figwidth() if fig is not None else 6.4) * 17))
     shown = textwrap.fill(text, width=width)
     ax.annotate(shown, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
                 textcoords="offset points", ha="left", va="top", fontsize=7, color=GREY)
@@ -143,29 +144,30 @@ class LineFit:
         return fitted, fitted - t * se, fitted + t * se
 
 
-def fit_line(x: Sequence[float], y: Sequence[float], level: float = 0.95) -> LineFit | None:
+def fit_line(x: Sequence[float] | np.ndarray | pd.Series,
+             y: Sequence[float] | np.ndarray | pd.Series, level: float = 0.95) -> LineFit | None:
     """Least-squares line through the points, or ``None`` with fewer than three points.
 
     >>> fit = fit_line([1, 2, 3, 4], [2.0, 4.1, 5.9, 8.0])
     >>> round(fit.slope, 2)
     1.98
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    keep = np.isfinite(x) & np.isfinite(y)
-    x, y = x[keep], y[keep]
-    if len(x) < 3 or np.ptp(x) == 0:
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[keep], ys[keep]
+    if len(xs) < 3 or np.ptp(xs) == 0:
         return None
-    design = np.column_stack([np.ones_like(x), x])
+    design = np.column_stack([np.ones_like(xs), xs])
     xtx_inv = np.linalg.inv(design.T @ design)
-    beta = xtx_inv @ design.T @ y
-    resid = y - design @ beta
-    resid_var = float(resid @ resid / (len(x) - 2))
+    beta = xtx_inv @ design.T @ ys
+    resid = ys - design @ beta
+    resid_var = float(resid @ resid / (len(xs) - 2))
     se_slope = float(np.sqrt(resid_var * xtx_inv[1, 1]))
-    t = stats.t.ppf(0.5 + level / 2, len(x) - 2)
+    t = stats.t.ppf(0.5 + level / 2, len(xs) - 2)
     return LineFit(slope=float(beta[1]), intercept=float(beta[0]),
                    slope_low=float(beta[1] - t * se_slope), slope_high=float(beta[1] + t * se_slope),
-                   n=len(x), x=x, y=y, resid_var=resid_var, xtx_inv=xtx_inv)
+                   n=len(xs), x=xs, y=ys, resid_var=resid_var, xtx_inv=xtx_inv)
 
 
 def _visible_units(units_frame: pd.DataFrame, exposure: str, outcome: str

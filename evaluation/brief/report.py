@@ -145,8 +145,7 @@ def analyse(
 
     Examples
     --------
-    >>> a = analyse("data/demo", year=2024, reps=999, mde_reps=100)  # doctest: +SKIP
-    >>> print(a)  # doctest: +SKIP
+    >>> print(analyse("data/demo", year=2024, reps=999, mde_reps=100))  # doctest: +SKIP
     """
     # the values are checked once, by the same rules and words as at the command line
     settings = study_dir if isinstance(study_dir, RunSettings) else resolve_run(
@@ -168,13 +167,10 @@ def analyse(
         # the headline: the brief is descriptive and says why, rather than no brief at all.
         return _descriptive_analysis(study, opts, design, panel, panel_year, exc, parameters)
     targets, investments = steps.associations(design, out)
-    correlations = steps.correlations(design, out, targets, investments)
-    lags_block = steps.distributed_lags(design, out)
-    programme = steps.programme(design, out)
-    blocks = {
-        "correlations": correlations,
-        "distributed_lags": lags_block,
-        "programme": programme,
+    blocks = {  # the steps run in this order (a dict literal is evaluated left to right)
+        "correlations": steps.correlations(design, out, targets, investments),
+        "distributed_lags": steps.distributed_lags(design, out),
+        "programme": steps.programme(design, out),
         "dose_response": steps.dose(design, out),
         "chain": steps.training_chain(design, out),
         "mde": steps.detectable(design, out),
@@ -186,7 +182,7 @@ def analyse(
         **blocks,
         "estimates": out.estimates,
         "headline": _headline_block(design, headline_row),
-        "caveats": analysis_caveats(study.config, headline_row, window, programme,
+        "caveats": analysis_caveats(study.config, headline_row, window, blocks["programme"],
                                     design.outcome, design.term),
         "notes": out.notes,
     }
