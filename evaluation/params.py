@@ -76,8 +76,8 @@ class Param:
         if self.choices is not None:
             return f.msg("cli.params.allowed.choice", choices=list(self.choices))
         if self.range is not None:
-            return f.msg("cli.params.allowed.range", low=f"{self.range[0]:g}",
-                         high=f"{self.range[1]:g}")
+            return f.msg("cli.params.allowed.range", low=_number(self.range[0]),
+                         high=_number(self.range[1]))
         return f.msg("cli.params.allowed.plain", type=self.type.__name__)
 
     def description(self, lang: Language = "id") -> str:
@@ -260,12 +260,17 @@ def _check_value(p: Param, value: Any, f: Formatter, *, root: Path, base: Path) 
     if p.kind in ("study", "year", "language", "seed"):
         return None  # checked with the run's settings (one wording per mistake)
     if p.range is not None and not (p.range[0] <= value <= p.range[1]):
-        return f.msg("cli.params.range", what=what, low=f"{p.range[0]:g}", high=f"{p.range[1]:g}")
+        return f.msg("cli.params.range", what=what, low=_number(p.range[0]),
+                     high=_number(p.range[1]))
     if p.choices is not None and value not in p.choices:
         return f.msg("cli.params.choice", what=what, choices=list(p.choices))
     if p.kind == "output":
         return confine_output(value, root=root, base=base, raise_error=False, lang=f.lang)
     return None
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _short(text: str) -> str:

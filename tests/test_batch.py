@@ -475,5 +475,43 @@ def test_warm_start_gives_the_same_outputs_and_survives_faults(study, tmp_path, 
         runs = json.loads((tmp_path / "warm" / "demo" / "manifest.json").read_text())["runs"]
         assert runs["2024/estimate"]["status"] == status, runs["2024/estimate"]
         assert runs["2023/estimate"]["status"] == "ok" and not bad.ok
-    assert not [p for p in Path("/proc").glob("[0-9]*/cmdline")
-                if b"evaluation.batch.warm" in p.read_bytes()]  # no warm starter left behind
+    assert not _warm_starters_of(os.getpid())  # no warm starter left behind
+
+
+def _warm_starters_of(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and b"evaluation.batch.warm" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_runs_start_cold_when_the_warm_start_is_refused(study, tmp_path, monkeypatch):
+    from evaluation.batch import loop
+
+    monkeypatch.setattr(loop.WarmStarter, "start",
+                        classmethod(lambda cls, *a, **k: (None, "threads running: ['x']")))
+    result = batch(study, tmp_path, years="2024", warm_start=True)
+    assert result.ok, result.summary()
+    assert manifest(tmp_path)["batch"]["start"] == "cold (threads running: ['x'])"
+
+
+def test_fork_is_refused_from_a_process_with_threads():
+    import threading
+
+    from evaluation.batch.warm import fork_problem
+
+    assert fork_problem() is None or "threads" in fork_problem()
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert "threads running after the warm-up" in fork_problem()
+    finally:
+        stop.set()
+        worker.join()

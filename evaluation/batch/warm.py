@@ -128,7 +128,7 @@ class WarmStarter:
         ``fill``: a study folder whose table/panel cache a helper fills meanwhile.
         """
         folder = Path(tempfile.mkdtemp(prefix="evaluation-warm-"))
-        cmd = [sys.executable, "-m", "evaluation.batch.warm", str(folder / "s")]
+        cmd = [sys.executable, "-m", "evaluation.batch.warm", str(folder / "s"), str(os.getpid())]
         if fill:
             cmd.append(fill)
         with open(folder / "warm.log", "wb") as log:
@@ -275,6 +275,7 @@ def _fill_cache(study: str) -> None:
 
 
 def _fork_run(spec: str, out_fd: int, log_fd: int, inherited: list[int]) -> int:
+    starter = os.getpid()
     pid = os.fork()
     if pid:
         return pid
@@ -293,7 +294,8 @@ def _fork_run(spec: str, out_fd: int, log_fd: int, inherited: list[int]) -> int:
         sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
         sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        die_with_parent(starter)
         code = child_main(spec, warm=True)
     except BaseException:
         traceback.print_exc()
@@ -338,9 +340,10 @@ def _serve(listener: socket.socket) -> None:
 
 
 def main(argv: list[str]) -> int:
-    die_with_parent()
+    """``SOCKET BATCH_PID [STUDY]``: warm up, then fork runs on request until stdin closes."""
+    die_with_parent(int(argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch stops its runs itself
-    sock_path, study = argv[0], (argv[1] if len(argv) > 1 else None)
+    sock_path, study = argv[0], (argv[2] if len(argv) > 2 else None)
     problem = None
     try:
         os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
