@@ -187,14 +187,19 @@ class _ForkedKernel:
 
 
 def _same_interpreter_kernel(kernel_name: str) -> bool:
+    """Whether the kernelspec runs ipykernel in this interpreter (jupyter_client reads a
+    bare ``python``, ``python3`` or ``python3.X`` as the interpreter asking)."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
     except NoSuchKernel:
         return False
-    if not argv or "ipykernel_launcher" not in argv and "ipykernel" not in argv:
+    if not argv or ("ipykernel_launcher" not in argv and "ipykernel" not in argv):
         return False
+    major, minor = sys.version_info[:2]
+    if argv[0] in ("python", f"python{major}", f"python{major}.{minor}"):
+        return True
     exe = shutil.which(argv[0]) or argv[0]
     return os.path.realpath(exe) == os.path.realpath(sys.executable)
 

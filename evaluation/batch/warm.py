@@ -12,13 +12,14 @@ and a kernel of its own, in the state a fresh interpreter reaches after the same
 While the warm starter warms up, a forked helper fills the study's table/panel cache once,
 so the runs read it instead of each filling it.
 
-Rules that keep a fork faithful:
+Rules that keep a fork faithful (checked: the executed notebooks show the same outputs):
 - fork only from a single-threaded process: after warming up, the starter refuses when any
   thread other than its main one runs (the allocator's background thread that pyarrow
   starts is allowed: jemalloc re-creates it after a fork), and the batch starts runs cold;
 - the inline matplotlib backend must be imported inside the kernel (it hooks into the
   kernel's shell on import): the warm-up renders figures without pyplot and refuses when the
   backend module got imported;
+- the root logger is left as a fresh interpreter has it (an import configures it);
 - only when the notebook's kernelspec runs this same interpreter with ipykernel; any other
   kernel is started the usual way.
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import select
 import shutil
@@ -202,12 +204,21 @@ def _tail(path: Path, n: int = 3) -> str:
 def warm_up() -> str | None:
     """Import and warm up what runs need; the reason a fork would be unsafe, or ``None``."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in WARM_IMPORTS:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
-        _first_calls()
+    # a fresh kernel starts with logging unconfigured; one import configures the root logger
+    # (pyfixest.estimation calls logging.basicConfig), which would show other libraries' INFO
+    # lines in notebooks that never import it
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name in WARM_IMPORTS:
+                with contextlib.suppress(ImportError):
+                    importlib.import_module(name)
+            _first_calls()
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
     return fork_problem()
 
 
