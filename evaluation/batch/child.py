@@ -67,10 +67,7 @@ def child_main(spec_file: str, *, warm: bool = False) -> int:
         return _execute(payload, emit, km)
     finally:
         if km is not None:
-            with contextlib.suppress(Exception):
-                km.shutdown_kernel(now=True)
-            with contextlib.suppress(OSError):
-                os.unlink(km.connection_file)
+            stop_kernel(km)
 
 
 class _Stop(BaseException):
@@ -208,7 +205,7 @@ def forked_kernel(kernel_name: str, cwd: str) -> Any:
     """A started kernel forked from this (warm) process, as a jupyter_client KernelManager;
     ``None`` when the kernelspec runs another interpreter (papermill then starts it)."""
     from ipykernel.kernelapp import IPKernelApp
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.connect import write_connection_file
     from jupyter_client.provisioning import LocalProvisioner
     from jupyter_core.paths import jupyter_runtime_dir
@@ -235,7 +232,9 @@ def forked_kernel(kernel_name: str, cwd: str) -> Any:
             traceback.print_exc()
         finally:
             os._exit(code)
-    km = KernelManager(kernel_name=kernel_name)
+    # async, as nbclient's own: it asks the manager whether the kernel is alive from inside
+    # its event loop (a blocking manager's answer would wait on that same loop)
+    km = AsyncKernelManager(kernel_name=kernel_name)
     km.load_connection_file(connection)
     provisioner = LocalProvisioner(kernel_id=str(uuid.uuid4()), kernel_spec=km.kernel_spec,
                                    parent=km)
@@ -244,6 +243,23 @@ def forked_kernel(kernel_name: str, cwd: str) -> Any:
     km.provisioner = provisioner
     km.connection_file = connection
     return km
+
+
+def stop_kernel(km: Any) -> None:
+    """Shut a forked kernel down (politely, then by force) and remove its connection file."""
+    import asyncio
+
+    try:
+        asyncio.run(asyncio.wait_for(km.shutdown_kernel(now=False), timeout=10))
+    except Exception:  # the kernel is gone or does not answer: make sure it is
+        process = km.provisioner.process if km.provisioner is not None else None
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+    with contextlib.suppress(OSError):
+        os.unlink(km.connection_file)
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through execute_run
