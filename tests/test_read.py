@@ -256,3 +256,35 @@ def test_unknown_option_values(tmp_path):
         read_table(p, table="cpi", locale="fr")
     with pytest.raises(ValueError, match="xpecting one of"):
         read_table(p, table="nonsense")
+
+
+# ---- the two CSV paths read the same -----------------------------------------------------
+
+
+CSV_LAYOUTS = {
+    "plain": "kode_opd;tahun;jumlah_asn\nD01;2023;1.234\nD02;2023;56\n",
+    "title_and_blank_rows": "REKAP ASN\n\nKode OPD;Tahun;Jumlah ASN\nD01;2023;1.234\n\n;;\nD02;2023;-\n",
+    "trailing_delimiter": "kode_opd;tahun;jumlah_asn;\nD01;2023;5;\nD02;2023;6;\n",
+    "stray_values": "kode_opd;tahun;jumlah_asn;\nD01;2023;5;x\nD02;2023;6;\n",
+    "quoted_newline": 'kode_opd;tahun;jumlah_asn\n"D\n01";2023;5\nD02;2023;6\n',
+    "two_row_header": "Kode OPD;Tahun;Jumlah;\n;;ASN;PNS\nD01;2023;10;8\nD02;2023;12;9\n",
+    "short_row": "kode_opd;tahun;jumlah_asn\nD01;2023\nD02;2023;6\n",
+    "bom_spaces": "\ufeffkode_opd;tahun;jumlah_asn\n D01 ;2023; 5 \nD02;2023;6\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(CSV_LAYOUTS))
+def test_arrow_and_python_csv_paths_read_the_same(layout, tmp_path, monkeypatch):
+    import evaluation.read.tables as tables
+
+    p = tmp_path / "staff.csv"
+    p.write_text(CSV_LAYOUTS[layout], encoding="utf-8")
+    fast = read_table(p, table="staff", errors="collect")
+    monkeypatch.setattr(tables, "_csv_fast_grid", lambda *args: None)
+    careful = read_table(p, table="staff", errors="collect")
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.row_numbers.tolist() == careful.row_numbers.tolist()
+    assert fast.problems == careful.problems
+    assert [str(n) for n in fast.notes] == [str(n) for n in careful.notes]
+    assert fast.header_row == careful.header_row
+    assert len(fast.frame) == 2

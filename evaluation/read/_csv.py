@@ -5,6 +5,12 @@ whose split of the first rows matches the most known headers; a file that is not
 (UTF-16, a zipped workbook, binary data) is refused with the fix. Only the head of the
 file is read until a header row is recognised, so a large file of something else stops
 early, with memory bounded by the head.
+
+The rows are read by Arrow's CSV reader (every cell as text, in parallel, no Python object
+per cell) when the file is UTF-8 and every row has the same number of cells; otherwise
+(Windows-1252, a row longer or shorter than the others) by Python's ``csv`` module, which
+takes any layout. Both number the rows the same way (records, as a spreadsheet shows
+them).
 """
 
 from __future__ import annotations
@@ -12,11 +18,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from ._cells import _Cells, _fatal, _is_filled
 from ._headers import HEADER_SCAN_ROWS, _header_score, _locate_header
-from .words import note
+from .words import PROBLEMS_PER_KIND, note
 
 #: Bytes read to find the header row (the first 20 rows of any real table fit in this).
 HEAD_BYTES = 1 << 20
@@ -75,24 +89,119 @@ def _head(path: Path) -> tuple[bytes, bool]:
     return (data[: cut + 1] if cut > 0 else data[:HEAD_BYTES]), False
 
 
-def _read_csv_cells(
+@dataclass(frozen=True)
+class _CsvHead:
+    """What the first rows of a CSV file say: its delimiter and its first records."""
+
+    head: bytes
+    #: the head is the whole file
+    whole: bool
+    delimiter: str
+    records: list[list[object]]
+
+
+def _read_csv_head(
     path: Path,
     aliases: Mapping[str, str],
     check_header: Callable[[list[list[object]]], None] | None = None,
-) -> _Cells:
+) -> _CsvHead:
     head, whole = _head(path)
     if whole and not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise _fatal(path, "empty_csv", rule="empty_file")
     head_text, _ = _decode(path, head)
     lines = head_text.splitlines()[:HEADER_SCAN_ROWS + 1]
     delimiter = _choose_delimiter("\n".join(lines), aliases)
+    records = _split_records("\n".join(lines), delimiter)
     if check_header is not None:
         # a file without a recognisable header stops here: the rest is never read
-        check_header(_split_records("\n".join(lines), delimiter))
-    text, encoding_note = _decode(path, head if whole else path.read_bytes())
-    records = _split_records(text, delimiter)
+        check_header(records)
+    return _CsvHead(head, whole, delimiter, records)
+
+
+def _read_csv_cells(path: Path, head: _CsvHead) -> _Cells:
+    """Every record of the file as Python cells (the careful path: any layout)."""
+    text, encoding_note = _decode(path, head.head if head.whole else path.read_bytes())
+    records = _split_records(text, head.delimiter)
     return _Cells(
         rows=records,
         row_numbers=list(range(1, len(records) + 1)),
         notes=[encoding_note] if encoding_note else [],
     )
+
+
+# ---- the fast path: Arrow's CSV reader -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ArrowRows:
+    """The data rows of a CSV file read by Arrow: text columns under the header, the
+    record number of each row, and the rows with values beyond the header."""
+
+    cells: pd.DataFrame
+    row_numbers: np.ndarray
+    #: record numbers of the rows with values beyond the header
+    extra_rows: np.ndarray
+    #: the first stray value of each of the first of those rows
+    extra_values: list[str]
+
+
+def _read_csv_arrow(path: Path, head: _CsvHead, first_data: int, width: int) -> _ArrowRows | None:
+    """The rows below the header (``first_data`` records in), every cell as text, read by
+    Arrow in parallel; ``None`` when the file needs the careful path: not UTF-8, a NUL
+    byte, or a row whose number of cells differs from the others."""
+    n_fields = max([width, *(len(r) for r in head.records[first_data:])])
+    names = [f"c{j}" for j in range(n_fields)]
+    invalid: list[int] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append(1)
+        return "skip"
+
+    try:
+        if b"\x00" in head.head or (not head.whole and _has_nul(path)):
+            return None
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(skip_rows=first_data, column_names=names,
+                                            encoding="utf8"),
+            parse_options=pa_csv.ParseOptions(delimiter=head.delimiter,
+                                              newlines_in_values=True,
+                                              ignore_empty_lines=False,
+                                              invalid_row_handler=on_invalid),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if invalid:
+        return None
+    filled = [pc.not_equal(pc.utf8_trim_whitespace(table[name]), "") for name in names]
+    any_filled = filled[0]
+    for f in filled[1:]:
+        any_filled = pc.or_(any_filled, f)
+    keep = np.asarray(any_filled.to_numpy(zero_copy_only=False), dtype=bool)
+    numbers = np.flatnonzero(keep).astype(np.int64) + first_data + 1
+    extra_rows = np.zeros(0, dtype=np.int64)
+    extra_values: list[str] = []
+    if n_fields > width:
+        stray = np.zeros(len(keep), dtype=bool)
+        for f in filled[width:]:
+            stray |= np.asarray(f.to_numpy(zero_copy_only=False), dtype=bool)
+        flagged = np.flatnonzero(stray)
+        extra_rows = flagged.astype(np.int64) + first_data + 1
+        for k in flagged[:PROBLEMS_PER_KIND]:  # the values of those listed one by one
+            extra_values.append(next(
+                str(table[name][k]) for j, name in enumerate(names[width:])
+                if bool(filled[width + j][k].as_py())))
+    rows = table.filter(pa.array(keep))
+    cells = pd.DataFrame({j: pd.array(rows[names[j]], dtype="str") for j in range(width)})
+    return _ArrowRows(cells, numbers, extra_rows, extra_values)
+
+
+def _has_nul(path: Path) -> bool:
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 24):
+            if b"\x00" in block:
+                return True
+    return False

@@ -60,7 +60,7 @@ from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
 from ..privacy import scrub_nips
 from ._cells import EXCEL_ERRORS, _Cells, _fatal, _is_filled, _Where
-from ._csv import _read_csv_cells
+from ._csv import _CsvHead, _read_csv_arrow, _read_csv_cells, _read_csv_head
 from ._headers import (
     HEADER_SCAN_ROWS,
     HeaderUnit,
@@ -203,9 +203,6 @@ def _cells_to_grid(path: Path, table: str, cells: _Cells, aliases: Mapping[str, 
         header.pop()
     notes = list(cells.notes)
     problems = list(cells.problems)
-    if h > 0:
-        notes.append(note("header_row", file=path.name, row=str(cells.row_numbers[h]),
-                          skipped=h))
     width = len(header)
     data, numbers, positions, extra_rows = [], [], [], []
     for i in range(h + span, len(rows)):
@@ -218,12 +215,12 @@ def _cells_to_grid(path: Path, table: str, cells: _Cells, aliases: Mapping[str, 
         data.append(row)
         numbers.append(cells.row_numbers[i])
         positions.append(i)
-    problems += _extra_cell_problems(path, table, cells, extra_rows, width)
+    numbers_extra = [int(cells.row_numbers[i]) for i in extra_rows]
+    values_extra = [next(c for c in cells.rows[i][width:] if _is_filled(c))
+                    for i in extra_rows[:PROBLEMS_PER_KIND]]
+    problems += _extra_cell_problems(path, table, numbers_extra, values_extra, width)
     header_row = int(cells.row_numbers[h])
-    if span == 2:
-        labels = [str(c) for c in header if _is_filled(c)]
-        notes.append(note("two_row_header", file=path.name, first=str(header_row),
-                          second=str(cells.row_numbers[h + 1]), columns=labels))
+    notes += _header_notes(path, found, header, [int(n) for n in cells.row_numbers[h:h + 2]])
     if not data:
         raise _fatal(path, "no_rows", header_row=str(header_row))
     return _Grid(
@@ -252,23 +249,64 @@ def _require_header(
 
 
 def _extra_cell_problems(
-    path: Path, table: str, cells: _Cells, extra_rows: list[int], width: int
+    path: Path, table: str, rows: list[int], values: list[object], width: int
 ) -> list[Problem]:
+    """Rows with values beyond the header: the first listed with their first stray value,
+    the rest counted."""
     personal = table in PERSONAL_TABLES
     out = []
-    for i in extra_rows[:PROBLEMS_PER_KIND]:
-        stray = next(c for c in cells.rows[i][width:] if _is_filled(c))
+    for row, stray in zip(rows[:PROBLEMS_PER_KIND], values, strict=False):
         value = shown_value(stray, personal=personal)
         if isinstance(value, str) and not isinstance(value, Shape):
             value = value[:60]
-        out.append(problem("extra_cells", file=path.name, row=int(cells.row_numbers[i]),
-                           value=value, width=width))
-    if len(extra_rows) > PROBLEMS_PER_KIND:
-        rest = extra_rows[PROBLEMS_PER_KIND:]
-        out.append(more_problems(path.name, None, "extra_cells", len(rest),
-                                 int(cells.row_numbers[rest[0]]),
-                                 int(cells.row_numbers[rest[-1]])))
+        out.append(problem("extra_cells", file=path.name, row=row, value=value, width=width))
+    if len(rows) > PROBLEMS_PER_KIND:
+        rest = rows[PROBLEMS_PER_KIND:]
+        out.append(more_problems(path.name, None, "extra_cells", len(rest), rest[0], rest[-1]))
     return out
+
+
+def _header_notes(path: Path, found: _Header, header: list[object],
+                  numbers: list[int]) -> list[str]:
+    """Title rows skipped above the header, and a header spanning two rows."""
+    notes: list[str] = []
+    if found.index > 0:
+        notes.append(note("header_row", file=path.name, row=str(numbers[0]),
+                          skipped=found.index))
+    if found.span == 2:
+        labels = [str(c) for c in header if _is_filled(c)]
+        notes.append(note("two_row_header", file=path.name, first=str(numbers[0]),
+                          second=str(numbers[1]), columns=labels))
+    return notes
+
+
+def _csv_fast_grid(
+    path: Path, table: str, head: _CsvHead, aliases: Mapping[str, str]
+) -> _Grid | None:
+    """The grid of a CSV file read by Arrow, or ``None`` when it needs the careful path."""
+    found = _require_header(path, table, head.records, aliases)
+    header = list(found.cells)
+    while header and not _is_filled(header[-1]):
+        header.pop()
+    fast = _read_csv_arrow(path, head, found.index + found.span, len(header))
+    if fast is None:
+        return None
+    # records are numbered from 1, as a spreadsheet numbers the rows of a CSV
+    header_row = found.index + 1
+    if not len(fast.row_numbers):
+        raise _fatal(path, "no_rows", header_row=str(header_row))
+    return _Grid(
+        path=path,
+        table=table,
+        header=header,
+        cells=fast.cells,
+        row_numbers=fast.row_numbers,
+        positions=[],
+        header_row=header_row,
+        notes=_header_notes(path, found, header, [header_row, header_row + 1]),
+        problems=_extra_cell_problems(path, table, [int(n) for n in fast.extra_rows],
+                                      list(fast.extra_values), len(header)),
+    )
 
 
 def _parquet_grid(path: Path, table: str, aliases: Mapping[str, str]) -> _Grid:
@@ -364,12 +402,12 @@ def read_table(
         def check(head: list[list[object]]) -> None:
             _require_header(path, table, head, aliases)
 
-        cells = (
-            _read_csv_cells(path, aliases, check)
-            if kind == "csv"
-            else _read_xlsx_cells(path, sheet, check)
-        )
-        grid = _cells_to_grid(path, table, cells, aliases)
+        if kind == "csv":
+            head = _read_csv_head(path, aliases, check)
+            grid = _csv_fast_grid(path, table, head, aliases) or _cells_to_grid(
+                path, table, _read_csv_cells(path, head), aliases)
+        else:
+            grid = _cells_to_grid(path, table, _read_xlsx_cells(path, sheet, check), aliases)
     return _finish(grid, aliases, locale=locale, errors=errors)
 
 
