@@ -30,7 +30,13 @@ def _read_parquet(
         # Full validation checks every string is UTF-8; pyarrow otherwise decodes lazily and
         # a corrupted file would fail later, far from here.
         data.validate(full=True)
-        frame = data.to_pandas()
+        dates = [f.name for f in data.schema if pa.types.is_date(f.type)]
+        # dates straight to datetime64 (not a Python object per cell), converting each
+        # column's buffers as it goes (the whole table is never held twice)
+        frame = data.to_pandas(date_as_object=False, self_destruct=True, split_blocks=True)
+        del data
+        for name in dates:  # the unit the other readers give dates
+            frame[name] = frame[name].astype("datetime64[us]")
     except (pa.ArrowException, OSError, ValueError, UnicodeDecodeError, EOFError) as exc:
         raise _fatal(
             path, "unreadable_parquet", rule="unreadable_file", error=type(exc).__name__
