@@ -43,7 +43,8 @@ def unit_code(code: str, copy: int) -> str:
 
 
 def scaled_nips(nips: np.ndarray, scale: int) -> np.ndarray:
-    """NIPs of every copy as an array (copy, person) of 18-digit strings, all distinct.
+    """NIPs of every copy as an array (copy, person) of 18-digit numbers, all distinct
+    (int64: a country's NIPs as text would take gigabytes; each copy is written as text).
 
     The birth date of copy j moves j - 1 days later; the last three digits (sequence)
     are renumbered within each birth date + appointment + sex prefix, in copy order, so
@@ -64,7 +65,7 @@ def scaled_nips(nips: np.ndarray, scale: int) -> np.ndarray:
     seq[order] = np.arange(len(order)) - run_start + 1
     if seq.max() > 999:  # pragma: no cover - needs scales far beyond MAX_SCALE
         raise ParameterError("scale too large: NIP sequence digits would overflow")
-    return (prefix * 1000 + seq).astype(str).reshape(scale, len(nips))
+    return (prefix * 1000 + seq).reshape(scale, len(nips))
 
 
 def _copy_tables(data: DemoData, scale: int) -> Callable[[int], dict[str, pd.DataFrame]]:
@@ -81,7 +82,8 @@ def _copy_tables(data: DemoData, scale: int) -> Callable[[int], dict[str, pd.Dat
         return np.array([unit_code(str(c), j) for c in uniques], dtype=object)[code]
 
     def copy(j: int) -> dict[str, pd.DataFrame]:
-        tr = training.assign(nip=new_nips[j - 1][nip_code], kode_opd=codes("training", j))
+        nips_j = new_nips[j - 1].astype(str).astype(object)
+        tr = training.assign(nip=nips_j[nip_code], kode_opd=codes("training", j))
         return {"training": tr, "skm": skm.assign(kode_opd=codes("skm", j))}
 
     return copy

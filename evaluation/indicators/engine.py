@@ -10,12 +10,15 @@ joined in as small tables, and the sums come back as the same :class:`TrainingAg
 and IKM tallies that :func:`assemble_intensity` and :func:`ikm_from_element_means` turn
 into the panel's columns.
 
-NIPs never leave DuckDB: persons are grouped by a keyed hash of the NIP (MD5 of the
-study secret and the NIP, so a spilled block holds no NIP), and only counts come back.
+NIPs never leave DuckDB: persons are grouped by a keyed hash of the NIP (the 128-bit MD5
+of the study secret followed by the NIP; DuckDB's own 64-bit ``hash`` collided on NIPs in
+a test), so a block spilled to disk holds no NIP and no value that can be traced back to
+one without the secret; only counts come back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -179,9 +182,9 @@ def _rules(t: ParquetTable, policy: str, units: Sequence[str]) -> tuple[list[_Ru
         rules.append(_Rule(keys[0], bad, "missing_value", "a required value is missing",
                            "fill in the value, or set missing.policy in study.yaml to 'drop'",
                            show_value=False))
-    known = ", ".join(_literal(u) for u in units) or "NULL"
     rules.append(_Rule("unit_id", f"{usable} AND CAST({t.col('unit_id')} AS VARCHAR) NOT IN "
-                       f"({known})", "unit_in_units_table", "unit code not in the units table",
+                       "(SELECT unit_id FROM known_units)", "unit_in_units_table",
+                       "unit code not in the units table",
                        "use a unit code of the units table, or add the unit there"))
     if t.name == "training":
         for col in ("jp", "hours"):
@@ -189,11 +192,14 @@ def _rules(t: ParquetTable, policy: str, units: Sequence[str]) -> tuple[list[_Ru
                 rules.append(_Rule(col, f"{usable} AND TRY_CAST({t.col(col)} AS DOUBLE) < 0",
                                    "jp_or_hours", "negative duration",
                                    "give the JP (jam pelajaran) or clock hours of the activity"))
-        nip = f"regexp_replace(CAST({t.col('nip')} AS VARCHAR), '\\s', '', 'g')"
+        raw = f"CAST({t.col('nip')} AS VARCHAR)"
         numeric = not t.types.get("nip", "string").startswith(("string", "large_string"))
+        # a cheap test first: only a value with an e or E can be scientific notation
         rules.append(_Rule(
             "nip", usable if numeric else
-            f"{usable} AND regexp_full_match({nip}, '\\d([.,]\\d+)?[eE]\\+?\\d+')",
+            f"{usable} AND (strpos({raw}, 'E') > 0 OR strpos({raw}, 'e') > 0) AND "
+            f"regexp_full_match(regexp_replace({raw}, '\\s', '', 'g'), "
+            "'\\d([.,]\\d+)?[eE]\\+?\\d+')",
             "nip_as_number", "the NIP is stored as a number, so its last digits are lost",
             "format the NIP column as Text in the source system's export and export again",
             show_value=False))
@@ -214,6 +220,7 @@ def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str]
     the usable rows. The missing-value policy of study.yaml applies: ``drop`` leaves rows
     missing a required value out (with a note); otherwise they are problems. One pass
     counts every rule; only rules that fail list their first rows."""
+    con.register("known_units", pd.DataFrame({"unit_id": pd.Series(list(units), dtype=object)}))
     rules, bad, usable = _rules(t, policy, units)
     counts = con.execute(
         f"SELECT count(*) FILTER (WHERE {bad}), "
@@ -307,6 +314,15 @@ def _topic_frame(t: ParquetTable, titles: list[str], topics: Mapping[str, Sequen
     return pd.DataFrame({"title": series, **{f"t_{k}": v for k, v in masks.items()}})
 
 
+def _clean_nip(t: ParquetTable) -> str:
+    """The NIP as text without whitespace (as the readers and pseudonyms treat it); the
+    regular expression runs only on the few values that hold a space or a tab."""
+    nip = f"CAST({t.col('nip')} AS VARCHAR)"
+    return (f"CASE WHEN strpos({nip}, ' ') > 0 OR strpos({nip}, chr(9)) > 0 "
+            f"OR strpos({nip}, chr(160)) > 0 THEN regexp_replace({nip}, '\\s', '', 'g') "
+            f"ELSE {nip} END")
+
+
 def _events_view(con: Any, t: ParquetTable, config: Any, usable: str, key: bytes) -> None:
     """TEMP VIEW ``ev``: unit, year, keyed person, credited JP, codes, topics, cost."""
     topics = dict(getattr(config, "topics", {}) or {})
@@ -318,8 +334,9 @@ def _events_view(con: Any, t: ParquetTable, config: Any, usable: str, key: bytes
     base, by_unit = _credit_frames(config)
     con.register("credit_base", base)
     con.register("credit_unit", by_unit)
+    # 32 hex digits (128 bits) of the key: key and NIP fit one MD5 block
     con.execute("CREATE OR REPLACE TEMP TABLE secret_key AS SELECT $key AS k",
-                {"key": key.hex()}).fetchall()
+                {"key": hashlib.sha256(key).hexdigest()[:32]}).fetchall()
     jp = f"TRY_CAST({t.col('jp')} AS DOUBLE)" if "jp" in t.columns else "NULL"
     if "hours" in t.columns:
         jp = (f"COALESCE({jp}, TRY_CAST({t.col('hours')} AS DOUBLE) * 60.0 / "
@@ -331,7 +348,7 @@ def _events_view(con: Any, t: ParquetTable, config: Any, usable: str, key: bytes
     cost = f"TRY_CAST({t.col('cost_rp')} AS DOUBLE)" if "cost_rp" in t.columns else "NULL"
     src = (f"SELECT CAST({t.col('unit_id')} AS VARCHAR) AS unit_id, "
            f"CAST({t.col('year')} AS BIGINT) AS year, "
-           f"regexp_replace(CAST({t.col('nip')} AS VARCHAR), '\\s', '', 'g') AS nip, "
+           f"{_clean_nip(t)} AS nip, "
            f"{jp} AS jp_recorded, {raw('competency_type')} AS ctype_raw, "
            f"{raw('learning_path')} AS lpath_raw, {raw('activity')} AS act_raw, "
            f"{raw('programme') if topics else 'NULL'} AS title, {cost} AS cost "
@@ -384,13 +401,12 @@ def aggregate_training_parquet(con: Any, t: ParquetTable, *, config: Any, key: b
         "ORDER BY unit_id, year").df()
     unlisted = sorted({a for row in sums.pop("unlisted") if isinstance(row, (list, np.ndarray))
                        for a in row})
+    _home_table(con, sorted({str(u) for u in sums["unit_id"]}))
     persons = con.execute(
-        "WITH pu AS (SELECT year, person, unit_id, sum(jp) AS jp FROM ev GROUP BY ALL), "
-        "home AS (SELECT year, person, first(unit_id ORDER BY jp DESC, unit_id) AS unit_id, "
-        "sum(jp) AS jp FROM pu GROUP BY ALL) "
-        "SELECT unit_id, year, count(*) FILTER (WHERE jp > 0) AS n_trained, "
-        f"count(*) FILTER (WHERE jp >= {float(config.jp.entitlement) - _JP_EPS}) "
-        "AS n_reached_20jp FROM home GROUP BY ALL ORDER BY unit_id, year").df()
+        "SELECT r.unit_id, h.year, count(*) FILTER (WHERE h.jp > 0) AS n_trained, "
+        f"count(*) FILTER (WHERE h.jp >= {float(config.jp.entitlement) - _JP_EPS}) "
+        "AS n_reached_20jp FROM home h JOIN unit_rank r ON r.r = h.unit_rank "
+        "GROUP BY ALL ORDER BY r.unit_id, h.year").df()
     for frame in (sums, persons):
         frame["unit_id"] = frame["unit_id"].astype("str")
         frame["year"] = frame["year"].astype("int64")
@@ -400,6 +416,22 @@ def aggregate_training_parquet(con: Any, t: ParquetTable, *, config: Any, key: b
     has = tuple(c for c in ("competency_type", "learning_path") if c in t.columns)
     return TrainingAggregates(sums=sums, persons=persons, unlisted=tuple(unlisted),
                               has_codes=has, topics=tuple(topics))
+
+
+def _home_table(con: Any, units: Sequence[str]) -> None:
+    """TEMP TABLE ``home``: one row per person and year (the large group-by, which may
+    spill): the unit where the person earned most JP (ties: the first unit code, by rank),
+    their JP and nonklasikal JP. Units are ranked integers here: narrower rows to spill."""
+    con.register("unit_rank", pd.DataFrame({"unit_id": pd.Series(list(units), dtype=object),
+                                            "r": np.arange(len(units), dtype=np.int32)}))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE home AS "
+        "WITH pu AS (SELECT e.year, e.person, r.r AS unit_rank, sum(e.jp) AS jp, "
+        "COALESCE(sum(e.jp) FILTER (WHERE e.lpath = 'nonklasikal'), 0.0) AS jp_nk "
+        "FROM ev e JOIN unit_rank r ON r.unit_id = e.unit_id GROUP BY ALL) "
+        "SELECT year, person, arg_max(unit_rank, struct_pack(j := jp, r := -unit_rank)) "
+        "AS unit_rank, sum(jp) AS jp, sum(jp_nk) AS jp_nk FROM pu GROUP BY year, person"
+    ).fetchall()
 
 
 def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
@@ -426,51 +458,56 @@ def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
 
 
 def access_counts_parquet(con: Any, staff: pd.DataFrame) -> pd.DataFrame:
-    """:func:`access_counts` in DuckDB, over the ``ev`` view made by
+    """:func:`access_counts` in DuckDB, over the ``home`` table made by
     :func:`aggregate_training_parquet` (run that first): the same sums, per unit-year and
     per city-year, with the persons never leaving DuckDB."""
     st = staff_frame(staff)
     con.register("staff_counts", st)
-    city = st.groupby("year", as_index=False)["asn_count"].sum(min_count=1)
-    con.register("city_counts", city)
+    con.register("city_counts", st.groupby("year", as_index=False)["asn_count"].sum(
+        min_count=1))
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE trained AS "
-        "WITH pu AS (SELECT year, person, unit_id, sum(jp) AS jp, "
-        "COALESCE(sum(jp) FILTER (WHERE lpath = 'nonklasikal'), 0.0) AS jp_nk "
-        "FROM ev GROUP BY ALL) "
-        "SELECT year, person, first(unit_id ORDER BY jp DESC, unit_id) AS unit_id, "
-        "sum(jp) AS jp, sum(jp_nk) AS jp_nk FROM pu GROUP BY ALL HAVING sum(jp) > 0"
+        "CREATE OR REPLACE TEMP TABLE trained AS SELECT h.year, h.person, r.unit_id, h.jp, "
+        "h.jp_nk FROM home h JOIN unit_rank r ON r.r = h.unit_rank WHERE h.jp > 0"
     ).fetchall()
-
-    def sums(group: str, asn: str) -> pd.DataFrame:
-        on = " AND ".join(f"t.{g} = a.{g}" for g in group.split(", "))
-        return con.execute(
-            f"WITH r AS (SELECT t.*, a.asn_count * {_TOP_SHARE} AS k, "
-            f"row_number() OVER (PARTITION BY {', '.join('t.' + g for g in group.split(', '))}"
-            " ORDER BY t.jp DESC) AS d, "
-            f"row_number() OVER (PARTITION BY {', '.join('t.' + g for g in group.split(', '))}"
-            " ORDER BY t.jp) AS a_rank "
-            f"FROM trained t LEFT JOIN {asn} a ON {on}) "
-            f"SELECT {group}, count(*)::DOUBLE AS n_trained, sum(jp) AS jp, "
-            "sum(jp_nk) AS jp_nonklasikal, sum(a_rank * jp) AS sum_rank_jp, "
-            "sum(jp * CASE WHEN d <= floor(k) THEN 1.0 WHEN d = floor(k) + 1 "
-            "THEN k - floor(k) ELSE 0.0 END) AS top10_jp "
-            f"FROM r GROUP BY ALL").df()
-
-    by_unit = sums("unit_id, year", "staff_counts")
-    by_city = sums("year", "city_counts")
+    by_unit = _rank_sums(con, ["unit_id", "year"], "staff_counts")
+    by_city = _rank_sums(con, ["year"], "city_counts")
+    # persons who trained in t-1 or t-2 but not in t, in the unit where they last trained:
+    # a trained year y counts for y + 1 unless the person trains in y + 1, and for y + 2
+    # unless they train in y + 1 or y + 2 (the next trained year says which)
     recent = con.execute(
-        "WITH back AS (SELECT t.year + l.lag AS year, t.person, "
-        "arg_max(t.unit_id, t.year) AS unit_id FROM trained t "
-        "CROSS JOIN (VALUES (1), (2)) l(lag) GROUP BY ALL) "
-        "SELECT b.unit_id, b.year FROM back b ANTI JOIN trained t "
-        "ON t.person = b.person AND t.year = b.year").df()
+        "WITH n AS (SELECT unit_id, year, lead(year) OVER (PARTITION BY person ORDER BY year)"
+        " AS next FROM trained) "
+        "SELECT unit_id, year + 1 AS year, count(*) AS n FROM n "
+        "WHERE next IS NULL OR next > year + 1 GROUP BY ALL "
+        "UNION ALL SELECT unit_id, year + 2 AS year, count(*) AS n FROM n "
+        "WHERE next IS NULL OR next > year + 2 GROUP BY ALL").df()
     first = con.execute("SELECT min(year) FROM trained").fetchall()[0][0]
-    by_unit = by_unit.merge(recent.groupby(["unit_id", "year"]).size().rename(
-        "n_recent_not_now").reset_index(), on=["unit_id", "year"], how="left")
-    by_city = by_city.merge(recent.groupby("year").size().rename(
-        "n_recent_not_now").reset_index(), on="year", how="left")
-    for frame in (by_unit, by_city):
-        frame["year"] = frame["year"].astype("int64")
-    by_unit["unit_id"] = by_unit["unit_id"].astype("str")
+    recent["unit_id"] = recent["unit_id"].astype("str")
+    by_unit = by_unit.merge(recent.groupby(["unit_id", "year"], as_index=False)["n"].sum()
+                            .rename(columns={"n": "n_recent_not_now"}),
+                            on=["unit_id", "year"], how="left")
+    by_city = by_city.merge(recent.groupby("year", as_index=False)["n"].sum()
+                            .rename(columns={"n": "n_recent_not_now"}), on="year", how="left")
     return assemble_counts(st, by_unit, by_city, None if first is None else int(first))
+
+
+def _rank_sums(con: Any, group: list[str], asn: str) -> pd.DataFrame:
+    """Per group of the ``trained`` table: count, JP, nonklasikal JP, sum of (ascending
+    rank) x JP and the JP of the top 10% of the group's ASN (one sort per group)."""
+    keys = ", ".join(f"t.{g}" for g in group)
+    on = " AND ".join(f"t.{g} = a.{g}" for g in group)
+    frame = con.execute(
+        f"WITH r AS (SELECT t.*, a.asn_count * {_TOP_SHARE} AS k, "
+        f"row_number() OVER w AS up, count(*) OVER w AS m "
+        f"FROM trained t LEFT JOIN {asn} a ON {on} "
+        f"WINDOW w AS (PARTITION BY {keys} ORDER BY t.jp ROWS BETWEEN UNBOUNDED PRECEDING "
+        "AND UNBOUNDED FOLLOWING)) "
+        f"SELECT {', '.join(group)}, count(*)::DOUBLE AS n_trained, sum(jp) AS jp, "
+        "sum(jp_nk) AS jp_nonklasikal, sum(up * jp) AS sum_rank_jp, "
+        "sum(jp * CASE WHEN m - up + 1 <= floor(k) THEN 1.0 "
+        "WHEN m - up + 1 = floor(k) + 1 THEN k - floor(k) ELSE 0.0 END) AS top10_jp "
+        "FROM r GROUP BY ALL").df()
+    frame["year"] = frame["year"].astype("int64")
+    if "unit_id" in frame:
+        frame["unit_id"] = frame["unit_id"].astype("str")
+    return frame
