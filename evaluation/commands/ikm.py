@@ -44,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reps", type=int, default=0, metavar="R",
                    help="bootstrap replications for a 95%% interval (default 0: none)")
     p.add_argument("--seed", type=int, default=2026, help="bootstrap seed (default 2026)")
+    p.add_argument("--lang", choices=["id", "en"], default="id",
+                   help="language of the messages about the file (default: id)")
 
 
 def _parse_by(text: str) -> tuple[str, ...]:
@@ -102,9 +104,9 @@ def _write(result: Any, out: Path) -> list[Path]:
     return [out]
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..indicators import ikm
-    from ..read.tables import read_table
+    from ..read import read_table
 
     by = _parse_by(args.by)
     out = Path(args.out) if args.out else None
@@ -112,7 +114,7 @@ def run(args) -> int:
         raise ParameterError(f"--out: expecting a .csv or .xlsx path. Got {args.out!r}.")
     if args.reps < 0:
         raise ParameterError(f"--reps: expecting a whole number >= 0. Got {args.reps}.")
-    raw = read_table(args.file, table="skm", locale=args.locale)
+    raw = read_table(args.file, table="skm", locale=args.locale, lang=args.lang)
     result = ikm(raw.frame, by=by, weighting=args.weighting, reps=args.reps, seed=args.seed,
                  population=args.population, file=raw.file, row_numbers=raw.row_numbers,
                  labels=raw.source_columns)

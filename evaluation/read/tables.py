@@ -54,7 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .._options import NumberLocale, check_option
+from .._options import Language, NumberLocale, check_option
 from ..columns import PERSONAL_COLUMNS, PERSONAL_TABLES, TABLE_COLUMNS, Column
 from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
@@ -83,7 +83,15 @@ from ._parse import (
     map_distinct,
 )
 from ._xlsx import _read_xlsx_cells
-from .words import PROBLEMS_PER_KIND, Shape, more_problems, note, problem, shown_value
+from .words import (
+    PROBLEMS_PER_KIND,
+    Shape,
+    in_language,
+    more_problems,
+    note,
+    problem,
+    shown_value,
+)
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -353,6 +361,7 @@ def read_table(
     locale: NumberLocale = "id",
     sheet: str | int | None = None,
     errors: ReadErrors = "raise",
+    lang: Language = "en",
 ) -> RawTable:
     """Read one input table into canonical columns.
 
@@ -373,6 +382,9 @@ def read_table(
         report all problems of a study at once). A file that cannot be read at all
         (missing, empty, undecodable, no header recognised, duplicated columns) always
         raises.
+    lang : {"id", "en"}
+        Language of the error's text (the problems keep both: see
+        :func:`evaluation.read.words.localise`).
 
     Returns
     -------
@@ -390,7 +402,16 @@ def read_table(
     check_option("table", table, list(TABLE_NAMES), error=ValueError)
     check_option("locale", locale, NumberLocale, error=ValueError)
     check_option("errors", errors, ReadErrors, error=ValueError)
-    path = Path(path)
+    check_option("lang", lang, Language, error=ValueError)
+    try:
+        return _read(Path(path), table, locale, sheet, errors)
+    except DataValidationError as exc:
+        raise in_language(exc, lang) from None
+
+
+def _read(
+    path: Path, table: str, locale: NumberLocale, sheet: str | int | None, errors: ReadErrors
+) -> RawTable:
     if not path.is_file():
         key = "missing_file" if not path.exists() else "not_a_file"
         raise _fatal(path, key, rule="missing_file", table=table)

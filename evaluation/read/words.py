@@ -27,7 +27,7 @@ import numpy as np
 from babel.numbers import format_decimal
 
 from .._options import Language
-from ..errors import Problem
+from ..errors import DataValidationError, Problem
 from ..i18n import Formatter, lookup
 from ..privacy import is_nip_shaped, scrub_nips
 
@@ -35,11 +35,13 @@ __all__ = [
     "Note",
     "Shape",
     "localise",
+    "in_language",
     "localise_note",
     "more_problems",
     "note",
     "problem",
     "problem_count",
+    "render_problem",
     "shown_value",
 ]
 
@@ -219,3 +221,38 @@ def localise_note(n: str, lang: Language) -> str:
 def localise_all(problems: Iterable[Problem], lang: Language) -> list[Problem]:
     """Every problem of ``problems`` in ``lang``."""
     return [localise(p, lang) for p in problems]
+
+
+def render_problem(p: Problem, f: Formatter) -> str:
+    """One problem as a report line: where, what, the value and rule, then the fix."""
+    where = p.file
+    if p.row is not None:
+        where += f", {f.msg('validate.report.row')} {p.row}"
+    if p.column is not None:
+        where += f", {f.msg('validate.report.column')} '{p.column}'"
+    text = f"{where}: {p.message}"
+    extra = []
+    if p.value is not None:
+        extra.append(f"{f.msg('validate.report.value')}: {p.value!r}")
+    if p.rule:
+        extra.append(f"{f.msg('validate.report.rule')}: {p.rule}")
+    if extra:
+        text += f" ({'; '.join(extra)})"
+    if p.hint:
+        text += f"\n        {f.msg('validate.report.fix')}: {p.hint}"
+    return text
+
+
+def in_language(error: DataValidationError, lang: Language) -> DataValidationError:
+    """``error`` written again in ``lang``: its problems' messages and fixes, the frame
+    words (row, column, fix) and numbers."""
+    f = Formatter(lang)
+    problems = localise_all(error.problems, lang)
+    files = sorted({p.file for p in problems}) or ["?"]
+    summary = f.msg("validate.report.file_problems", file=", ".join(files),
+                    n=f.integer(len(problems)))
+    lines = [summary + ":", *[f"  - {render_problem(p, f)}" for p in problems[:200]]]
+    if len(problems) > 200:
+        more = f.integer(len(problems) - 200)
+        lines.append("  " + f.msg("validate.report.more", n=more))
+    return DataValidationError(summary, problems, text="\n".join(lines))

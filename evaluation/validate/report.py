@@ -9,7 +9,7 @@ from typing import Any
 from .._options import Language, check_option
 from ..errors import Problem
 from ..i18n import Formatter
-from ..read.words import localise, localise_all, localise_note, problem_count
+from ..read.words import localise, localise_all, localise_note, problem_count, render_problem
 
 __all__ = ["RENDER_LIMIT", "ValidationReport", "render_problem"]
 
@@ -142,23 +142,3 @@ def _first_of_each_kind(problems: tuple[Problem, ...], limit: int) -> list[Probl
             break
         chosen.add(i)
     return [problems[i] for i in sorted(chosen)][:limit]
-
-
-def render_problem(p: Problem, f: Formatter) -> str:
-    """One problem as a report line: where, what, the value and rule, then the fix."""
-    where = p.file
-    if p.row is not None:
-        where += f", {f.msg('validate.report.row')} {p.row}"
-    if p.column is not None:
-        where += f", {f.msg('validate.report.column')} '{p.column}'"
-    text = f"{where}: {p.message}"
-    extra = []
-    if p.value is not None:
-        extra.append(f"{f.msg('validate.report.value')}: {p.value!r}")
-    if p.rule:
-        extra.append(f"{f.msg('validate.report.rule')}: {p.rule}")
-    if extra:
-        text += f" ({'; '.join(extra)})"
-    if p.hint:
-        text += f"\n        {f.msg('validate.report.fix')}: {p.hint}"
-    return text

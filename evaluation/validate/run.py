@@ -90,9 +90,8 @@ def read_study_tables(config: StudyConfig) -> tuple[dict[str, RawTable], list[Pr
                                     value=spec.file, error=str(exc)))
             continue
         try:
-            raw = read_table(
-                path, table=name, locale=config.number_locale, sheet=spec.sheet, errors="collect"
-            )
+            raw = read_table(path, table=name, locale=config.number_locale, sheet=spec.sheet,
+                             errors="collect", lang="en")
         except DataValidationError as exc:
             problems.extend(exc.problems or [Problem(file=path.name, message=str(exc))])
             continue
