@@ -43,6 +43,7 @@ from .indicators.engine import (
     aggregate_training_parquet,
     check_table,
     connect,
+    duplicate_respondents,
     parquet_table,
     skm_tallies_parquet,
 )
@@ -312,9 +313,14 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
     with connect(memory_limit) as con:
         for name, t in sources.items():
             found, table_notes, usable[name] = check_table(
-                con, t, policy=config.missing.policy, units=units)
+                con, t, policy=config.missing.policy, units=units, duplicates=False)
             problems += found
             notes += table_notes
+        tallies = None
+        if "skm" in sources:  # the repeated-respondent check runs in the tallies' pass
+            tallies = skm_tallies_parquet(con, sources["skm"], usable=usable["skm"])
+            if tallies[4]:
+                problems += duplicate_respondents(con, sources["skm"], usable["skm"])
         if problems:
             raise problems_error(config, problems, study_dir)
         training, access = None, None
@@ -326,9 +332,8 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
             notes.append(f"NIPs grouped by a keyed hash inside the engine ({source}); "
                          "no NIP left it")
         ikm_result = None
-        if "skm" in sources:
-            keys, sums, counts, n_resp = skm_tallies_parquet(con, sources["skm"],
-                                                            usable=usable["skm"])
+        if tallies is not None:
+            keys, sums, counts, n_resp, _ = tallies
             with np.errstate(invalid="ignore", divide="ignore"):
                 nrr = np.where(counts > 0, sums / np.where(counts > 0, counts, 1), np.nan)
             ikm_result = ikm_from_element_means(

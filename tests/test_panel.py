@@ -378,8 +378,8 @@ def test_out_of_core_engine_reports_problems_with_file_and_row(demo, tmp_path):
     skm = pq.read_table(study / "skm.parquet")
     u3 = skm.column("u3").to_pylist()
     u3[2] = 7
-    pq.write_table(skm.set_column(skm.schema.get_field_index("u3"), "u3",
-                                  pa.array(u3, pa.int8())), study / "skm.parquet")
+    skm = skm.set_column(skm.schema.get_field_index("u3"), "u3", pa.array(u3, pa.int8()))
+    pq.write_table(pa.concat_tables([skm, skm.slice(10, 1)]), study / "skm.parquet")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(DataValidationError) as err:
@@ -388,6 +388,7 @@ def test_out_of_core_engine_reports_problems_with_file_and_row(demo, tmp_path):
     assert ("training.parquet", 7, "jp_or_hours") in found
     assert ("training.parquet", 9, "unit_in_units_table") in found
     assert ("skm.parquet", 4, "skm_answer_1_4") in found
+    assert any(p.rule == "unique_key" and p.file == "skm.parquet" for p in err.value.problems)
     assert all(p.value is None or not str(p.value).isdigit() or len(str(p.value)) != 18
                for p in err.value.problems)  # no NIP in a message
 

@@ -214,8 +214,8 @@ def _rules(t: ParquetTable, policy: str, units: Sequence[str]) -> tuple[list[_Ru
     return rules, bad, usable
 
 
-def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str]
-                ) -> tuple[list[Problem], list[str], str]:
+def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str],
+                duplicates: bool = True) -> tuple[list[Problem], list[str], str]:
     """The problems that would make a number wrong, the notes, and the SQL condition of
     the usable rows. The missing-value policy of study.yaml applies: ``drop`` leaves rows
     missing a required value out (with a note); otherwise they are problems. One pass
@@ -234,12 +234,13 @@ def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str]
     for r, n in zip(rules, counts[1:], strict=True):
         if n:
             problems += _listed(con, t, r, int(n))
-    if t.name == "skm":
-        problems += _duplicate_respondents(con, t, usable)
+    if t.name == "skm" and duplicates:
+        problems += duplicate_respondents(con, t, usable)
     return problems, notes, usable
 
 
-def _duplicate_respondents(con: Any, t: ParquetTable, usable: str) -> list[Problem]:
+def duplicate_respondents(con: Any, t: ParquetTable, usable: str) -> list[Problem]:
+    """The first respondents that appear more than once in a unit, year (and period)."""
     group = [t.col(c) for c in ("unit_id", "year", "period", "respondent_id") if c in t.columns]
     dup = con.execute(
         f"SELECT {', '.join(group)}, count(*) FROM {t.source()} WHERE {usable} GROUP BY ALL "
@@ -436,16 +437,21 @@ def _home_table(con: Any, units: Sequence[str]) -> None:
 
 def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
                         by: Sequence[str] = ("unit_id", "year")
-                        ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """Per group: the keys, answer sums and counts (groups x 9) and respondents."""
+                        ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Per group: the keys, answer sums and counts (groups x 9) and respondents; and how
+    many rows repeat a respondent of their unit, year (and period), counted in the same
+    pass (:func:`duplicate_respondents` lists them when there are any)."""
     keys = [f"CAST({t.col('unit_id')} AS VARCHAR) AS unit_id" if b == "unit_id" else
             f"CAST({t.col(b)} AS BIGINT) AS year" if b == "year" else
             f"CAST({t.col(b)} AS VARCHAR) AS {b}" for b in by]
     u = [f"TRY_CAST({t.col(f'u{k}')} AS DOUBLE)" for k in range(1, 10)]
     answered = " OR ".join(f"{c} IS NOT NULL" for c in u)
     cols = ", ".join(f"sum({c}) AS s{k}, count({c}) AS c{k}" for k, c in enumerate(u, 1))
+    who = ", ".join(f"CAST({t.col(c)} AS VARCHAR)" for c in ("period", "respondent_id")
+                    if c in t.columns)
     frame = con.execute(
         f"SELECT {', '.join(keys)}, count(*) FILTER (WHERE {answered}) AS n_respondents, "
+        f"count(*) - count(DISTINCT ({who})) AS n_repeated, "
         f"{cols} FROM {t.source()} WHERE {usable} GROUP BY ALL "
         f"ORDER BY {', '.join(by)}").df()
     sums = frame[[f"s{k}" for k in range(1, 10)]].to_numpy(dtype=float, na_value=0.0)
@@ -454,7 +460,8 @@ def skm_tallies_parquet(con: Any, t: ParquetTable, *, usable: str,
     key_frame["unit_id"] = key_frame["unit_id"].astype("str")
     if "year" in key_frame:
         key_frame["year"] = key_frame["year"].astype("int64")
-    return key_frame, sums, counts, frame["n_respondents"].to_numpy(dtype=np.int64)
+    return (key_frame, sums, counts, frame["n_respondents"].to_numpy(dtype=np.int64),
+            int(frame["n_repeated"].sum()))
 
 
 def access_counts_parquet(con: Any, staff: pd.DataFrame) -> pd.DataFrame:
