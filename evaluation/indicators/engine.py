@@ -222,10 +222,21 @@ def check_table(con: Any, t: ParquetTable, *, policy: str, units: Sequence[str],
     counts every rule; only rules that fail list their first rows."""
     con.register("known_units", pd.DataFrame({"unit_id": pd.Series(list(units), dtype=object)}))
     rules, bad, usable = _rules(t, policy, units)
-    counts = con.execute(
+    # the unit rule is judged on the distinct codes (a set, not a join per row); its
+    # rows are listed only when some code is unknown
+    unit_rule = next(r for r in rules if r.rule == "unit_in_units_table")
+    rules.remove(unit_rule)
+    row = con.execute(
         f"SELECT count(*) FILTER (WHERE {bad}), "
-        + ", ".join(f"count(*) FILTER (WHERE {r.where})" for r in rules)
-        + f" FROM {t.source()}").fetchall()[0]
+        + "".join(f"count(*) FILTER (WHERE {r.where}), " for r in rules)
+        + f"list(DISTINCT CAST({t.col('unit_id')} AS VARCHAR)) FILTER (WHERE {usable}) "
+        f"FROM {t.source()}").fetchall()[0]
+    unknown = set(row[-1] or ()) - set(units)
+    counts = [row[0], *row[1:-1]]
+    if unknown:
+        rules.append(unit_rule)
+        counts.append(con.execute(f"SELECT count(*) FROM {t.source()} WHERE {unit_rule.where}"
+                                  ).fetchall()[0][0])
     notes = []
     if counts[0] and policy == "drop":
         notes.append(f"{t.file}: {counts[0]:,} row(s) without a required value dropped "
