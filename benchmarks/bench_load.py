@@ -241,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--scale", type=int, nargs="+", default=[1, 10, 30, 100])
     p.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    p.add_argument("--in-memory-up-to", type=int, default=100, metavar="K",
+                   help="run the in-memory (pandas) loader only up to this scale: above it the "
+                   "loader may need more memory than the machine has (default 100)")
     p.add_argument("--national", type=int, default=0, metavar="K",
                    help="also run the engine alone on the city K times, partitioned by year")
     p.add_argument("--memory-limit", default="6GB",
@@ -260,7 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     totals: dict[int, dict[str, Any]] = {}
     for scale in args.scale:
         study = ensure_data(args.data, scale)
-        results = {mode: run_child(mode, study, args.memory_limit) for mode in args.modes}
+        modes = [m for m in args.modes
+                 if scale <= args.in_memory_up_to or m not in ("toolkit", "load")]
+        if len(modes) < len(args.modes):
+            lines.append(f"scale {scale}x: in-memory loader not run (--in-memory-up-to "
+                         f"{args.in_memory_up_to})")
+        results = {mode: run_child(mode, study, args.memory_limit) for mode in modes}
         totals[scale] = results
         for line in describe(scale, results):
             print(line, flush=True)

@@ -196,9 +196,12 @@ def _sums(events: pd.DataFrame, jp: np.ndarray, key: np.ndarray, topics: Mapping
     for col, values in (("competency_type", COMPETENCY_TYPES), ("learning_path", LEARNING_PATHS)):
         if col not in events.columns:
             continue
-        idx = code_index(cols(col), values)
+        # every code at once: one bincount over unit-year x (code + 1), 0 = no code
+        slot = key * (len(values) + 1) + (code_index(cols(col), values).astype(np.int64) + 1)
+        parts = np.bincount(slot, weights=jp, minlength=size * (len(values) + 1))
+        parts = parts.reshape(size, len(values) + 1)
         for k, v in enumerate(values):
-            out[f"jp_{v}"] = total(np.where(idx == k, jp, 0.0))
+            out[f"jp_{v}"] = parts[:, k + 1]
     if topics:
         if "programme" not in events.columns:
             raise DataValidationError(
@@ -225,7 +228,18 @@ def _home_units(year: np.ndarray, nip: np.ndarray, unit: np.ndarray, jp: np.ndar
     n_units = int(unit.max()) + 1 if len(unit) else 1
     n_nip = int(nip.max()) + 1 if len(nip) else 1
     y0 = int(year.min()) if len(year) else 0
-    pu_key = ((year - y0) * n_nip + nip) * n_units + unit
+    person_key = (year - y0) * n_nip + nip
+    p_code, p_uniques = pd.factorize(person_key)
+    first_unit = np.empty(len(p_uniques), dtype=np.int64)
+    first_unit[p_code[::-1]] = unit[::-1]  # the unit of each person's first row
+    if (unit == first_unit[p_code]).all():
+        # the usual case: every person trained in one unit a year; that unit is home
+        totals = {"jp": np.bincount(p_code, weights=jp)}
+        totals.update({name: np.bincount(p_code, weights=w) for name, w in weights.items()})
+        p_uniques = np.asarray(p_uniques)
+        return pd.DataFrame({"year": p_uniques // n_nip + y0, "nip": p_uniques % n_nip,
+                             "unit": first_unit, **totals})
+    pu_key = person_key * n_units + unit
     pu_code, pu = pd.factorize(pu_key)
     pu = np.asarray(pu)
     pu_jp = np.bincount(pu_code, weights=jp)
