@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -311,6 +314,47 @@ def test_correlation_matrix_adjusts_p_values():
     np.testing.assert_allclose(bh["p_adjusted"], multipletests(bh["p_value"], method="fdr_bh")[1])
     assert m.matrix().shape == (2, 2)
     json.dumps(m.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("method", ["holm", "fdr_bh"])
+def test_adjust_p_values_equals_statsmodels_bit_for_bit(method):
+    from statsmodels.stats.multitest import multipletests
+
+    from evaluation.estimate.correlation import adjust_p_values
+
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 5, 17, 60):
+        p = rng.uniform(size=n) ** 3
+        p[: n // 3] = p[0]  # ties
+        expected = multipletests(p, method=method)[1]
+        assert np.array_equal(adjust_p_values(p, method), expected)
+    with pytest.raises(EstimationError):
+        adjust_p_values(np.array([0.1]), "bonferroni")
+
+
+_HASH_SEED_SCRIPT = """
+import warnings
+warnings.simplefilter("ignore")
+from evaluation.estimate import panel_fe
+from evaluation.estimate.fixed_effects import example_panel
+df = example_panel(n_units=40, n_years=6, seed=3)
+df = df.drop(index=df.index[::7]).reset_index(drop=True)  # unbalanced: demeaning iterates
+t = panel_fe(df, "ikm", "jp_per_asn", "unit_id", "year").table
+print(repr(float(t.loc["jp_per_asn", "estimate"])), repr(float(t.loc["jp_per_asn", "std_error"])))
+"""
+
+
+def test_panel_fe_gives_the_same_bits_whatever_the_process_hash_seed():
+    # pyfixest keeps the fixed effects in a set (order set by PYTHONHASHSEED) and stops
+    # demeaning at 1e-6, so unit-then-year and year-then-unit differ in the 8th digit of
+    # the standard error; panel_fe absorbs them in the formula's order in every process
+    outputs = set()
+    for seed in ("1", "3"):  # these two seeds put {"unit_id", "year"} in opposite orders
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _HASH_SEED_SCRIPT], env=env,
+                              capture_output=True, text=True, check=True, timeout=300)
+        outputs.add(done.stdout.strip())
+    assert len(outputs) == 1, outputs
 
 
 # ---- errors ---------------------------------------------------------------------------------

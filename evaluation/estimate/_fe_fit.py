@@ -5,6 +5,8 @@ inference reuses (the bootstrap design, the sample counts).
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import warnings
 from typing import Any
 
@@ -45,7 +47,43 @@ def _pyfixest() -> Any:
 
     root.handlers[:] = handlers
     root.setLevel(level)
+    _keep_fixed_effect_order()
     return pf
+
+
+_FE_TERM = "__fixed_effect__({})"
+
+
+def _keep_fixed_effect_order() -> None:
+    """Make pyfixest absorb the fixed effects in the order the formula names them.
+
+    pyfixest (0.60) collects the fixed effects of ``y ~ x | unit + year`` in a Python
+    ``set``, whose order follows the process's string-hash seed (``PYTHONHASHSEED``,
+    random per process by default). Its alternating projections stop at a tolerance of
+    1e-6, so demeaning by unit then year or by year then unit gives standard errors that
+    differ around the 8th significant digit, and the same data and seed gave a
+    results.json that differed from one run to the next. The wrapper keeps pyfixest's
+    encoding (and its side effects on the data) and only puts the terms back in the
+    formula's order, so every run absorbs unit first, then year. Idempotent; a pyfixest
+    without the function (another version) is left alone.
+    """
+    module = sys.modules.get("pyfixest.estimation.formula.model_matrix")
+    original = getattr(module, "_encode_fixed_effects", None)
+    if original is None or getattr(original, "_evaluation_ordered", False):
+        return
+
+    def encode_in_formula_order(fixed_effects: str, data: pd.DataFrame) -> str:
+        encoded = str(original(fixed_effects=fixed_effects, data=data))
+        names = dict.fromkeys(
+            name.strip().replace("^", "_") for name in re.split(r"\s*\+\s*", fixed_effects)
+        )
+        terms = [_FE_TERM.format(name) for name in names]
+        ordered = f"{' + '.join(terms)} - 1"
+        same_terms = sorted(encoded.removesuffix(" - 1").split(" + ")) == sorted(terms)
+        return ordered if same_terms else encoded
+
+    encode_in_formula_order._evaluation_ordered = True  # type: ignore[attr-defined]
+    module._encode_fixed_effects = encode_in_formula_order  # type: ignore[union-attr]
 
 
 def _fit(frame: pd.DataFrame, spec: _Spec, cfg: PanelFEConfig) -> Any:

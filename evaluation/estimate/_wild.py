@@ -36,6 +36,7 @@ bootstrap variance alike, so it cancels in the p-value and the interval.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -99,6 +100,7 @@ def choose_weights(n_clusters: int, requested: str) -> str:
     return requested
 
 
+@functools.lru_cache(maxsize=8)
 def draw_weights(
     n_clusters: int, reps: int, weights_type: str, seed: int
 ) -> tuple[np.ndarray, bool]:
@@ -106,15 +108,21 @@ def draw_weights(
 
     Full enumeration when the distribution has no more distinct patterns than ``reps``
     (``2**G`` for Rademacher, ``6**G`` for Webb); then the result is deterministic.
+    Every test on a model (each exposure, each lag, the cumulative sum) uses the same
+    draws, so they are made once per (G, B, weights, seed) and shared (read-only).
     """
     points = WEBB_POINTS if weights_type == "webb" else RADEMACHER_POINTS
     n_patterns = len(points) ** n_clusters
     if n_patterns <= reps:
         grid = np.array(list(itertools.product(range(len(points)), repeat=n_clusters)))
-        return points[grid], True
+        V = points[grid]
+        V.flags.writeable = False
+        return V, True
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(points), size=(reps, n_clusters))
-    return points[idx], False
+    V = points[idx]
+    V.flags.writeable = False
+    return V, False
 
 
 def _cluster_sums(values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -218,7 +226,7 @@ class _Hypothesis:
         in its numerator and in the scores, so each ``r`` then costs O(B G), not O(B G^2)."""
         if getattr(self, "_pieces_for", None) is not V:
             self._pieces = (V @ self.q0, V @ self.q1, V @ self.K0.T, V @ self.K1.T,
-                            np.all(V == V[:, :1], axis=1))
+                            np.all(V[:, :1] == V, axis=1))
             self._pieces_for = V
         return self._pieces
 
