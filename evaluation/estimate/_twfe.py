@@ -195,9 +195,11 @@ def demean(x: np.ndarray, fe: Sequence[np.ndarray], *, tol: float = 1e-12,
         change = 0.0
         for f, idx, n, den in zip(fe, flat, counts, denominators, strict=True):
             sums = np.bincount(idx, weights=x.ravel(), minlength=len(n) * k)
-            step = (sums.reshape(len(n), k) / den)[f]
-            x -= step
-            change = max(change, float((np.abs(step).max(axis=0) / scale).max()))
+            means = sums.reshape(len(n), k) / den
+            x -= means[f]
+            # the largest step of a column is its largest group mean in absolute value
+            # (an empty group's mean is 0): the same number as over the rows, on fewer values
+            change = max(change, float((np.abs(means).max(axis=0) / scale).max()))
         if len(fe) == 1 or change < tol:
             break
     return x
