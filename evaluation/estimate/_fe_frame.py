@@ -155,6 +155,17 @@ def _cluster_column(frame: pd.DataFrame, name: str, cols: _Columns) -> str:
     return cols.add("cluster_code", "cl_", np.where(codes < 0, np.nan, codes))
 
 
+def _coded(frame: pd.DataFrame, name: str, cols: _Columns) -> str:
+    """A text fixed-effect column as integer codes in order of first appearance (missing
+    stays missing): the codes pyfixest would give it, without its slow handling of text
+    columns in every fit."""
+    if pd.api.types.is_numeric_dtype(frame[name]):
+        return name
+    codes, _ = pd.factorize(frame[name], use_na_sentinel=True)
+    values = codes if (codes >= 0).all() else np.where(codes < 0, np.nan, codes)
+    return cols.add(f"{name}_code", "fe_", values)
+
+
 def _trend_columns(frame: pd.DataFrame, unit: str, time: str, cols: _Columns) -> list[str]:
     """One linear trend per unit (centred years inside the unit, 0 elsewhere)."""
     ucodes, uniques = pd.factorize(frame[unit])
@@ -183,6 +194,7 @@ def _build_frame(df: pd.DataFrame, cfg: PanelFEConfig) -> tuple[pd.DataFrame, _S
     terms, x_internal, term_exposure = _exposure_terms(frame, names, cfg, cols)
     clusters = tuple(_cluster_column(frame, names[c], cols) for c in cfg.clusters)
     trends = _trend_columns(frame, unit, time, cols) if cfg.trends else []
+    unit = _coded(frame, unit, cols)
     if cols.new:
         frame = frame.assign(**cols.new)
     display = {v: k for k, v in zip(terms, x_internal, strict=False)}
