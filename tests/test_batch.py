@@ -515,3 +515,44 @@ def test_fork_is_refused_from_a_process_with_threads():
     finally:
         stop.set()
         worker.join()
+
+
+@pytest.mark.slow
+def test_warm_kernels_show_figures_inline_like_fresh_ones(study, tmp_path):
+    """A kernel forked from the warm starter draws figures into the executed notebook with the
+    same backend and post-execute hooks as a kernel started fresh."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                             "language": "python"}}
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    estimate = new_notebook(metadata=kernel, cells=[
+        new_code_cell('study = "data/demo"\nyear = 2024\nout = "reports"\nseed = 2026',
+                      metadata={"tags": ["parameters"]}),
+        new_code_cell("from evaluation.params import setup_notebook\nfrom evaluation import _io\n"
+                      "setup = setup_notebook('02_estimate', study=study, year=year, out=out,"
+                      " seed=seed)\n_io.write_json(setup.year_dir / 'results.json', {})"),
+        new_code_cell("import matplotlib, IPython\nimport matplotlib.pyplot as plt\n"
+                      "fig, ax = plt.subplots()\nax.plot([1, 2])\n"
+                      "print(matplotlib.get_backend(), sorted(f.__name__ for f in IPython."
+                      "get_ipython().events.callbacks['post_execute']))"),
+    ])
+    brief = new_notebook(metadata=kernel, cells=[new_code_cell(
+        'study = "data/demo"\nyear = 2024\nlang = "id"\nout = "reports"',
+        metadata={"tags": ["parameters"]})])
+    nbformat.write(estimate, folder / "02_estimate.ipynb")
+    nbformat.write(brief, folder / "03_brief.ipynb")
+    cells = {}
+    for label, warm in (("warm", True), ("cold", False)):
+        result = run_batch(str(study), years="2024", langs=["id"], out=str(tmp_path / label),
+                           notebooks=NotebookSet.from_folder(folder), warm_start=warm)
+        assert not any(r["status"] == "failed" and r["stage"] == "estimate"
+                       for r in result.runs.values()), result.summary()
+        nb = json.loads((tmp_path / label / "demo" / "2024" / "notebook.ipynb").read_text())
+        (plot,) = [c for c in nb["cells"] if "plt.subplots" in "".join(c["source"])]
+        cells[label] = [(o.get("output_type"), o.get("text") or sorted(o.get("data", {})))
+                        for o in plot["outputs"]]
+    assert ("display_data", ["image/png", "text/plain"]) in cells["warm"]
+    assert cells["warm"] == cells["cold"]

@@ -16,9 +16,10 @@ Rules that keep a fork faithful (checked: the executed notebooks show the same o
 - fork only from a single-threaded process: after warming up, the starter refuses when any
   thread other than its main one runs (the allocator's background thread that pyarrow
   starts is allowed: jemalloc re-creates it after a fork), and the batch starts runs cold;
-- the inline matplotlib backend must be imported inside the kernel (it hooks into the
-  kernel's shell on import): the warm-up renders figures without pyplot and refuses when the
-  backend module got imported;
+- matplotlib must be set to the inline backend a kernel uses before it is first imported
+  (``MPLBACKEND`` in the starter's environment), and that backend's module must be imported
+  inside the kernel (it hooks into the kernel's shell on import): the warm-up renders figures
+  without pyplot, and the starter refuses when either rule is broken;
 - the root logger is left as a fresh interpreter has it (an import configures it);
 - only when the notebook's kernelspec runs this same interpreter with ipykernel; any other
   kernel is started the usual way.
@@ -130,6 +131,9 @@ class WarmStarter:
         ``fill``: a study folder whose table/panel cache a helper fills meanwhile.
         """
         folder = Path(tempfile.mkdtemp(prefix="evaluation-warm-"))
+        # what ipykernel sets in a fresh kernel, set before the starter's first import (the
+        # batch package imports pyplot, which reads it once)
+        env = {**env, "MPLBACKEND": INLINE_BACKEND}
         cmd = [sys.executable, "-m", "evaluation.batch.warm", str(folder / "s"), str(os.getpid())]
         if fill:
             cmd.append(fill)
@@ -259,6 +263,9 @@ def fork_problem() -> str | None:
     """Why forking this process now would be unsafe (threads, a hooked backend), or ``None``."""
     if "matplotlib_inline.backend_inline" in sys.modules:
         return "the inline matplotlib backend was imported before a kernel existed"
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None and dict.__getitem__(mpl.rcParams, "backend") != INLINE_BACKEND:
+        return "matplotlib's backend is not the inline one a kernel uses (MPLBACKEND)"
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:
