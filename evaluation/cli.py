@@ -18,7 +18,7 @@ import os
 import sys
 
 from ._io import is_disk_full
-from .commands._common import console_lang
+from .commands._common import console_lang, say_help
 from .errors import EvaluationError, ParameterError
 from .i18n import Formatter
 
@@ -38,10 +38,7 @@ EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="evaluation",
-        description="ASN competency-investment evaluation toolkit (Kota Semarang).",
-    )
+    parser = argparse.ArgumentParser(prog="evaluation", description=say_help("description"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, module_name in COMMANDS.items():

@@ -235,7 +235,8 @@ def parse_years(value: str | int | Sequence[int] | None, config: StudyConfig, *,
 
 
 def check_langs(langs: str | Sequence[str] | None, config: StudyConfig, *,
-                spelling: Spelling = "notebook", name: str = "lang") -> tuple[Language, ...]:
+                spelling: Spelling = "notebook", name: str = "lang",
+                lang: Language | None = None) -> tuple[Language, ...]:
     """Brief languages (``"id,en"``, a list, or ``None`` for the study's language)."""
     if langs is None or langs == "" or langs == []:
         return (config.language,)
@@ -243,7 +244,7 @@ def check_langs(langs: str | Sequence[str] | None, config: StudyConfig, *,
     out: list[Language] = []
     for item in items:
         if item not in allowed(Language):
-            raise ParameterError(say(config.language, "settings.lang_unknown",
+            raise ParameterError(say(lang or config.language, "settings.lang_unknown",
                                      what=spelled(name, item, spelling),
                                      allowed=list(allowed(Language))))
         out.append(item)  # type: ignore[arg-type]
@@ -307,6 +308,7 @@ def resolve_run(
     base: str | os.PathLike[str] | None = None,
     year_name: str = "years",
     default_years: Literal["every", "last"] = "every",
+    message_lang: Language | None = None,
 ) -> RunSettings:
     """Check a run's values once and resolve them into :class:`RunSettings`.
 
@@ -331,6 +333,9 @@ def resolve_run(
         The name the years were given under (``year`` for ``evaluation brief``).
     default_years
         Without ``years``: every study year (a batch) or only the last (one brief).
+    message_lang
+        The language problems are told in (default: the first of ``langs``, else the
+        study's).
 
     Raises
     ------
@@ -341,6 +346,7 @@ def resolve_run(
     """
     explicit = [x.strip() for x in langs.split(",")] if isinstance(langs, str) else list(langs or [])
     said: Language | None = explicit[0] if explicit and explicit[0] in allowed(Language) else None  # type: ignore[assignment]
+    said = message_lang or said
     config = study_config(study, spelling=spelling, lang=said, base=base)
     lang = said or config.language
     problems: list[str] = []
@@ -358,7 +364,8 @@ def resolve_run(
     chosen = attempt(lambda: parse_years(years, config, spelling=spelling, lang=lang,
                                          name=year_name), no_years)
     study_lang: tuple[Language, ...] = (config.language,)
-    languages = attempt(lambda: check_langs(langs, config, spelling=spelling), study_lang)
+    languages = attempt(lambda: check_langs(langs, config, spelling=spelling, lang=lang),
+                        study_lang)
     seed_value = config.seed if seed is None else attempt(
         lambda: check_seed(seed, spelling=spelling, lang=lang), 0)
     first = config.years.first if first_year is None else first_year

@@ -230,3 +230,28 @@ def test_an_output_folder_belongs_to_one_study(study, tmp_path):
     marker.write_text("{not json")
     with pytest.raises(ParameterError, match="tidak dapat dibaca"):
         claim_output_folder(folder, edited)
+
+
+def test_help_and_messages_come_from_the_catalogue_in_either_language(study, tmp_path, capsys,
+                                                                      monkeypatch):
+    import importlib
+
+    import evaluation.cli as cli_mod
+    import evaluation.commands.batch as batch_cmd
+
+    for lang, word in (("en", "runs at a time"), ("id", "jumlah run sekaligus")):
+        monkeypatch.setenv("EVALUATION_LANG", lang)
+        importlib.reload(batch_cmd)
+        with pytest.raises(SystemExit):
+            cli_mod.main(["batch", "--help"])
+        assert word in capsys.readouterr().out
+    # EVALUATION_LANG also sets the language of the messages, unless --lang says otherwise
+    code, _, err = cli(capsys, "batch", "--study", str(study), "--years", "2030")
+    assert code == 2 and "di luar tahun studi" in err
+    monkeypatch.setenv("EVALUATION_LANG", "en")
+    code, _, err = cli(capsys, "batch", "--study", str(study), "--jobs", "0")
+    assert code == 2 and "--jobs 0: expecting a whole number of at least 1" in err
+    code, _, err = cli(capsys, "batch", "--study", str(study), "--years", "2030")
+    assert code == 2 and "--years 2030: outside the study's years" in err
+    monkeypatch.delenv("EVALUATION_LANG")
+    importlib.reload(batch_cmd)

@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_lang, add_out, add_run_options, add_study, interruptible, settings_from
+from ._common import (
+    add_lang,
+    add_out,
+    add_run_options,
+    add_study,
+    interruptible,
+    say_help,
+    settings_from,
+)
 
-HELP = ("run the notebooks for every year (estimation, then a brief per language), "
-        "in parallel, resumable, with a manifest and an index page")
+HELP = say_help("commands.batch")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_study(p)
-    p.add_argument("--years", default=None, metavar="A-B",
-                   help="years to run, e.g. 2016-2024 or 2020,2022 (default: every study year)")
+    p.add_argument("--years", default=None, metavar="A-B", help=say_help("options.years"))
     add_lang(p, multiple=True)
     add_out(p)
     add_run_options(p)

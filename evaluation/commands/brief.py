@@ -6,14 +6,22 @@ import argparse
 import sys
 
 from ..i18n import Formatter
-from ._common import add_lang, add_out, add_run_options, add_study, interruptible, settings_from
+from ._common import (
+    add_lang,
+    add_out,
+    add_run_options,
+    add_study,
+    interruptible,
+    say_help,
+    settings_from,
+)
 
-HELP = "the leadership brief for one year (default: the study's last year), PDF and HTML"
+HELP = say_help("commands.brief")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_study(p)
-    p.add_argument("--year", type=int, default=None, help="year of the brief (default: the last)")
+    p.add_argument("--year", type=int, default=None, help=say_help("options.year"))
     add_lang(p)
     add_out(p)
     add_run_options(p)

@@ -21,20 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import Formatter
-from ._common import add_lang, add_study, console_lang
+from ._common import add_lang, add_study, console_lang, say_help
 
-HELP = ("run one year twice in fresh processes and compare results.json and the brief text "
-        "field by field (exit 1 on any difference)")
+HELP = say_help("commands.check_reproducible")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_study(p)
-    p.add_argument("--year", type=int, default=None, help="year to check (default: the last)")
+    p.add_argument("--year", type=int, default=None, help=say_help("options.repro_year"))
     add_lang(p)
     p.add_argument("--notebooks", default=None, metavar="DIR",
-                   help="folder with 02_estimate.ipynb and 03_brief.ipynb (default: notebooks/)")
-    p.add_argument("--timeout", type=float, default=None, metavar="S", help="seconds per run")
-    p.add_argument("--keep", action="store_true", help="keep the two output folders")
+                   help=say_help("options.notebooks"))
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help=say_help("options.repro_timeout"))
+    p.add_argument("--keep", action="store_true", help=say_help("options.keep"))
 
 
 def json_differences(a: Any, b: Any, path: str = "$") -> list[str]:

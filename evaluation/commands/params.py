@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_lang, console_lang
+from ._common import add_lang, console_lang, say_help
 
-HELP = "print the parameters a notebook accepts (name, type, default, allowed values)"
+HELP = say_help("commands.params")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("notebook", metavar="NOTEBOOK",
-                   help="notebook name or path, e.g. 03_brief or notebooks/03_brief.ipynb")
+    p.add_argument("notebook", metavar="NOTEBOOK", help=say_help("options.notebook"))
     add_lang(p)
 
 
