@@ -438,7 +438,8 @@ def _home_table(con: Any, units: Sequence[str]) -> None:
                                             "r": np.arange(len(units), dtype=np.int32)}))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE home AS "
-        "WITH pu AS (SELECT e.year, e.person, r.r AS unit_rank, sum(e.jp) AS jp, "
+        "WITH pu AS (SELECT CAST(e.year AS SMALLINT) AS year, e.person, r.r AS unit_rank, "
+        "sum(e.jp) AS jp, "
         "COALESCE(sum(e.jp) FILTER (WHERE e.lpath = 'nonklasikal'), 0.0) AS jp_nk "
         "FROM ev e JOIN unit_rank r ON r.unit_id = e.unit_id GROUP BY ALL) "
         "SELECT year, person, arg_max(unit_rank, struct_pack(j := jp, r := -unit_rank)) "
@@ -483,24 +484,27 @@ def access_counts_parquet(con: Any, staff: pd.DataFrame) -> pd.DataFrame:
     con.register("staff_counts", st)
     con.register("city_counts", st.groupby("year", as_index=False)["asn_count"].sum(
         min_count=1))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE trained AS SELECT h.year, h.person, r.unit_id, h.jp, "
-        "h.jp_nk FROM home h JOIN unit_rank r ON r.r = h.unit_rank WHERE h.jp > 0"
-    ).fetchall()
-    by_unit = _rank_sums(con, ["unit_id", "year"], "staff_counts")
+    # narrow rows (a country: about a hundred million person-years): units by rank
+    con.execute("CREATE OR REPLACE TEMP TABLE trained AS SELECT year, person, unit_rank, jp, "
+                "jp_nk FROM home WHERE jp > 0").fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE staff_ranked AS SELECT r.r AS unit_rank, "
+                "CAST(s.year AS SMALLINT) AS year, s.asn_count FROM staff_counts s "
+                "JOIN unit_rank r ON r.unit_id = s.unit_id").fetchall()
+    by_unit = _rank_sums(con, ["unit_rank", "year"], "staff_ranked")
     by_city = _rank_sums(con, ["year"], "city_counts")
     # persons who trained in t-1 or t-2 but not in t, in the unit where they last trained:
     # a trained year y counts for y + 1 unless the person trains in y + 1, and for y + 2
     # unless they train in y + 1 or y + 2 (the next trained year says which)
     recent = con.execute(
-        "WITH n AS (SELECT unit_id, year, lead(year) OVER (PARTITION BY person ORDER BY year)"
-        " AS next FROM trained) "
-        "SELECT unit_id, year + 1 AS year, count(*) AS n FROM n "
+        "WITH n AS (SELECT unit_rank, year, lead(year) OVER (PARTITION BY person ORDER BY year)"
+        " AS next FROM trained), c AS (SELECT unit_rank, year + 1 AS year, count(*) AS n FROM n "
         "WHERE next IS NULL OR next > year + 1 GROUP BY ALL "
-        "UNION ALL SELECT unit_id, year + 2 AS year, count(*) AS n FROM n "
-        "WHERE next IS NULL OR next > year + 2 GROUP BY ALL").df()
+        "UNION ALL SELECT unit_rank, year + 2 AS year, count(*) AS n FROM n "
+        "WHERE next IS NULL OR next > year + 2 GROUP BY ALL) "
+        "SELECT r.unit_id, c.year, c.n FROM c JOIN unit_rank r ON r.r = c.unit_rank").df()
     first = con.execute("SELECT min(year) FROM trained").fetchall()[0][0]
     recent["unit_id"] = recent["unit_id"].astype("str")
+    recent["year"] = recent["year"].astype("int64")
     by_unit = by_unit.merge(recent.groupby(["unit_id", "year"], as_index=False)["n"].sum()
                             .rename(columns={"n": "n_recent_not_now"}),
                             on=["unit_id", "year"], how="left")
@@ -526,6 +530,7 @@ def _rank_sums(con: Any, group: list[str], asn: str) -> pd.DataFrame:
         "WHEN m - up + 1 = floor(k) + 1 THEN k - floor(k) ELSE 0.0 END) AS top10_jp "
         "FROM r GROUP BY ALL").df()
     frame["year"] = frame["year"].astype("int64")
-    if "unit_id" in frame:
-        frame["unit_id"] = frame["unit_id"].astype("str")
+    if "unit_rank" in frame:
+        names = con.execute("SELECT unit_id, r FROM unit_rank").df().set_index("r")["unit_id"]
+        frame.insert(0, "unit_id", frame.pop("unit_rank").map(names).astype("str"))
     return frame
