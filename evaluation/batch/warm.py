@@ -266,6 +266,11 @@ def fork_problem() -> str | None:
     mpl = sys.modules.get("matplotlib")
     if mpl is not None and dict.__getitem__(mpl.rcParams, "backend") != INLINE_BACKEND:
         return "matplotlib's backend is not the inline one a kernel uses (MPLBACKEND)"
+    return thread_problem()
+
+
+def thread_problem() -> str | None:
+    """Which threads besides the main one (and known fork-safe ones) this process runs, or ``None``."""
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:
