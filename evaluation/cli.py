@@ -18,7 +18,7 @@ import os
 import sys
 
 from ._io import is_disk_full
-from .commands._common import console_lang, say_help
+from .commands import console_lang, say_help
 from .errors import EvaluationError, ParameterError
 from .i18n import Formatter
 

@@ -1,6 +1,7 @@
-"""The package's shape: every stage imports only from earlier stages and the shared core.
+"""The package's shape: stages in order, no import cycle, private names stay private,
+files and functions of a readable size, words only in the catalogue.
 
-docs/architecture.md explains the layout these tests hold the code to.
+These rules are issue-10's "done when"; docs/architecture.md explains them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ RANKS: dict[str, int] = {
     "read": 1, "demo": 1, "validate": 2, "indicators": 3, "study": 4, "panel": 4,
     "estimate": 5, "brief": 6, "batch": 7, "commands": 8, "cli": 8, "__main__": 8,
 }
+MAX_FILE_LINES = 600
+MAX_FUNCTION_LINES = 80
 
 
 def _modules() -> dict[str, Path]:
@@ -87,6 +90,33 @@ def test_every_part_of_the_package_has_a_rank():
     assert sorted(parts - set(RANKS)) == []
 
 
+def test_no_import_cycle_lazy_imports_included():
+    graph = _graph()
+    # a package's own __init__ re-exporting its modules is not a cycle of the flow
+    for m in graph:
+        graph[m] = {t for t in graph[m] if not (m.startswith(t + ".") and MODULES[t].name == "__init__.py")}
+    assert sum(len(v) for v in graph.values()) > 100
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        stack.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                cycles.append(stack[stack.index(t):] + [t])
+            elif t not in state:
+                visit(t)
+        stack.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+    assert cycles == []
+
+
 def test_stages_import_only_from_earlier_stages_and_the_core():
     wrong = []
     checked = 0
@@ -103,3 +133,68 @@ def test_stages_import_only_from_earlier_stages_and_the_core():
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}")
     assert checked > 50
     assert wrong == []
+
+
+def test_private_names_stay_inside_their_sub_package():
+    wrong = []
+    for module, path in MODULES.items():
+        for target, name, line in _imports(module, path):
+            same = _part(target) == _part(module)
+            private_module = any(p.startswith("_") and p not in ("__init__",) for p in target.split(".")[1:])
+            private_name = name.startswith("_") and not name.endswith("__")
+            shared_core = _part(target) in ("_io", "_options", "_moved")
+            if not same and (private_name or (private_module and not shared_core)):
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} uses {target}"
+                             + (f".{name}" if name else ""))
+    assert wrong == []
+
+
+def _code_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function from its first statement after the docstring to its end (a
+    public function's numpydoc docstring is documentation, not length to read through)."""
+    body = node.body
+    first = body[0]
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str) and len(body) > 1):
+        first = body[1]
+    return node.end_lineno - first.lineno + 1
+
+
+def _reason_at_top(node: ast.AST) -> bool:
+    doc = ast.get_docstring(node) or ""
+    return "long because" in doc.lower() or "why this is long" in doc.lower()
+
+
+def test_files_and_functions_stay_readable():
+    long_files = [f"{p.relative_to(PACKAGE.parent)} ({n} lines)" for p in MODULES.values()
+                  if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_FILE_LINES]
+    long_functions = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = _code_lines(node)
+                if n > MAX_FUNCTION_LINES and not _reason_at_top(node):
+                    where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                    long_functions.append(f"{where} {node.name} ({n} lines of code)")
+    assert long_files == []
+    assert long_functions == []
+
+
+def _words(node: ast.AST) -> bool:
+    """A literal holding prose (a string with a space and a letter) somewhere inside."""
+    for sub in ast.walk(node):
+        if (isinstance(sub, ast.Constant) and isinstance(sub.value, str)
+                and " " in sub.value.strip() and any(c.isalpha() for c in sub.value)):
+            return True
+    return False
+
+
+def test_no_bilingual_word_tables_in_code():
+    found = []
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+                if {"id", "en"} <= keys and _words(node):
+                    found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert found == []

@@ -3,3 +3,7 @@
 Keep these modules light at import time (import heavy libraries inside ``run``), so
 ``evaluation --help`` stays fast.
 """
+
+from ._common import console_lang, say_help
+
+__all__ = ["console_lang", "say_help"]

@@ -34,7 +34,8 @@ from ._intensity import (
 )
 from ._ip_asn import IP_ASN_CATEGORIES, IP_ASN_WEIGHTS, ip_asn, ip_asn_category
 from ._ipm import IPM_CATEGORIES, check_ipm_series, ipm_category
-from ._skm import (
+from ._skm import IkmResult, ikm, ikm_from_element_means
+from ._skm_rules import (
     IKM_ANSWER_COLUMNS,
     IKM_CATEGORIES,
     IKM_ELEMENTS,
@@ -42,10 +43,7 @@ from ._skm import (
     KM_CHI2,
     KM_D,
     KM_P,
-    IkmResult,
-    ikm,
     ikm_category,
-    ikm_from_element_means,
     required_sample,
 )
 from ._summary import (
