@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import sys
 
 import numpy as np
 import openpyxl
@@ -288,3 +290,38 @@ def test_arrow_and_python_csv_paths_read_the_same(layout, tmp_path, monkeypatch)
     assert [str(n) for n in fast.notes] == [str(n) for n in careful.notes]
     assert fast.header_row == careful.header_row
     assert len(fast.frame) == 2
+
+
+#: files that are not all UTF-8: Arrow must not be asked to read them (it decodes the text
+#: of a row it cannot take strictly, inside its own callback, and swallows the error there)
+NOT_UTF8 = {
+    # a delimiter's byte flipped: a short row, and 0xC4 is no UTF-8 there
+    "flipped_delimiter": b"kode_opd;tahun;jumlah_asn\nD01;2023;5\nD02\xc42023;6\nD03;2023;8\n",
+    "cp1252_short_row": b"kode_opd;tahun;jumlah_asn\nD01;2023;5\nD\xe902;2023\nD03;2023;6\n",
+    # the head (the first MiB) is UTF-8, a short row far below it is Windows-1252
+    "cp1252_below_the_head": (b"kode_opd;tahun;jumlah_asn\n" + b"D01;2023;5\n" * 120_000
+                              + b"D\xe902;2023\n"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(NOT_UTF8))
+def test_a_file_not_utf8_reads_as_the_careful_path_without_a_swallowed_error(
+        layout, tmp_path, monkeypatch):
+    import evaluation.read.tables as tables
+
+    swallowed: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: swallowed.append(u.exc_value))
+    p = tmp_path / "staff.csv"
+    p.write_bytes(NOT_UTF8[layout])
+    fast = read_table(p, table="staff", errors="collect")
+    gc.collect()
+    assert swallowed == []
+    with monkeypatch.context() as m:
+        m.setattr(tables, "_csv_fast_grid", lambda *args: None)
+        careful = read_table(p, table="staff", errors="collect")
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.row_numbers.tolist() == careful.row_numbers.tolist()
+    assert fast.problems == careful.problems
+    assert [str(n) for n in fast.notes] == [str(n) for n in careful.notes]
+    assert any("Windows-1252" in str(n) for n in fast.notes)
+    assert len(fast.frame) >= 2

@@ -15,6 +15,7 @@ them).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Mapping
@@ -157,9 +158,12 @@ def _read_csv_arrow(path: Path, head: _CsvHead, first_data: int, width: int) -> 
         invalid.append(1)
         return "skip"
 
+    # Arrow decodes the text of a row it cannot take (to hand it to ``on_invalid``) strictly:
+    # a byte that is not UTF-8 there raised inside the callback, where Arrow swallows it.
+    # Such a file goes to the careful path whole, which reads it as Windows-1252 with a note.
+    if not _utf8_without_nul(path, head):
+        return None
     try:
-        if b"\x00" in head.head or (not head.whole and _has_nul(path)):
-            return None
         table = pa_csv.read_csv(
             path,
             read_options=pa_csv.ReadOptions(skip_rows=first_data, column_names=names,
@@ -172,7 +176,7 @@ def _read_csv_arrow(path: Path, head: _CsvHead, first_data: int, width: int) -> 
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
+    except (pa.ArrowInvalid, UnicodeDecodeError):  # neither expected once UTF-8 is checked
         return None
     if invalid:
         return None
@@ -199,9 +203,19 @@ def _read_csv_arrow(path: Path, head: _CsvHead, first_data: int, width: int) -> 
     return _ArrowRows(cells, numbers, extra_rows, extra_values)
 
 
-def _has_nul(path: Path) -> bool:
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 24):
-            if b"\x00" in block:
-                return True
-    return False
+def _utf8_without_nul(path: Path, head: _CsvHead) -> bool:
+    """Whether the whole file is UTF-8 without a NUL byte, read in blocks (memory bounded)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        if head.whole:
+            decoder.decode(head.head, final=True)
+            return b"\x00" not in head.head
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 24):
+                if b"\x00" in block:
+                    return False
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
