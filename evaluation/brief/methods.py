@@ -16,7 +16,7 @@ from typing import Any
 from ..columns import is_shifted, lag_of
 from ..i18n import Formatter, digits_for
 from .rules import Rating, evidence_rating
-from .sentences import Words, lag_earlier, measure
+from .sentences import Words, lag_earlier, measure, money
 from .steps import HEADLINE_BINS
 from .view import as_dict, as_list, is_finite
 
@@ -24,6 +24,10 @@ from .view import as_dict, as_list, is_finite
 #: workbook and results.json).
 _SHOWN_MODELS = ("panel_fe", "panel_fe_distributed_lags", "panel_fe_placebo_lead",
                  "staggered_did")
+
+#: Exposures whose estimate per one unit is unreadable (an IKM point per rupiah prints as
+#: 0,000000292): the methods table shows them per this step, named in the exposure column.
+TABLE_STEP = {"spend_per_asn_real": 1_000_000.0}
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,22 @@ def methods_tables(c: Words) -> list[dict[str, Any]]:
     return [t for t in (_estimates_table(c), _robustness_table(c), _lags_table(c)) if t]
 
 
+def _times(value: Any, step: float) -> Any:
+    return value * step if is_finite(value) else value
+
+
+def _per_step(f: Formatter, e: Mapping[str, Any]) -> tuple[str, float]:
+    """The row's exposure in words and the step its estimate is shown per (1 unless the
+    exposure is in :data:`TABLE_STEP`; then the label says "per Rp1 juta")."""
+    label = term_label(f, str(e.get("term", "")))
+    base = next((m for m in TABLE_STEP if lag_of(str(e.get("term", "")), m) is not None),
+                None)
+    if base is None:
+        return label, 1.0
+    step = TABLE_STEP[base]
+    return f.msg("terms.per_step", name=label, step=money(f, step, 0)), step
+
+
 def _estimates_table(c: Words) -> dict[str, Any] | None:
     f, t = c.f, c.f.cat["table"]
     rows = []
@@ -208,10 +228,11 @@ def _estimates_table(c: Words) -> dict[str, Any] | None:
         if not isinstance(e, dict) or e.get("term") in (e.get("controls") or ()) \
                 or e.get("model") not in _SHOWN_MODELS:
             continue  # control coefficients are not findings; they stay in results.json
-        d = _table_digits(e.get("estimate"), e.get("conf_low"), e.get("conf_high"))
+        label, step = _per_step(f, e)
+        est, low, high = (_times(e.get(k), step) for k in ("estimate", "conf_low", "conf_high"))
+        d = _table_digits(est, low, high)
         rows.append([model_label(f, e.get("model")), measure(f, e.get("outcome"))["name"],
-                     term_label(f, str(e.get("term", ""))), f.number(e.get("estimate"), d),
-                     f"{f.number(e.get('conf_low'), d)} – {f.number(e.get('conf_high'), d)}",
+                     label, f.number(est, d), f"{f.number(low, d)} – {f.number(high, d)}",
                      f.p_value(e.get("p_value")), f.integer(e.get("n_obs")),
                      f.integer(e.get("n_clusters"))])
     if not rows:
