@@ -39,6 +39,9 @@ EXPECTED: dict[str, tuple[bool, tuple[str, ...], set[str]]] = {
     "02_duration_in_minutes": (True, ("'Durasi (menit)' dibagi 60",), set()),
     "02_jp_in_minutes": (False, ("training.csv, baris 1, kolom 'JP (menit)'", "'menit'",
                                  "Perbaikan: tulis nilai dalam JP"), {"header_unit"}),
+    "02_duration_in_hours": (True, (), set()),
+    "02_jp_in_hours": (False, ("training.csv, baris 1, kolom 'JP (jam)'", "'jam'",
+                               "Perbaikan: tulis nilai dalam JP"), {"header_unit"}),
     "02_percent_header": (True, (), set()),
     "03_duplicate_rows": (False, ("20 x duplicate_rows di training.csv",
                                   "baris ini muncul 2 kali", "duplicates: drop"),
@@ -170,10 +173,12 @@ def test_costs_read_as_rupiah(variant, base):
     pd.testing.assert_series_equal(cost, base["training"]["cost_rp"], rtol=1e-9)
 
 
-def test_minutes_become_hours(base):
-    hours = _clean(NASTY / "02_duration_in_minutes")["training"]["hours"]
+@pytest.mark.parametrize("variant", ["02_duration_in_minutes", "02_duration_in_hours"])
+def test_durations_read_as_hours(variant, base):
+    training = _clean(NASTY / variant)["training"]
+    assert "jp" not in training.columns
     jp = base["training"]["jp"]
-    assert (hours * 60 / 45 - jp).abs().max() < 1e-9
+    assert (training["hours"] * 60 / 45 - jp).abs().max() < 1e-9
 
 
 @pytest.mark.parametrize("variant", ["01_hidden_sheet", "11_two_row_header",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -45,9 +46,15 @@ FORMULA_NAMES = ['=HYPERLINK("http://contoh.invalid/x","klik")', "=1+1", "+1+1",
 FLOAT_NIP = re.compile(r"\d[.,]\d+[eE]\+?17|\d{18}\.0\b")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, tmpdir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line; with ``tmpdir``, every temporary file of the run (the warm
+    starter's log among them) goes there, to be scanned too."""
+    env = None
+    if tmpdir is not None:
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.run([sys.executable, "-m", "evaluation", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=3600)
+                          text=True, cwd=ROOT, timeout=3600, env=env)
 
 
 def _texts(path: Path) -> list[str]:
@@ -77,13 +84,17 @@ def _scan(where: str, text: str, nips: set[str], names: re.Pattern[str]) -> None
     assert not hit, f"{where}: a person's name ({hit.group(0)!r})"
 
 
-def _scan_run(out: Path, console: str, people: tuple[set[str], re.Pattern[str]]) -> list[Path]:
+def _scan_run(out: Path, console: str, people: tuple[set[str], re.Pattern[str]],
+              temp: Path | None = None) -> list[Path]:
+    """Scan every file under ``out`` (and whatever the run left in its temporary folder)
+    and the console; the files under ``out``."""
     nips, names = people
     files = [p for p in out.rglob("*") if p.is_file()]
     assert files
-    for path in files:
+    left = [p for p in temp.rglob("*") if p.is_file()] if temp is not None else []
+    for path in files + left:
         for text in _texts(path):
-            _scan(str(path.relative_to(out)), text, nips, names)
+            _scan(str(path), text, nips, names)
     _scan("console", console, nips, names)
     return files
 
@@ -143,9 +154,9 @@ def unknown_columns_run(tmp_path_factory, demo_dir, demo_training):
     (study / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
     out = tmp / "out"
     done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
-                "--no-progress")
+                "--no-progress", tmpdir=tmp / "temp")
     assert done.returncode == 0, done.stderr[-3000:]
-    return out, done.stdout + done.stderr
+    return out, done.stdout + done.stderr, tmp / "temp"
 
 
 @pytest.fixture(scope="module")
@@ -161,14 +172,14 @@ def wrong_columns_run(tmp_path_factory, demo_dir, demo_training):
     study = _study(tmp, demo_dir, training, "wrongcols")
     out = tmp / "out"
     done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
-                "--no-progress")
-    return out, done
+                "--no-progress", tmpdir=tmp / "temp")
+    return out, done, tmp / "temp"
 
 
 @pytest.mark.slow
 def test_unknown_personal_columns_never_reach_any_output(unknown_columns_run, people):
-    out, console = unknown_columns_run
-    files = _scan_run(out, console, people)
+    out, console, temp = unknown_columns_run
+    files = _scan_run(out, console, people, temp)
     names = {p.name for p in files}
     assert {"brief.id.pdf", "results.json", "tables.id.xlsx", "manifest.json"} <= names
     cached = [p for p in files if ".cache" in p.parts and p.suffix == ".parquet"]
@@ -180,11 +191,11 @@ def test_unknown_personal_columns_never_reach_any_output(unknown_columns_run, pe
 
 @pytest.mark.slow
 def test_personal_data_in_wrong_columns_stops_without_showing_it(wrong_columns_run, people):
-    out, done = wrong_columns_run
+    out, done, temp = wrong_columns_run
     assert done.returncode == 1
     console = done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    files = _scan_run(out, console, people)
+    files = _scan_run(out, console, people, temp)
     manifest = next(p for p in files if p.name == "manifest.json")
     assert "training.csv" in manifest.read_text(encoding="utf-8")
     assert any(p.name == "notebook.failed.ipynb" for p in files)
@@ -194,6 +205,47 @@ def test_personal_data_in_wrong_columns_stops_without_showing_it(wrong_columns_r
     assert re.search(r"training\.csv, baris \d+, kolom 'jp'", console), console[-3000:]
     assert "masalah lain" not in console, "the copy of the demo has problems of its own"
     assert "<angka 18 digit>" in console and "<teks " in console
+
+
+_NIP = "198503122010011002"
+_NAME = "Ani Lestari"
+#: what a leak could look like, each in the kind of file it could be in
+_PLANTED = {
+    "log.txt": f"problem at row 7: {_NIP}",
+    "grouped.txt": "NIP 19850312 201001 1 002",
+    "manifest.json": json.dumps({"evalue": f"value {float(_NIP)}"}),  # 1.985...e+17
+    "scientific.txt": f"{float(_NIP):.14E}",
+    "float_text.txt": f"{float(_NIP):.1f}",  # 198503122010011008.0
+    "inside_a_longer_number.txt": f"x{_NIP}99",
+    "name.ipynb": json.dumps({"cells": [{"source": f"Nama: {_NAME.upper()}"}]}),
+}
+
+
+@pytest.mark.parametrize("planted", [*sorted(_PLANTED), "cache.parquet", "tables.xlsx",
+                                     "console", "left_in_temp"])
+def test_the_scan_finds_a_planted_nip_or_name(planted, tmp_path):
+    """The scan of the end-to-end runs would fail if an NIP, a float NIP or a name leaked."""
+    people = ({_NIP}, re.compile(re.escape(_NAME) + "|" + re.escape(_NAME.upper())))
+    out, temp = tmp_path / "out", tmp_path / "temp"
+    (out / ".cache").mkdir(parents=True)
+    temp.mkdir()
+    (out / "clean.txt").write_text("P0123456789abcdef: 12,5 JP; Rp 1.250.000")
+    _scan_run(out, "ok", people, temp)  # nothing planted yet: the scan passes
+    console = "ok"
+    if planted in _PLANTED:
+        (out / planted).write_text(_PLANTED[planted], encoding="utf-8")
+    elif planted == "cache.parquet":  # a float column: no digit of it in the file's bytes
+        pd.DataFrame({"nip_atasan": [float(_NIP)]}).to_parquet(out / ".cache" / planted)
+    elif planted == "tables.xlsx":  # a name in a shared string: compressed in the file
+        wb = openpyxl.Workbook()
+        wb.active["A1"] = _NAME
+        wb.save(out / planted)
+    elif planted == "console":
+        console = f"training.csv, baris 7: {_NIP}"
+    else:
+        (temp / "warm.log").write_text(f"Traceback ... {_NAME}")
+    with pytest.raises(AssertionError):
+        _scan_run(out, console, people, temp)
 
 
 def _formula_free(workbooks: list[Path]) -> set[str]:
@@ -232,7 +284,7 @@ def test_the_ikm_command_writes_no_formula(tmp_path):
 
 @pytest.mark.slow
 def test_no_workbook_of_a_brief_holds_a_formula(unknown_columns_run):
-    out, _ = unknown_columns_run
+    out, _, _ = unknown_columns_run
     workbooks = list(out.rglob("*.xlsx"))
     assert any(p.name == "tables.id.xlsx" for p in workbooks)
     seen = _formula_free(workbooks)

@@ -232,6 +232,12 @@ def variants() -> dict[str, dict[str, bytes]]:
     variant("02_duration_in_minutes", {"training": ("training.csv", _csv(rows))})
     rows = [[*training[0][:5], "JP (menit)", *training[0][6:]], *training[1:]]
     variant("02_jp_in_minutes", {"training": ("training.csv", _csv(rows))})
+    rows = [[*training[0][:5], "Durasi (jam)", *training[0][6:]]]
+    rows += [[*r[:5], _id_number(float(r[5].replace(",", ".")) * 0.75, 3), *r[6:]]
+             for r in training[1:]]
+    variant("02_duration_in_hours", {"training": ("training.csv", _csv(rows))})
+    rows = [[*training[0][:5], "JP (jam)", *training[0][6:]], *training[1:]]
+    variant("02_jp_in_hours", {"training": ("training.csv", _csv(rows))})
     rows = [[*iku[0][:2], "Capaian IKU (%)", *iku[0][3:]], *iku[1:]]
     variant("02_percent_header", {"performance": ("iku.csv", _csv(rows))})
 
