@@ -1,0 +1,120 @@
+"""Issue 13, item 5, end to end: a study made from the demo by summing its training per
+unit-year into ``training_summary`` (no NIPs, no names) gives the demo's headline and
+training-type estimates to many digits through the whole analysis, and its brief says what it
+cannot show (who is left behind, topics) instead of showing it."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from evaluation.brief.narrate import narrate
+from evaluation.brief.report import analyse
+from evaluation.indicators import credited_jp
+from evaluation.study import load_study
+
+YEAR = 2024
+SMALL = {"year": YEAR, "reps": 199, "chain_reps": 19, "mde_reps": 10, "staggered_reps": 19}
+
+
+def summary_study(demo_dir: Path, folder: Path) -> pd.DataFrame:
+    """Copy the demo into ``folder`` with ``training.parquet`` replaced by the per unit-year
+    sums an analyst without person-level records receives; return the summary."""
+    study = load_study(demo_dir, cache_dir=False)
+    shutil.copytree(demo_dir, folder)
+    (folder / "training.parquet").unlink()
+    tr = study.tables["training"]
+    jp = credited_jp(tr, config=study.config)[0]
+    keys = [tr["unit_id"].astype(str), tr["year"]]
+    per_person = jp.groupby([*keys, tr["nip"]]).sum()
+
+    def jp_where(column: str, value: str) -> pd.Series:
+        return jp.where(tr[column] == value, 0.0).groupby(keys).sum()
+
+    summary = pd.DataFrame({
+        "jumlah_jp": jp.groupby(keys).sum(),
+        "jumlah_asn_20jp": (per_person >= 20 - 1e-9).groupby(level=[0, 1]).sum(),
+        "biaya": tr["cost_rp"].groupby(keys).sum(),
+        **{f"jp_{t}": jp_where("competency_type", t)
+           for t in ("teknis", "manajerial", "sosial_kultural")},
+        **{f"jp_{p}": jp_where("learning_path", p) for p in ("klasikal", "nonklasikal")},
+        "jumlah_peserta": per_person.groupby(level=[0, 1]).size(),
+    }).rename_axis(["kode_opd", "tahun"]).reset_index()
+    # the demo's CSVs are Indonesian exports: semicolons, decimal commas
+    summary.to_csv(folder / "training_summary.csv", sep=";", decimal=",", index=False)
+    cfg = yaml.safe_load((folder / "study.yaml").read_text(encoding="utf-8"))
+    del cfg["tables"]["training"]
+    cfg["tables"]["training_summary"] = "training_summary.csv"
+    (folder / "study.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True),
+                                       encoding="utf-8")
+    return summary
+
+
+@pytest.fixture(scope="module")
+def both(demo_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("summary") / "study"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the demo is synthetic, and says so
+        summary = summary_study(demo_dir, folder)
+        demo = analyse(demo_dir, **SMALL).results
+        summ = analyse(folder, **SMALL).results
+    return demo, summ, summary, folder
+
+
+def test_the_summary_holds_no_person(both):
+    _, _, summary, folder = both
+    assert len(summary) > 400 and not any("nip" in c or "nama" in c for c in summary.columns)
+    text = (folder / "training_summary.csv").read_text(encoding="utf-8")
+    assert not any(len(cell) == 18 and cell.isdigit() for cell in text.replace("\n", ";")
+                   .split(";"))  # no 18-digit NIP anywhere
+
+
+def test_summary_study_gives_the_demos_headline_to_many_digits(both):
+    demo, summ, _, _ = both
+    a, b = demo["estimates"][0], summ["estimates"][0]
+    assert a["id"] == b["id"] == "headline" and a["term"] == b["term"] == "jp_per_asn_lag1"
+    assert a["n_obs"] == b["n_obs"] and a["n_clusters"] == b["n_clusters"]
+    for key in ("estimate", "std_error", "conf_low", "conf_high", "p_value"):
+        assert b[key] == pytest.approx(a[key], rel=1e-10, abs=0), key
+    assert summ["headline"]["scaled"]["estimate"] == pytest.approx(
+        demo["headline"]["scaled"]["estimate"], rel=1e-10)
+    # every association estimated from the panel's training measures agrees as well
+    rows = {e["id"]: e for e in demo["estimates"]}
+    same = [e for e in summ["estimates"] if e["id"] in rows and e.get("estimate") is not None
+            and e["model"] == "panel_fe"]
+    assert len(same) >= 6
+    for e in same:
+        assert e["estimate"] == pytest.approx(rows[e["id"]]["estimate"], rel=1e-8), e["id"]
+
+
+def test_summary_study_gives_the_demos_training_type_estimates(both):
+    demo, summ, _, _ = both
+    for grouping in ("competency_type", "learning_path"):
+        mine = summ["by_training_type"]["groupings"][grouping]["kinds"]
+        theirs = demo["by_training_type"]["groupings"][grouping]["kinds"]
+        assert [k["label"] for k in mine] == [k["label"] for k in theirs] and mine
+        for m, t in zip(mine, theirs, strict=True):
+            for key in ("estimate", "conf_low", "conf_high"):
+                assert m[key] == pytest.approx(t[key], rel=1e-8), (grouping, m["label"], key)
+    # topics need programme titles, which a summary does not have
+    assert summ["by_training_type"]["groupings"]["topic"] is None
+    assert "topic" in summ["by_training_type"]["not_estimated"]
+
+
+def test_summary_study_brief_says_what_it_cannot_show(both):
+    demo, summ, _, _ = both
+    assert demo["training_access"]["available"]
+    assert summ["training_access"] == {"available": False, "reason": "training_summary"}
+    assert summ["data_sources"]["person_level"] is False
+    assert set(summ["data_sources"]["unavailable"]) == {"training_access", "topics"}
+    for lang, says, finding in (("id", "siapa yang tertinggal", "Siapa yang tertinggal"),
+                                ("en", "who is left behind", "Who is left behind")):
+        n = narrate(summ, lang=lang)
+        assert says in n.caveats[0] and "per ASN" in n.caveats[0]
+        assert not any(x.startswith(finding) for x in n.findings)
+        assert any(x.startswith(finding) for x in narrate(demo, lang=lang).findings)
