@@ -204,3 +204,14 @@ def test_training_type_estimates_cover_the_demos_truth(ctx):
         topic["given_types"]["conf_high"]
     alone = t["projection_lag1"]["topic_digital"]["jp_per_asn_topic_digital_lag1"]
     assert topic["alone"]["conf_low"] < alone < topic["alone"]["conf_high"]
+
+
+def test_a_summary_without_some_kinds_says_which_columns_to_add(ctx):
+    from evaluation.errors import EstimationError
+
+    window = ctx.window.assign(jp_per_asn_manajerial=np.nan)  # not in the training_summary
+    with pytest.raises(EstimationError, match=r"add \['jp_manajerial'\] to training_summary"):
+        training_types.kind_columns(window, training_types.COMPETENCY_TYPES)
+    frame, cols, source = training_types.kind_columns(ctx.window,
+                                                      training_types.COMPETENCY_TYPES)
+    assert source == "panel" and frame[cols].notna().any().all()

@@ -37,6 +37,12 @@ def kind_columns(window: pd.DataFrame, kinds: Sequence[str], *, topic: bool = Fa
     prefix = "jp_per_asn_topic_" if topic else "jp_per_asn_"
     cols = [f"{prefix}{k}" for k in kinds]
     if all(c in window.columns for c in cols):
+        empty = [k for k, c in zip(kinds, cols, strict=True) if window[c].isna().all()]
+        if empty:  # a training_summary without that part: not zero, not reported
+            raise EstimationError(
+                f"no JP per ASN of {empty} in any unit-year: the training records (or the "
+                f"training_summary's jp_<kind> columns) do not give them; add "
+                f"{[f'jp_{k}' for k in empty]} to training_summary to compare kinds.")
         return window, cols, "panel"
     shares = [f"share_jp_{k}" for k in kinds]
     if topic or not all(s in window.columns for s in shares):
