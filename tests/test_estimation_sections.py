@@ -215,3 +215,14 @@ def test_a_summary_without_some_kinds_says_which_columns_to_add(ctx):
     frame, cols, source = training_types.kind_columns(ctx.window,
                                                       training_types.COMPETENCY_TYPES)
     assert source == "panel" and frame[cols].notna().any().all()
+
+
+def test_scenario_command_says_the_change_and_the_dose_in_words(demo_dir, tmp_path, capsys):
+    from evaluation.cli import main
+
+    assert main(["scenario", "--study", str(demo_dir), "--year", str(YEAR),
+                 "--budget-change=-2,5%", "--out", str(tmp_path), "--reps", "199"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Skenario: anggaran pelatihan -2,5% (jika hubungan ini berlaku)")
+    assert "poin IKM per JP per ASN, tahun sebelumnya (IK 95%" in out
+    assert "jp_per_asn_lag1" not in out  # no column name reaches the reader

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _io
+from ..brief.sentences import lag_earlier
 from ..errors import ParameterError
 from ..estimate import ScenarioResult, scenario
 from ..i18n import Formatter
@@ -117,10 +118,17 @@ def _table(res: ScenarioResult, f: Formatter) -> pd.DataFrame:
     })
 
 
+def _percent(f: Formatter, change: float) -> str:
+    """``-10%``, ``+25%``, ``-2,5%``: the change as the user typed it, in the language."""
+    pct = change * 100
+    text = f.number(abs(pct), 0 if float(round(pct, 6)).is_integer() else 1)
+    return f"{'+' if pct > 0 else '-' if pct < 0 else ''}{text}%"
+
+
 def _lines(res: ScenarioResult, f: Formatter, config: Any, table: pd.DataFrame) -> list[str]:
     s = "estimate.scenario."
     cfg = res.config
-    title = (f.msg(s + "title_budget", change=f"{cfg.budget_change:+.0%}")
+    title = (f.msg(s + "title_budget", change=_percent(f, cfg.budget_change))
              if cfg.budget_change is not None
              else f.msg(s + "title_entitlement", entitlement=f.number(cfg.entitlement, 0)))
     lines = [title, "", table.to_string(index=False), ""]
@@ -135,7 +143,7 @@ def _lines(res: ScenarioResult, f: Formatter, config: Any, table: pd.DataFrame) 
     if e is not None:
         lines.append(f.msg(s + "effect", estimate=f.number(e["estimate"], 3),
                            low=f.number(e["conf_low"], 3), high=f.number(e["conf_high"], 3),
-                           term=e.get("term", "")))
+                           lag_earlier=lag_earlier(f, getattr(config.headline, "lag", 1))))
     if res.refused:
         lines.append(f.msg(s + f"refused.{res.refusal}"))
     else:
