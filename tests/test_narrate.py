@@ -23,6 +23,7 @@ from fixtures_results import (
     with_sections,
 )
 
+from evaluation.brief.methods import methods_page
 from evaluation.brief.narrate import (
     Formatter,
     catalogue,
@@ -32,6 +33,7 @@ from evaluation.brief.narrate import (
     programme_wording,
 )
 from evaluation.brief.rules import evidence_rating, likelihood_key, probability_positive
+from evaluation.brief.sentences import words_for
 from evaluation.errors import EvaluationError
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -211,7 +213,7 @@ def test_checks_say_what_they_could_detect():
     assert n.programme == "association"
     assert "tidak lebih kecil dari selisih yang diperkirakan" in " ".join(n.findings)
     res["programme"]["pretrend"].update(detectable_difference=0.6)
-    assert "lebih kecil dari dampak yang diperkirakan" in " ".join(narrate(res).certainty)
+    assert "lebih kecil dari perkiraan selisih program" in " ".join(narrate(res).certainty)
     placebo = scenario("clear_positive")
     placebo["distributed_lags"]["placebo_lead"].update(conf_low=-0.02, conf_high=0.03,
                                                        std_error=0.012)
@@ -281,7 +283,7 @@ def test_derived_caveats_at_most_three():
     n = narrate(res)
     assert len(n.caveats) == 3  # the ones that matter most; the banner says "synthetic"
     text = "\n".join(n.caveats)
-    assert "IKM 14%" in text  # missing share named with its measure
+    assert "IKM tidak tercatat di 14% unit-tahun" in text  # missing share with its measure
     assert "something_new" not in text
     assert n.synthetic_notice and n.synthetic_notice.startswith("DATA SINTETIS")
     assert "pretrend_failed" in caveat_codes(scenario("failed_pretrend"))
@@ -404,6 +406,8 @@ def test_training_type_budget_and_sectors_follow_their_rules():
     assert "pemotongan 10% (Rp6,5 miliar, 3,1 JP per ASN lebih sedikit)" in recs
     assert "IKM rata-rata unit 0,17 sampai 0,33 poin lebih rendah" in recs
     assert "Utamakan pelatihan teknis" in recs and "sangat mungkin (97%)" in recs
+    # the recommended type with its interval (no bare point estimates on page 1)
+    assert "(1,1 poin per 10 JP pelatihan per ASN, IK 95%: 0,9 sampai 1,4)" in recs
     found = " ".join(n.findings)
     assert "jenis-jenis ini berbeda (uji beda p < 0,001)" in found
     assert "kewilayahan 0,62 poin (0,30 sampai 0,90)" in found
@@ -495,3 +499,18 @@ def test_classify_and_programme_wording_edges():
     assert classify({"estimate": 0.0, "conf_low": 0.0, "conf_high": 1.0}) == "not_shown"
     assert programme_wording(None) is None
     assert programme_wording({"staggered": None}) is None
+
+
+@pytest.mark.parametrize(("lang", "phrase"), [
+    ("id", "efek tetap unit dan tahun dan variabel kontrol (jumlah ASN (log)),"),
+    ("en", "unit and year fixed effects and controls (number of ASN (log)),"),
+])
+def test_methods_design_names_its_controls_with_a_space(lang, phrase):
+    """The controls clause is its own message, which the formatter trims: the sentence read
+    "tahundan variabel kontrol" on the rendered methods page until the space was put back."""
+    res = scenario("clear_positive")
+    res["estimates"][0]["controls"] = ["log_asn_count"]
+    design = dict(methods_page(words_for(res, Formatter(lang))).paragraphs)[
+        catalogue(lang)["headings"]["design"]]
+    assert phrase in design
+    assert "10 JP" in design and "1 JP" in design  # the pages' step and the tables' unit

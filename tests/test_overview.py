@@ -52,7 +52,7 @@ def test_each_year_links_its_briefs_and_workbooks_in_every_language(tmp_path):
 def test_headline_with_its_window_and_the_city_picture(tmp_path):
     page = render_index(tmp_path, _study(tmp_path), lang="id", title="Demo")
     assert "belum dapat ditaksir" in page
-    assert "0,12 poin (-0,27 – 0,51)" in page  # scaled estimate, unit, 95% CI
+    assert "0,12 poin (-0,27 sampai 0,51)" in page  # scaled estimate, unit, 95% CI
     assert "2015–2017" in page and "jendela kumulatif" in page
     assert "81,2 (B)" in page  # city IKM and its category
     assert "64%" in page  # ASN reaching 20 JP
@@ -64,7 +64,7 @@ def test_the_page_speaks_the_study_language(tmp_path):
     manifest = _study(tmp_path)
     en = render_index(tmp_path, manifest, lang="en", title="Demo")
     assert '<html lang="en">' in en and "Overview by year" in en
-    assert "not estimable yet" in en and "0.12 points (-0.27 – 0.51)" in en
+    assert "not estimable yet" in en and "0.12 points (-0.27 to 0.51)" in en
     assert "Ikhtisar" not in en
 
 

@@ -129,8 +129,10 @@ def _links(row: Mapping[str, Any], f: Formatter) -> str:
         if lang in row["workbooks"]:
             link += (f' · <a href="{esc(row["workbooks"][lang])}">'
                      f'{esc(x["workbook"].format(lang=name))}</a>')
-        parts.append(link)
-    return "<br>".join(parts) or esc(x["not_available"])
+        # one line per language: wrapped inside a narrow cell, "tabel ID ringkasan EN"
+        # ran together on the rendered page
+        parts.append(f'<span class="doc">{link}</span>')
+    return "".join(parts) or esc(x["not_available"])
 
 
 # ---- the page ------------------------------------------------------------------------------
@@ -179,6 +181,7 @@ tr.missing td{color:#6b7280}
 font-weight:bold}
 img{max-width:100%;height:auto}figure{max-width:44rem;margin:0}
 .small{font-size:.85rem;color:#4b5563}td:nth-child(3){white-space:nowrap}
+.doc{display:block;white-space:nowrap}
 @media (max-width:640px){table,tbody{display:block}thead{display:none}
 tr{display:block;border-bottom:2px solid #d1d5db;padding:.4rem 0}
 td,td.num{display:block;border:none;padding:.1rem 0;text-align:left;white-space:normal}
@@ -248,7 +251,7 @@ def write_index(folder: Path, manifest: Mapping[str, Any], *, lang: str = "id") 
     state = {k: {"status": "done" if r["status"] in mf.DONE else r["status"],
                  "outputs": r.get("outputs")}
              for k, r in sorted(manifest["runs"].items())}
-    key = mf.fingerprint({"runs": state, "lang": lang, "page": 2})
+    key = mf.fingerprint({"runs": state, "lang": lang, "page": 3})  # page: its layout version
     path = folder / INDEX_NAME
     stamp = folder / ".index.sha256"
     if path.is_file() and stamp.is_file() and stamp.read_text().strip() == key:

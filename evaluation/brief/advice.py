@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..i18n import digits_for
-from .breakdowns import best_kind, budget_cut, change_range, kind_name, scenario_named
+from .breakdowns import (
+    best_kind,
+    budget_cut,
+    change_range,
+    kind_name,
+    scenario_named,
+    shrunken,
+)
 from .certainty import mde_text
 from .rules import JP20_TARGET, ProgrammeWording
 from .sentences import (
@@ -59,18 +66,14 @@ def _training_type(c: Words) -> str | None:
     best = best_kind(grouping)
     if best is None or as_dict(c.results.get("by_training_type")).get("available") is not True:
         return None
-    kinds = [k for k in as_list(grouping.get("kinds")) if isinstance(k, dict)
-             and is_finite(as_dict(k.get("scaled")).get("shrunken_estimate"))]
-    values = [float(as_dict(k["scaled"])["shrunken_estimate"]) for k in kinds]
-    d = digits_for(*values)
-    others = "; ".join(f.msg("recommendations.others", kind=kind_name(f, k.get("label")),
-                             estimate=f.number(as_dict(k["scaled"])["shrunken_estimate"], d))
-                       for k in kinds if k is not best)
+    # the best kind's estimate with its interval; the other kinds' are on page 2, with theirs
+    estimate, low, high = shrunken(best)
+    d = digits_for(estimate, low, high)
     p = float(best["prob_best"])
     return f.msg("recommendations.training_type", best=kind_name(f, best.get("label")),
                  likelihood=likelihood(f, p), prob=percent(f, p), outcome=c.outcome["name"],
-                 estimate=f.number(as_dict(best["scaled"])["shrunken_estimate"], d),
-                 unit=c.outcome["unit"], increment=c.increment, others=others)
+                 estimate=f.number(estimate, d), ci=f.ci(low, high, d),
+                 unit=c.outcome["unit"], increment=c.increment)
 
 
 def _programme(c: Words, wording: ProgrammeWording | None) -> str | None:

@@ -34,7 +34,8 @@ def _kinds(grouping: Mapping[str, Any]) -> list[dict[str, Any]]:
             and is_finite(as_dict(k.get("scaled")).get("shrunken_estimate"))]
 
 
-def _shrunken(kind: Mapping[str, Any]) -> tuple[float, float, float]:
+def shrunken(kind: Mapping[str, Any]) -> tuple[float, float, float]:
+    """A kind's partially pooled estimate and its 95% interval (per the brief's step)."""
     s = as_dict(kind.get("scaled"))
     return (float(s["shrunken_estimate"]), float(s.get("shrunken_low", s["shrunken_estimate"])),
             float(s.get("shrunken_high", s["shrunken_estimate"])))
@@ -61,11 +62,11 @@ def types_sentences(c: Words) -> list[str]:
         kinds = _kinds(grouping)
         if len(kinds) < 2:
             continue
-        values = [v for k in kinds for v in _shrunken(k)]
+        values = [v for k in kinds for v in shrunken(k)]
         d = digits_for(*values)
         parts = [f.msg("by_type.part", kind=kind_name(f, k.get("label")),
                        estimate=f.number(est, d), low=f.number(low, d), high=f.number(high, d))
-                 for k in kinds for est, low, high in [_shrunken(k)]]
+                 for k in kinds for est, low, high in [shrunken(k)]]
         p = p_clause(f, as_dict(grouping.get("difference_test")).get("p_value"))
         best = best_kind(grouping)
         verdict = (f.msg("by_type.differ", p=p, best=kind_name(f, best.get("label")),

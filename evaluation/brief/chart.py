@@ -21,7 +21,7 @@ from ..columns import lag_column
 from ..i18n import Formatter, catalogue
 from . import plot
 from .plot_within import thresholds_near, within_unit_chart
-from .sentences import Words, lag_earlier, words_for
+from .sentences import Words, capitalise, lag_earlier, words_for
 from .view import as_dict, as_list, headline_estimate, is_finite
 
 
@@ -84,8 +84,10 @@ def _within(c: Words, bins: Mapping[str, Any], ax: Axes) -> Axes:
     f, est = c.f, c.est
     window = as_dict(c.results.get("window"))
     first = (int(window["first"]) + c.lag) if is_finite(window.get("first")) else ""
-    title = f.msg("chart.within_title", outcome=c.outcome["name"], exposure=c.exposure["name"],
-                  lag_earlier=lag_earlier(f, c.lag), first=first, last=window.get("last", ""))
+    # the title starts with the outcome's name, which is written lower-case ("capaian IKU")
+    title = capitalise(f.msg("chart.within_title", outcome=c.outcome["name"],
+                             exposure=c.exposure["name"], lag_earlier=lag_earlier(f, c.lag),
+                             first=first, last=window.get("last", "")))
     return within_unit_chart(bins, slope=est["estimate"], slope_low=est["conf_low"],
                              slope_high=est["conf_high"], scale=c.scale,
                              increment=c.increment, title=title, lang=c.f.lang,

@@ -69,7 +69,8 @@ def _design(c: Words) -> str:
     names = ", ".join(term_label(f, x) for x in controls)
     text = f.msg("methods.design", outcome=c.outcome["name"], exposure=c.exposure["name"],
                  lag_earlier=lag_earlier(f, c.lag),
-                 controls=f.msg("methods.controls", names=names) if controls else "",
+                 # msg() trims its text, so the space before the clause is added here
+                 controls=" " + f.msg("methods.controls", names=names) if controls else "",
                  n_obs=f.integer(est.get("n_obs")), n_units=f.integer(est.get("n_units")),
                  inference=inference_name(f, est.get("inference")),
                  n_clusters=f.integer(est.get("n_clusters")), increment=c.increment)
