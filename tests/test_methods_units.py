@@ -40,3 +40,17 @@ def test_spend_per_asn_is_shown_per_rp_1_juta(lang, label, estimate, interval):
     # the JP rows are untouched: per one JP, as results.json records them
     assert rows[0][3] == ("0,081" if lang == "id" else "0.081")
     assert "per" not in rows[0][2].split(",")[-1]
+
+
+@pytest.mark.parametrize(("lang", "n", "says"), [
+    ("id", 2, "2 pasangan unit-tahun tidak ikut dihitung"),
+    ("en", 1, "1 unit-year was left out"), ("en", 3, "3 unit-years were left out")])
+def test_methods_page_says_when_singletons_were_dropped(lang, n, says):
+    from evaluation.brief.methods import methods_page
+
+    res = scenario("clear_positive")
+    design = dict(methods_page(words_for(res, Formatter(lang))).paragraphs)
+    assert not any("singleton" in text for text in design.values())
+    res["estimates"][0]["n_singletons_dropped"] = n
+    design = dict(methods_page(words_for(res, Formatter(lang))).paragraphs)
+    assert any(says in text and "singleton" in text for text in design.values())

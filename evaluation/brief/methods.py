@@ -16,7 +16,7 @@ from typing import Any
 from ..columns import is_shifted, lag_of
 from ..i18n import Formatter, digits_for
 from .rules import Rating, evidence_rating
-from .sentences import Words, lag_earlier, measure, money
+from .sentences import Words, lag_earlier, measure, money, msg_n
 from .steps import HEADLINE_BINS
 from .view import as_dict, as_list, is_finite
 
@@ -79,6 +79,9 @@ def _design(c: Words) -> str:
         text += " " + f.msg("methods.bins", exposure=c.exposure["name"],
                             outcome=c.outcome["name"],
                             n_bins=f.integer(len(as_list(bins.get("bins"))) or HEADLINE_BINS))
+    dropped = est.get("n_singletons_dropped")
+    if is_finite(dropped) and dropped > 0:  # issue 13 item 6: say when rows were left out
+        text += " " + msg_n(f, "methods.singletons", dropped, n=f.integer(dropped))
     counts = _counts(c)
     return f"{text} {counts}" if counts else text
 
