@@ -223,6 +223,11 @@ real data offer no such guarantee.
 `tests/test_demo.py` rebuilds the panel from these files independently, estimates the
 specifications above with pyfixest, and checks that each true value lies inside the 95%
 confidence interval (event-time effects jointly); a slow test repeats this over several seeds.
+`tests/test_estimation_sections.py` checks the same for the numbers the brief prints
+(results.json `by_training_type`): each type's, path's and topic's true value inside its 95%
+interval, the sosial kultural interval containing 0, and the types' difference test
+rejecting. `tests/test_access.py` checks who is left behind (`training_access`) against the
+generator's own person-year records: equal to 1e-12, the three-year share a lower bound.
 """
 
 
