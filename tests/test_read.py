@@ -22,6 +22,11 @@ from evaluation.read import normalise_header, parse_numbers, read_table
         ("1.234,5", 1234.5),
         ("Rp 1.250.000,00", 1250000.0),
         ("Rp1.250.000", 1250000.0),
+        # issue 11, item 11: rupiah as city documents write them, accounting negatives
+        ("Rp. 1.250.000,-", 1250000.0),
+        ("1.250.000,-", 1250000.0),
+        ("(1.250.000)", -1250000.0),
+        ("(Rp 1.250.000,00)", -1250000.0),
         ("12,5%", 12.5),
         ("-3,25", -3.25),
         ("0", 0.0),
