@@ -303,6 +303,22 @@ def test_xlsx_readme_first_formats_units_and_sorted_sheet(synthetic_outputs):
                     assert cell.number_format != "General", (ws.title, cell.coordinate)
 
 
+def test_xlsx_header_frozen_and_text_columns_fit_their_longest_name():
+    """Seen in LibreOffice: a 56-character unit name was cut at the column's edge."""
+    res = scenario("clear_positive")
+    long_name = "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu X"
+    res["units"][0]["unit_name"] = long_name
+    wb = load_workbook(io.BytesIO(brief.render_xlsx(res, lang="id")))
+    data_sheets = wb.worksheets[1:]
+    assert data_sheets
+    for ws in data_sheets:
+        assert ws.freeze_panes == "A2", ws.title
+    units = wb[catalogue("id")["xlsx"]["sheets"]["units"]]
+    col = next(c.column_letter for c in units[1] if c.value == "Unit")
+    assert long_name in [c.value for (c,) in units.iter_rows(min_row=2, min_col=2, max_col=2)]
+    assert units.column_dimensions[col].width >= len(long_name)
+
+
 def test_xlsx_one_workbook_per_language():
     res = scenario("clear_positive")
     id_book = load_workbook(io.BytesIO(brief.render_xlsx(res, lang="id")))

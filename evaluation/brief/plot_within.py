@@ -87,7 +87,10 @@ def within_unit_chart(block: Mapping[str, Any], *, slope: float, slope_low: floa
     ax.set_xlabel(x_lab["axis"])
     ax.set_ylabel(y_lab["axis"])
     apply_axis_format(ax, f, y_digits=1)
-    ax.legend(loc="upper left")
+    # a strip above the data for a one-row legend: in the corner it hid a bin's dot
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.16 * (high - low))
+    ax.legend(loc="upper left", ncol=2)
     source_line(ax, f, source)
     return finish(ax, alt_text_within(bins, outcome=outcome, exposure=term,
                                       slope=slope * scale, increment=increment, lang=lang))

@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .._io import safe_xlsx_cell
@@ -89,6 +90,7 @@ def _write_sheet(wb: Workbook, title: str, columns: Sequence[Column],
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[cell.column_letter].width = col.width
+    longest = [0] * len(columns)
     for i, row in enumerate(rows, start=2):
         for j, col in enumerate(columns, start=1):
             value = col.value(row)
@@ -96,9 +98,29 @@ def _write_sheet(wb: Workbook, title: str, columns: Sequence[Column],
             fmt = row.get("fmt") if col.fmt == ROW_FORMAT else col.fmt
             if fmt and not isinstance(value, str):
                 cell.number_format = fmt
+            if isinstance(value, str):
+                longest[j - 1] = max(longest[j - 1], len(value))
+    _fit_text_columns(ws, columns, longest)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     return True
+
+
+#: The widest a text column grows to fit its longest cell (in characters); longer cells wrap.
+TEXT_WIDTH_CAP = 60
+
+
+def _fit_text_columns(ws: Worksheet, columns: Sequence[Column], longest: Sequence[int]) -> None:
+    """Widen text columns to their longest cell: in LibreOffice a unit name of 56 characters
+    was cut at 44 ("... Terpadu Satu Pi") because the next cell is not empty."""
+    for j, (col, n) in enumerate(zip(columns, longest, strict=True), start=1):
+        letter = get_column_letter(j)
+        width = max(col.width, min(n + 2, TEXT_WIDTH_CAP))
+        ws.column_dimensions[letter].width = width
+        if n + 2 > width:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, str) and len(cell.value) + 2 > width:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _write_readme(ws: Worksheet, c: Words, sheets: Sequence[tuple[str, str]]) -> None:
