@@ -279,3 +279,15 @@ def test_scenario_bad_calls_say_what_to_change():
         scenario(_units(), None, budget_change=-2)
     with pytest.raises(EstimationError, match="jp_gap_entitlement"):
         scenario(_units().drop(columns="jp_gap_entitlement"), None, target="entitlement")
+
+
+def test_without_person_gaps_units_rank_by_the_share_of_asn_short_of_20_jp():
+    """A study of summaries: the JP gap per ASN is only a lower bound (20 - JP per ASN, zero
+    once the average passes 20); units with a zero bound rank by their ASN short of 20 JP."""
+    units = _units().drop(columns="jp_gap_entitlement").assign(
+        jp_per_asn=[25.0, 30.0, 12.0], share_20jp=[0.40, 0.70, 0.30])
+    t = scenario(units, None, budget_change=0.1).table.set_index("unit_id")
+    assert t["gap_per_asn"].tolist() == [0.0, 0.0, 8.0]
+    assert t["rank_gap"].tolist() == [2, 3, 1]  # C: 8 JP short; then A: 60% short; then B
+    tied = units.assign(share_20jp=[0.5, 0.5, 0.3])
+    assert scenario(tied, None, budget_change=0.1).table["rank_gap"].tolist() == [2, 2, 1]

@@ -118,3 +118,21 @@ def test_summary_study_brief_says_what_it_cannot_show(both):
         assert says in n.caveats[0] and "per ASN" in n.caveats[0]
         assert not any(x.startswith(finding) for x in n.findings)
         assert any(x.startswith(finding) for x in narrate(demo, lang=lang).findings)
+
+
+def test_the_demos_results_hold_the_three_questions(both):
+    """Issue 13's done-when on the demo: which training, what a budget buys, who is left
+    behind are all in results.json from the analysis the brief runs."""
+    demo, summ, _, _ = both
+    assert demo["by_training_type"]["available"] and demo["by_training_type"]["groupings"][
+        "competency_type"]["differ"]
+    assert demo["scenario"]["available"] and not demo["scenario"]["refused"]
+    assert {s["budget_change"] for s in demo["scenario"]["scenarios"]} >= {-0.10, 0.25}
+    assert demo["training_access"]["available"] and demo["training_access"]["units"]
+    # the scenario needs no person: the summary study prices the same JP the same way
+    assert summ["scenario"]["available"]
+    mine = {u["unit_id"]: u for u in summ["scenario"]["scenarios"][0]["units"]}
+    units = demo["scenario"]["scenarios"][0]["units"]
+    assert units and len(mine) == len(units)
+    for u in units:
+        assert mine[u["unit_id"]]["jp_change"] == pytest.approx(u["jp_change"], rel=1e-9)

@@ -168,14 +168,27 @@ def _implied_ikm(t: pd.DataFrame, effect: dict[str, Any] | None) -> None:
 
 
 def _rankings(t: pd.DataFrame, entitlement: float) -> None:
-    """Rank 1 = the largest gap to the entitlement, and the lowest cost per JP (in place)."""
+    """Rank 1 = the largest gap to the entitlement, and the lowest cost per JP (in place).
+
+    Without the JP each person needs (``jp_gap_entitlement``: a study of summaries), the
+    gap per ASN is only known to be at least ``entitlement - JP per ASN``, which is zero in
+    every unit whose average passes 20 JP however many ASN fall short; those units are
+    then ranked by the share of their ASN below the entitlement (``1 - share_20jp``), the
+    bound breaking ties."""
     if "jp_gap_entitlement" in t.columns:
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = t["jp_gap_entitlement"] / t["asn_count"]
+        t["gap_per_asn"] = gap
+        t["rank_gap"] = gap.rank(ascending=False, method="min").astype("Int64")
     else:
         gap = (entitlement - t["jp_per_asn"]).clip(lower=0)
-    t["gap_per_asn"] = gap
-    t["rank_gap"] = gap.rank(ascending=False, method="min").astype("Int64")
+        t["gap_per_asn"] = gap
+        short = (1 - t["share_20jp"]) if "share_20jp" in t.columns else gap * 0
+        order = pd.DataFrame({"gap": gap, "short": short}).rank(ascending=False,
+                                                                 method="min",
+                                                                 na_option="bottom")
+        key = order["gap"] * (len(t) + 1) + order["short"]  # gap first, then share short
+        t["rank_gap"] = key.where(gap.notna()).rank(method="min").astype("Int64")
     t["rank_cost_per_jp"] = t["cost_per_jp"].rank(ascending=True, method="min").astype("Int64")
 
 
