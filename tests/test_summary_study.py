@@ -136,3 +136,21 @@ def test_the_demos_results_hold_the_three_questions(both):
     assert units and len(mine) == len(units)
     for u in units:
         assert mine[u["unit_id"]]["jp_change"] == pytest.approx(u["jp_change"], rel=1e-9)
+
+
+def test_the_one_part_a_summary_leaves_out_is_the_total_minus_the_others(demo_dir, tmp_path):
+    """A summary giving JP for two competency types and only e-learning (nonklasikal) JP:
+    the third type and the classroom JP are the rest of the total, as in the records."""
+    folder = tmp_path / "study"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = summary_study(demo_dir, folder)
+        summary.drop(columns=["jp_sosial_kultural", "jp_klasikal"]).to_csv(
+            folder / "training_summary.csv", sep=";", decimal=",", index=False)
+        demo = load_study(demo_dir, cache_dir=False).panel()
+        summ = load_study(folder, cache_dir=False).panel()
+    assert summ.attrs["training_source"] == "training_summary"
+    for col in ("jp_per_asn_sosial_kultural", "jp_per_asn_klasikal", "jp_per_asn_teknis"):
+        assert summ[col].notna().sum() > 400
+        pd.testing.assert_series_equal(summ[col], demo[col], rtol=1e-9, atol=1e-9,
+                                       check_names=False)

@@ -37,17 +37,19 @@ def summary_aggregates(summary: pd.DataFrame) -> TrainingAggregates:
     """:class:`TrainingAggregates` from a ``training_summary`` table (canonical columns).
 
     A part (JP by type or path) left empty on a row stays missing for that unit-year (it
-    was not reported), unlike a unit-year without any row, whose training is zero.
+    was not reported), unlike a unit-year without any row, whose training is zero. The one
+    part a grouping leaves out is the total minus the others (here klasikal = 300 - 120).
 
     Examples
     --------
     >>> s = pd.DataFrame({"unit_id": ["D01"], "year": [2024], "jp_total": [300.0],
-    ...                   "n_reached_20jp": [8], "cost_rp": [5e6], "jp_teknis": [200.0]})
+    ...                   "n_reached_20jp": [8], "cost_rp": [5e6], "jp_teknis": [200.0],
+    ...                   "jp_nonklasikal": [120.0]})
     >>> agg = summary_aggregates(s)
-    >>> agg.sums[["jp_total", "jp_teknis", "spend_nominal"]].iloc[0].tolist()
-    [300.0, 200.0, 5000000.0]
+    >>> agg.sums[["jp_total", "jp_teknis", "jp_klasikal", "spend_nominal"]].iloc[0].tolist()
+    [300.0, 200.0, 180.0, 5000000.0]
     >>> agg.persons["n_trained"].isna().all(), agg.has_codes
-    (np.True_, ('competency_type',))
+    (np.True_, ('competency_type', 'learning_path'))
     """
     def number(col: str) -> np.ndarray:
         return pd.to_numeric(summary[col], errors="coerce").to_numpy(dtype=float,
@@ -60,6 +62,8 @@ def summary_aggregates(summary: pd.DataFrame) -> TrainingAggregates:
     for part in (*COMPETENCY_TYPES, *LEARNING_PATHS):
         if f"jp_{part}" in summary.columns:
             sums[f"jp_{part}"] = number(f"jp_{part}")
+    for parts in (COMPETENCY_TYPES, LEARNING_PATHS):
+        _complete_the_parts(sums, parts)
     cost = number("cost_rp") if "cost_rp" in summary.columns else None
     if cost is not None:
         sums["spend_nominal"] = np.nan_to_num(cost, nan=0.0)
@@ -76,6 +80,19 @@ def summary_aggregates(summary: pd.DataFrame) -> TrainingAggregates:
                 if any(f"jp_{p}" in summary.columns for p in parts))
     return TrainingAggregates(sums=sums, persons=persons, unlisted=(), has_codes=has,
                               topics=())
+
+
+def _complete_the_parts(sums: pd.DataFrame, parts: tuple[str, ...]) -> None:
+    """When every part of a grouping but one is given, the last is the total minus the others
+    (every credited JP has exactly one competency type and one learning path): a summary
+    with only its e-learning JP gives the classroom JP too. Rows where a given part is
+    missing stay missing; validation has already refused parts that exceed the total."""
+    given = [f"jp_{p}" for p in parts if f"jp_{p}" in sums.columns]
+    missing = [f"jp_{p}" for p in parts if f"jp_{p}" not in sums.columns]
+    if len(missing) != 1 or not given:
+        return
+    rest = sums[given].sum(axis=1, min_count=len(given))
+    sums[missing[0]] = (sums["jp_total"] - rest).clip(lower=0.0)
 
 
 def staff_from_summary(summary: pd.DataFrame) -> pd.DataFrame | None:
