@@ -90,6 +90,20 @@ def test_html_is_self_contained_and_accessible(name, lang):
     assert narrate(scenario(name), lang=lang).headline in _flat(html)
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_chart_heading_names_the_chart_shown(lang):
+    """An early year draws the IKM categories, not the within-unit chart: its heading said
+    "Dalam unit yang sama: capaian IKU menurut JP ..." above a bar chart of categories."""
+    charts = catalogue(lang)["chart"]
+    early = _flat(re.sub(r"<[^>]+>", " ", brief.render_html(matrix_case("not_estimable", "iku"),
+                                                           lang=lang, date=DATE)))
+    assert charts["categories_heading"].format(year=2016) in early
+    assert narrate(matrix_case("not_estimable", "iku"), lang=lang).chart_heading not in early
+    estimated = _flat(re.sub(r"<[^>]+>", " ", brief.render_html(matrix_case("positive", "iku"),
+                                                               lang=lang, date=DATE)))
+    assert narrate(matrix_case("positive", "iku"), lang=lang).chart_heading in estimated
+
+
 def test_html_content_in_order():
     html = brief.render_html(scenario("synthetic"), lang="id", date=DATE)
     n = narrate(scenario("synthetic"), lang="id", date=DATE)

@@ -129,6 +129,25 @@ def test_ikm_category_plot():
     assert "A (Sangat Baik) 2" in ax.alt_text
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_source_line_stays_inside_the_figure(lang):
+    """Seen on an early year's brief: long category labels pushed the axes right and the
+    source line's "DATA SINTETIS" past the figure's edge (the SVG cut it off)."""
+    cats = scenario("clear_positive")["descriptives"]["ikm_categories"]
+    source = ("Studi demo: pengembangan kompetensi ASN dan kualitas layanan Kota Semarang, "
+              "Kota Semarang (2015–2016); DATA SINTETIS: bukan data nyata")
+    fig, ax = plt.subplots(figsize=(7.2, 2.4), layout="constrained")
+    plot.ikm_category_plot(cats, lang=lang, year=2016, source=source, ax=ax)
+    fig.canvas.draw()
+    edge = fig.bbox
+    texts = [t for t in ax.texts if "SINTETIS" in t.get_text()]
+    assert texts
+    for text in texts:
+        box = text.get_window_extent()
+        assert box.x0 >= edge.x0 - 1 and box.x1 <= edge.x1 + 1, (box, edge)
+    plt.close(fig)
+
+
 def test_axis_labels_use_locale_numbers():
     units = pd.DataFrame({"spend_per_asn_real": [1500.0, 2500.0, 3500.0, 4500.0],
                           "ikm": [75.5, 78.0, 80.25, 84.0]})

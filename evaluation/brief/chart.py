@@ -27,13 +27,15 @@ from .view import as_dict, as_list, headline_estimate, is_finite
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered figure: an SVG data URI, its alt text, size in CSS pixels and caption."""
+    """A rendered figure: an SVG data URI, its alt text, size in CSS pixels and caption;
+    ``heading`` when the figure is not the within-unit chart the brief's heading names."""
 
     src: str
     alt: str
     width: int
     height: int
     note: str = ""
+    heading: str = ""
 
 
 def headline_columns(results: Mapping[str, Any]) -> tuple[str, str]:
@@ -74,9 +76,11 @@ def headline_chart_svg(results: Mapping[str, Any], *, lang: Language = "id") -> 
     cats = [x for x in as_list(as_dict(results.get("descriptives")).get("ikm_categories"))
             if isinstance(x, dict)]
     if cats and any(is_finite(x.get("n_units")) and x["n_units"] > 0 for x in cats):
+        # an early year's categories chart sat under "Within the same unit: IKU by JP"
         return _render(lambda ax: plot.ikm_category_plot(
             cats, lang=lang, year=results.get("year"), source=source_text(results, lang),
-            ax=ax), (7.2, 2.4), "")
+            ax=ax), (7.2, 2.4), "",
+            heading=c.f.msg("chart.categories_heading", year=results.get("year", "")))
     return None
 
 
@@ -104,7 +108,7 @@ def _within_note(c: Words, bins: Mapping[str, Any]) -> str:
     return c.f.msg(key, outcome=c.outcome["name"], exposure=c.exposure["name"])
 
 
-def _render(draw: Any, size: tuple[float, float], note: str) -> Chart:
+def _render(draw: Any, size: tuple[float, float], note: str, *, heading: str = "") -> Chart:
     plot.set_theme()
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     try:
@@ -116,7 +120,8 @@ def _render(draw: Any, size: tuple[float, float], note: str) -> Chart:
         plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Chart(src=f"data:image/svg+xml;base64,{data}", alt=alt,
-                 width=round(size[0] * 96), height=round(size[1] * 96), note=note)
+                 width=round(size[0] * 96), height=round(size[1] * 96), note=note,
+                 heading=heading)
 
 
 __all__ = ["Chart", "headline_chart_svg", "headline_columns", "source_text"]

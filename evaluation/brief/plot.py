@@ -95,12 +95,14 @@ def measure_labels(lang: Language, column: str) -> tuple[dict, int | None]:
 def source_line(ax: Axes, f: Formatter, source: str | None) -> str:
     text = f.msg("chart.source", source=source or f.msg("chart.source_default"))
     # wrap to the figure's width (7 pt text: about 17 characters per inch), so a long study
-    # title never runs off the right edge
+    # title never runs off the right edge; the line starts at the figure's left edge, not the
+    # axes' (long category labels pushed the axes right and "DATA SINTETIS" off the edge)
     fig = ax.get_figure(root=True)
-    width = max(40, int((fig.get_figwidth() if fig is not None else 6.4) * 17))
+    width = max(40, int((fig.get_figwidth() if fig is not None else 6.4) * 16))
     shown = textwrap.fill(text, width=width)
-    ax.annotate(shown, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
-                textcoords="offset points", ha="left", va="top", fontsize=7, color=GREY)
+    ax.annotate(shown, xy=(0.01, 0), xycoords=("figure fraction", "axes fraction"),
+                xytext=(0, -30), textcoords="offset points", ha="left", va="top", fontsize=7,
+                color=GREY)
     return text
 
 
