@@ -410,6 +410,8 @@ def test_training_type_budget_and_sectors_follow_their_rules():
     assert "(1,1 poin per 10 JP pelatihan per ASN, IK 95%: 0,9 sampai 1,4)" in recs
     found = " ".join(n.findings)
     assert "jenis-jenis ini berbeda (uji beda p < 0,001)" in found
+    # the types' numbers with their unit, and the bracket named as the interval
+    assert "dalam poin per 10 JP pelatihan per ASN (IK 95% dalam kurung): teknis 1,1" in found
     assert "kewilayahan 0,62 poin (0,30 sampai 0,90)" in found
     assert "data terlalu sedikit untuk menilai, bukan bukti tanpa kaitan: ekonomi" in found
     assert "tanpa kaitan yang jelas walau datanya cukup: pemerintahan" in found

@@ -73,8 +73,8 @@ def types_sentences(c: Words) -> list[str]:
                          likelihood=likelihood(f, float(best["prob_best"])),
                          prob=percent(f, float(best["prob_best"])))
                    if best else f.msg("by_type.same", p=p))
-        out.append(f.msg(f"by_type.{name}", increment=c.increment, parts="; ".join(parts),
-                         verdict=verdict))
+        out.append(f.msg(f"by_type.{name}", increment=c.increment, unit=c.outcome["unit"],
+                         parts="; ".join(parts), verdict=verdict))
     return out
 
 
