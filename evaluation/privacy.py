@@ -44,7 +44,9 @@ __all__ = [
     "NIP_NUMBER_PATTERN",
     "NIP_PATTERN",
     "PSEUDONYM_PATTERN",
+    "holds_nip",
     "is_nip_shaped",
+    "names_a_person",
     "nip_shaped",
     "pseudonym",
     "pseudonymise",
@@ -128,6 +130,43 @@ def nip_shaped(text: pd.Series) -> pd.Series:
     t = pc.replace_substring_regex(t, r"(\d)[.,]0+$", r"\1")
     shaped = pc.fill_null(pc.match_substring_regex(t, f"^(?:{_NIP_CELL})$"), False)
     return pd.Series(shaped.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
+
+
+#: An NIP anywhere in a cell's text (``kepala: Budi, NIP198503122010011002``): looser than
+#: :data:`NIP_PATTERN`, for deciding whether a column the toolkit does not know holds one.
+_NIP_INSIDE = re.compile(r"(?<!\d)(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3})(?!\d)")
+#: Words of a (normalised) header that name a person or a person's number.
+_PERSON_WORDS = frozenset({"nip", "nik", "nama", "name"})
+
+
+def names_a_person(header: str) -> bool:
+    """Whether a normalised header names a person or a person's number.
+
+    >>> names_a_person("nama_kepala"), names_a_person("nip_atasan"), names_a_person("sektor")
+    (True, True, False)
+    """
+    return bool(_PERSON_WORDS & set(header.split("_")))
+
+
+def holds_nip(values: pd.Series) -> bool:
+    """Whether any cell of a column holds an NIP: a number of 18 digits (what a spreadsheet
+    makes of one), or text with an NIP anywhere in it, also as a float's text.
+
+    >>> holds_nip(pd.Series(["kepala: Budi, NIP198503122010011002", "-"]))
+    True
+    >>> holds_nip(pd.Series([1.98503122010011e17])), holds_nip(pd.Series(["2023", 12.5]))
+    (True, False)
+    """
+    if values.dtype.kind in "iuf":
+        numbers = np.abs(values.to_numpy(dtype=float, na_value=np.nan))
+        return bool(((numbers >= 1e17) & (numbers < 1e18)).any())
+    for value in values.dropna().unique():
+        if isinstance(value, str):
+            if _NIP_INSIDE.search(value) or NIP_NUMBER_PATTERN.search(value):
+                return True
+        elif is_nip_shaped(value):
+            return True
+    return False
 
 
 def pseudonym(nip: str, key: bytes) -> str:

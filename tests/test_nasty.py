@@ -55,6 +55,9 @@ EXPECTED: dict[str, tuple[bool, tuple[str, ...], set[str]]] = {
                                       "<angka 18 digit>"), {"nip_in_column"}),
     "06_unknown_personal_columns": (True, ("Keterangan, nama_lengkap, NIP Atasan",
                                            "dibuang saat membaca"), set()),
+    "06_personal_in_other_tables": (True, ("units.csv: kolom NIP Kepala, Nama Kepala, "
+                                           "Keterangan dibuang saat membaca",
+                                           "staff.xlsx: kolom Catatan dibuang"), set()),
     "07_personal_in_wrong_columns": (False, ("kolom 'Biaya'", "<teks ",
                                              "kolom 'JP'", "<angka 18 digit>"),
                                      {"number_id", "nip_in_column"}),
@@ -210,6 +213,18 @@ def test_unknown_columns_of_a_table_about_persons_never_load():
     assert not {"keterangan", "nama_lengkap", "nip_atasan"} & set(raw.frame.columns)
     clean = _clean(NASTY / "06_unknown_personal_columns")["training"]
     _assert_no_person(clean.to_csv())
+
+
+def test_personal_columns_of_other_tables_never_load(base):
+    folder = NASTY / "06_personal_in_other_tables"
+    clean = _clean(folder)
+    for table in ("units", "staff"):
+        assert list(clean[table].columns) == list(base[table].columns), table
+        pd.testing.assert_frame_equal(clean[table], base[table])
+        _assert_no_person(clean[table].to_csv())
+    # the heads' NIPs and names really were in the files
+    units = (folder / "units.csv").read_text(encoding="utf-8")
+    assert NIP_PATTERN.search(units) and any(name in units for name in NAMES)
 
 
 def test_formula_like_unit_names_are_text():

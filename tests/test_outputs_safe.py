@@ -5,7 +5,8 @@ Two briefs are made from copies of the demo whose training records carry persona
 where the toolkit does not expect it:
 
 * in columns it does not know (``Keterangan`` with an NIP and a name, ``nama_lengkap``,
-  ``NIP Atasan``), with unit names a spreadsheet would run as formulas: the brief is made,
+  ``NIP Atasan``; in the units table each head's NIP and name), with unit names a
+  spreadsheet would run as formulas: the brief is made,
   and no file under the output folder (the table cache included), no log and nothing on
   the console holds an NIP, a name or an NIP-shaped number (as text or as a float), and
   no workbook holds a formula;
@@ -151,6 +152,11 @@ def unknown_columns_run(tmp_path_factory, demo_dir, demo_training):
         cells = units[i].split(";")
         cells[1] = name
         units[i] = ";".join(cells)
+    # the units table is not about persons, but names each unit's head
+    units[0] += ";NIP Kepala;Nama Kepala;Keterangan"
+    for i in range(1, len(units)):
+        nip, name = training["nip"].iloc[i * 97], training["nama"].iloc[i * 97]
+        units[i] += f";{nip};{name};kepala: {name}, NIP {nip}"
     (study / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
     out = tmp / "out"
     done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
@@ -186,7 +192,8 @@ def test_unknown_personal_columns_never_reach_any_output(unknown_columns_run, pe
     assert cached, "the table cache was not written: nothing checked there"
     for path in cached:
         columns = set(pq.read_schema(path).names)
-        assert not {"keterangan", "nama_lengkap", "nip_atasan", "name"} & columns, path
+        assert not {"keterangan", "nama_lengkap", "nip_atasan", "name", "nip_kepala",
+                "nama_kepala"} & columns, path
 
 
 @pytest.mark.slow

@@ -330,3 +330,28 @@ def test_a_file_not_utf8_reads_as_the_careful_path_without_a_swallowed_error(
     assert [str(n) for n in fast.notes] == [str(n) for n in careful.notes]
     assert any("Windows-1252" in str(n) for n in fast.notes)
     assert len(fast.frame) >= 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_unknown_columns_naming_persons_or_holding_nips_never_load(suffix, tmp_path):
+    frame = pd.DataFrame({
+        "kode_opd": ["D01", "D02"], "nama_opd": ["Dinas A", "Dinas B"],
+        "Nama Kepala": ["Budi Santoso", "Sri Wahyuni"],
+        "NIK": ["3374011203850001", "3374015507900002"],
+        "Catatan": ["kepala NIP 19850312 201001 1 002", None],
+        "Nomor": [198503122010011002, 199001012015011001],  # NIPs a spreadsheet made numbers
+        "Alamat Kantor": ["Jl. Pemuda 148", "Jl. Pandanaran 79"],  # not about a person
+        "Luas (m2)": [120.5, 88.0],
+    })
+    path = tmp_path / f"units{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, sep=";", index=False)
+    else:
+        frame.to_parquet(path)
+    t = read_table(path, table="units")
+    assert set(t.frame.columns) == {"unit_id", "unit_name", "alamat_kantor", "luas"}
+    dropped = next(str(n) for n in t.notes if "were dropped while reading" in str(n))
+    for header in ("Nama Kepala", "NIK", "Catatan", "Nomor"):
+        assert header in dropped
+    assert "Alamat Kantor" not in dropped
+    assert not t.frame.astype(str).apply(lambda c: c.str.contains("Budi|3374|1985")).any().any()

@@ -46,7 +46,7 @@ typed values). Import everything from :mod:`evaluation.read`.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,7 +58,7 @@ from .._options import Language, NumberLocale, check_option
 from ..columns import PERSONAL_TABLES, TABLE_COLUMNS, Column
 from ..config import TABLE_NAMES
 from ..errors import DataValidationError, Problem
-from ..privacy import scrub_nips
+from ..privacy import holds_nip, names_a_person, scrub_nips
 from ._cells import EXCEL_ERRORS, _fatal, _Where
 from ._csv import _read_csv_cells, _read_csv_head
 from ._grid import (
@@ -338,16 +338,31 @@ def _label(text: str) -> str:
     return scrub_nips(text)[:40]
 
 
-def _column_notes(grid: _Grid, columns: _Columns, *, dropped: bool) -> list[str]:
+def _column_notes(grid: _Grid, columns: _Columns, *, dropped: bool,
+                  about_persons: Sequence[str] = ()) -> list[str]:
     name = grid.path.name
-    unknown = [_label(u) for u in [*columns.unknown, *grid.dropped]]
+    out: list[str] = []
+    if about_persons:
+        out.append(note("person_columns_dropped", file=name,
+                        columns=[_label(columns.source[c]) for c in about_persons]))
+    left_out = {columns.source[c] for c in about_persons}
+    unknown = [_label(u) for u in [*columns.unknown, *grid.dropped] if u not in left_out]
     if not unknown:
-        return []
+        return out
     if dropped:
-        return [note("unknown_dropped", file=name, columns=unknown)]
+        return [*out, note("unknown_dropped", file=name, columns=unknown)]
     if grid.table == "regional":
-        return [note("regional_outcomes", file=name, columns=unknown)]
-    return [note("unknown_kept", file=name, columns=unknown)]
+        return [*out, note("regional_outcomes", file=name, columns=unknown)]
+    return [*out, note("unknown_kept", file=name, columns=unknown)]
+
+
+def _about_persons(frame: pd.DataFrame, columns: _Columns) -> list[str]:
+    """The unknown columns of a table not about persons that still hold personal data: a
+    header naming a person or a person's number (``Nama Kepala``, ``NIP Kepala``, ``NIK``),
+    or an NIP in any cell (``Keterangan: kepala Budi, NIP ...``). They are dropped like the
+    unknown columns of a table about persons: a cache or a workbook must never hold them."""
+    return [c for c in columns.names if c in columns.unknown_names
+            and (names_a_person(c) or holds_nip(frame[c]))]
 
 
 def _apply_header_unit(
@@ -382,18 +397,22 @@ def _finish(
 
     In a table about persons (:data:`~evaluation.columns.PERSONAL_TABLES`) the columns the
     toolkit does not know are dropped here, before any value of them is parsed, cached or
-    shown; the notes name them.
+    shown; in the other tables those that name a person or hold an NIP are; the notes name
+    them.
     """
     path, table = grid.path, grid.table
     columns = _name_columns(grid, aliases)
     personal = table in PERSONAL_TABLES
     frame = grid.cells
     frame.columns = pd.Index(columns.names)
-    notes = list(grid.notes) + _column_notes(grid, columns, dropped=personal)
+    about_persons = [] if personal else _about_persons(frame, columns)
+    notes = list(grid.notes) + _column_notes(grid, columns, dropped=personal,
+                                             about_persons=about_persons)
     keep = [
         c
         for c in columns.names
         if c not in NEVER_READ and not (personal and c in columns.unknown_names)
+        and c not in about_persons
     ]
     kept_source = {c: columns.source[c] for c in keep}
     problems = list(grid.problems) + _formula_problems(grid, columns.names, kept_source)

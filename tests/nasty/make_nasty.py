@@ -270,6 +270,19 @@ def variants() -> dict[str, dict[str, bytes]]:
         boss = training[1 + (i + 5) % (len(training) - 1)]
         rows.append([*r, f"diusulkan {r[1]} ({r[0]})", r[1].upper(), boss[0]])
     variant("06_unknown_personal_columns", {"training": ("training.csv", _csv(rows))})
+    # ... and in tables not about persons: the head of each unit named in the units table,
+    # an NIP (as a spreadsheet number) in a note of the staff table
+    units = _rows(base["units.csv"])
+    heads = training[1:len(units)]
+    units = [[*units[0], "NIP Kepala", "Nama Kepala", "Keterangan"],
+             *[[*u, h[0], h[1], f"kepala: {h[1]}, NIP {h[0][:8]} {h[0][8:14]} {h[0][14]} "
+                f"{h[0][15:]}"] for u, h in zip(units[1:], heads, strict=True)]]
+    sheet = [[*staff[0], "Catatan"],
+             *[[*(_typed(c) for c in r), float(training[1 + i][0]) if i % 5 == 0 else None]
+               for i, r in enumerate(staff[1:])]]
+    variant("06_personal_in_other_tables", {
+        "units": ("units.csv", _csv(units)),
+        "staff": ("staff.xlsx", _xlsx([("Pegawai", sheet, "visible")]))})
 
     # 7: a name typed into the cost column, an NIP into the JP column (text and as a float)
     rows = [list(r) for r in training]
