@@ -139,6 +139,8 @@ class Narrative:
             (h["next"], self.next_steps),
         ]
         for heading, lines in sections:
+            if not lines:  # as on paper: a section with nothing to say has no heading
+                continue
             blocks.append(f"## {heading}\n" + "\n".join(f"- {line}" for line in lines))
         return "\n\n".join(blocks) + "\n"
 
