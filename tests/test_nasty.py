@@ -261,6 +261,8 @@ def test_many_bad_rows_are_counted_not_all_listed():
     assert number[-1].params["n"] == 920
     assert report.n_problems == 1922
     text = report.render("id")
+    assert "training: 3.840 baris" in text and "HASIL: 1.922 masalah" in text
+    assert "training: 3,840 rows" in report.render("en")
     counts = text.index("Jumlah masalah per aturan dan kolom")
     first = text.index("Masalah pertama dari setiap jenis")
     assert counts < text.index("unit_in_units_table") < first

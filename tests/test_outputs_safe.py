@@ -326,3 +326,28 @@ def test_problem_texts_carry_no_value_of_a_table_about_persons(tmp_path):
     assert rows
     for nip, name, *_ in rows:
         assert nip not in payload and name not in payload
+
+
+def test_a_second_study_with_the_same_name_cannot_overwrite_the_first(tmp_path, demo_dir):
+    """Item 9 through ``brief``: a copy of the demo that kept ``name: demo`` is refused
+    before anything is written into the demo's output folder (``batch``: test_batch)."""
+    from evaluation.config import read_study_config
+    from evaluation.settings import claim_output_folder
+
+    out = tmp_path / "out"
+    claim_output_folder(out / "demo", read_study_config(demo_dir))
+    (out / "demo" / "2024").mkdir()
+    (out / "demo" / "2024" / "results.json").write_text('{"study": "the first"}')
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    shutil.copy(demo_dir / "study.yaml", twin / "study.yaml")
+    done = _cli("brief", "--study", str(twin), "--out", str(out), "--year", "2024",
+                "--no-progress")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert str(demo_dir.resolve()) in done.stderr and "--out" in done.stderr
+    assert "twin" in done.stderr  # the study.yaml to rename
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after.pop(out / "demo" / ".lock", b"") == b""  # the folder's (empty) lock file
+    assert after == before
