@@ -44,6 +44,7 @@ __all__ = [
     "NIP_NUMBER_PATTERN",
     "NIP_PATTERN",
     "PSEUDONYM_PATTERN",
+    "contains_nip",
     "holds_nip",
     "is_nip_shaped",
     "names_a_person",
@@ -132,9 +133,11 @@ def nip_shaped(text: pd.Series) -> pd.Series:
     return pd.Series(shaped.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
 
 
-#: An NIP anywhere in a cell's text (``kepala: Budi, NIP198503122010011002``): looser than
-#: :data:`NIP_PATTERN`, for deciding whether a column the toolkit does not know holds one.
-_NIP_INSIDE = re.compile(r"(?<!\d)(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3})(?!\d)")
+#: An NIP anywhere in a cell's text (``kepala: Budi, NIP198503122010011002``), as a regular
+#: expression Arrow runs (no look-around): looser than :data:`NIP_PATTERN`, for deciding
+#: whether a text column holds one.
+_NIP_INSIDE = (r"(?:^|[^0-9])(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3}|\d[.,]\d{1,17}[eE]\+?17)"
+               r"(?:[^0-9]|$)")
 #: Words of a (normalised) header that name a person or a person's number.
 _PERSON_WORDS = frozenset({"nip", "nik", "nama", "name"})
 
@@ -148,11 +151,24 @@ def names_a_person(header: str) -> bool:
     return bool(_PERSON_WORDS & set(header.split("_")))
 
 
+def contains_nip(text: pd.Series) -> pd.Series:
+    """Whether each text holds an NIP anywhere in it (solid, grouped, or as a float's text),
+    for a whole column at once (a boolean Series; missing text holds none).
+
+    >>> contains_nip(pd.Series(["kepala: Budi, NIP198503122010011002", "Rp 1.250.000",
+    ...                         "x 1,98503122010011E+17", None])).tolist()
+    [True, False, True, False]
+    """
+    found = pc.match_substring_regex(pa.array(text.astype("str")), _NIP_INSIDE)
+    found = pc.fill_null(found, False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
+
+
 def holds_nip(values: pd.Series) -> bool:
     """Whether any cell of a column holds an NIP: a number of 18 digits (what a spreadsheet
-    makes of one), or text with an NIP anywhere in it, also as a float's text.
+    makes of one), or text with an NIP anywhere in it.
 
-    >>> holds_nip(pd.Series(["kepala: Budi, NIP198503122010011002", "-"]))
+    >>> holds_nip(pd.Series(["kepala: Budi, NIP 19850312 201001 1 002", "-"]))
     True
     >>> holds_nip(pd.Series([1.98503122010011e17])), holds_nip(pd.Series(["2023", 12.5]))
     (True, False)
@@ -160,13 +176,11 @@ def holds_nip(values: pd.Series) -> bool:
     if values.dtype.kind in "iuf":
         numbers = np.abs(values.to_numpy(dtype=float, na_value=np.nan))
         return bool(((numbers >= 1e17) & (numbers < 1e18)).any())
-    for value in values.dropna().unique():
-        if isinstance(value, str):
-            if _NIP_INSIDE.search(value) or NIP_NUMBER_PATTERN.search(value):
-                return True
-        elif is_nip_shaped(value):
-            return True
-    return False
+    distinct = pd.Series(values.dropna().unique(), dtype=object)
+    is_text = distinct.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if is_text.any() and contains_nip(distinct[is_text]).any():
+        return True
+    return any(is_nip_shaped(v) for v in distinct[~is_text])
 
 
 def pseudonym(nip: str, key: bytes) -> str:

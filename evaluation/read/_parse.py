@@ -11,6 +11,7 @@ cannot be read is reported as a :class:`~evaluation.errors.Problem`, its value o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from .._options import NumberLocale
 from ..columns import Column
 from ..errors import Problem
-from ..privacy import nip_shaped
+from ..privacy import contains_nip, nip_shaped
 from ._cells import EXCEL_ERRORS, _Where
 from ._numbers import (
     MISSING_MARKERS,
@@ -261,6 +262,15 @@ def _parse_column(
             nips = d.rows(nips_u)
             problems += where.problems(series, nips, "nip_in_column")
             series, d = series.where(~nips, None), d.without(nips_u)
+    if spec.kind == "str" and not numeric:
+        # an NIP inside a text (a name and an NIP typed into a title or a unit's name): the
+        # same problem, the text described and never kept, whatever the table
+        inside_u = d.is_text() & contains_nip(d.text()).to_numpy(dtype=bool)
+        if inside_u.any():
+            inside = d.rows(inside_u)
+            problems += dataclasses.replace(where, personal=True).problems(
+                series, inside, "nip_in_text", rule="nip_in_column")
+            series, d = series.where(~inside, None), d.without(inside_u)
     if spec.kind == "str":
         return _to_text(series, d), problems
     if spec.kind == "date":

@@ -294,6 +294,15 @@ def variants() -> dict[str, dict[str, bytes]]:
     variant("07_nip_as_float_in_jp", {"training": ("training.xlsx", _xlsx(
         [("Pelatihan", sheet, "visible")]))})
 
+    # ... and an NIP (with a name) inside a text the toolkit keeps: a programme's title, a
+    # unit's name
+    rows = [list(r) for r in training]
+    rows[3][9] = f"Coaching {rows[3][1]} NIP {rows[3][0]}"
+    units = _rows(base["units.csv"])
+    units[2][1] = f"{units[2][1]} (kepala: {training[8][1]}, NIP.{training[8][0]})"
+    variant("07_nip_in_text", {"training": ("training.csv", _csv(rows)),
+                               "units": ("units.csv", _csv(units))})
+
     # 8: unit names a spreadsheet would run as formulas
     units = _rows(base["units.csv"])
     units[1][1] = '=HYPERLINK("http://contoh.invalid/x","klik")'
