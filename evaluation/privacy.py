@@ -138,17 +138,30 @@ def nip_shaped(text: pd.Series) -> pd.Series:
 #: whether a text column holds one.
 _NIP_INSIDE = (r"(?:^|[^0-9])(?:\d{18}|\d{8}[ .]\d{6}[ .]\d[ .]\d{3}|\d[.,]\d{1,17}[eE]\+?17)"
                r"(?:[^0-9]|$)")
-#: Words of a (normalised) header that name a person or a person's number.
-_PERSON_WORDS = frozenset({"nip", "nik", "nama", "name"})
+#: Words of a (normalised) header that number a person, and that name something.
+_PERSON_NUMBER_WORDS = frozenset({"nip", "nik"})
+_NAME_WORDS = frozenset({"nama", "name"})
+#: Words after ``nama`` that make it the name of a place or a body, not of a person.
+_NOT_A_PERSON = frozenset({
+    "opd", "unit", "instansi", "dinas", "badan", "bagian", "bidang", "sektor", "urusan",
+    "kota", "kabupaten", "kab", "provinsi", "wilayah", "daerah", "kecamatan", "kelurahan",
+    "desa", "program", "kegiatan", "pelatihan", "diklat", "jabatan", "layanan", "region",
+    "district", "organisation", "organization", "agency", "programme", "course",
+})
 
 
 def names_a_person(header: str) -> bool:
     """Whether a normalised header names a person or a person's number.
 
-    >>> names_a_person("nama_kepala"), names_a_person("nip_atasan"), names_a_person("sektor")
-    (True, True, False)
+    >>> names_a_person("nama_kepala"), names_a_person("nip_atasan"), names_a_person("nik")
+    (True, True, True)
+    >>> names_a_person("nama_kecamatan"), names_a_person("nama_jabatan"), names_a_person("sektor")
+    (False, False, False)
     """
-    return bool(_PERSON_WORDS & set(header.split("_")))
+    words = set(header.split("_"))
+    if words & _PERSON_NUMBER_WORDS:
+        return True
+    return bool(words & _NAME_WORDS) and not words & _NOT_A_PERSON
 
 
 def contains_nip(text: pd.Series) -> pd.Series:

@@ -341,6 +341,7 @@ def test_unknown_columns_naming_persons_or_holding_nips_never_load(suffix, tmp_p
         "Catatan": ["kepala NIP 19850312 201001 1 002", None],
         "Nomor": [198503122010011002, 199001012015011001],  # NIPs a spreadsheet made numbers
         "Alamat Kantor": ["Jl. Pemuda 148", "Jl. Pandanaran 79"],  # not about a person
+        "Nama Kecamatan": ["Semarang Tengah", "Candisari"],  # a place's name
         "Luas (m2)": [120.5, 88.0],
     })
     path = tmp_path / f"units{suffix}"
@@ -349,9 +350,10 @@ def test_unknown_columns_naming_persons_or_holding_nips_never_load(suffix, tmp_p
     else:
         frame.to_parquet(path)
     t = read_table(path, table="units")
-    assert set(t.frame.columns) == {"unit_id", "unit_name", "alamat_kantor", "luas"}
+    assert set(t.frame.columns) == {"unit_id", "unit_name", "alamat_kantor", "nama_kecamatan",
+                                    "luas"}
     dropped = next(str(n) for n in t.notes if "were dropped while reading" in str(n))
     for header in ("Nama Kepala", "NIK", "Catatan", "Nomor"):
         assert header in dropped
-    assert "Alamat Kantor" not in dropped
+    assert "Alamat Kantor" not in dropped and "Nama Kecamatan" not in dropped
     assert not t.frame.astype(str).apply(lambda c: c.str.contains("Budi|3374|1985")).any().any()
