@@ -20,8 +20,9 @@ Alternative = Literal["two-sided", "greater", "less"]
 PAdjust = Literal["holm", "fdr_bh", "none"]
 MissingPolicy = Literal["drop", "error", "keep"]
 DuplicatePolicy = Literal["error", "drop", "keep"]
-#: Where the heavy group-bys of loading run: pandas in memory, or DuckDB out of core.
-Engine = Literal["pandas", "duckdb"]
+#: Where the heavy group-bys of loading run: pandas in memory, DuckDB out of core, or
+#: ``auto``: DuckDB when the records are many and in Parquet, else pandas (README: scale).
+Engine = Literal["auto", "pandas", "duckdb"]
 WildWeights = Literal["rademacher", "webb"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 BasePeriod = Literal["varying", "universal"]

@@ -126,8 +126,10 @@ class EngineSettings(_Frozen):
     """Where the heavy group-bys of loading run (README: scale)."""
 
     #: ``pandas``: every table in memory; ``duckdb``: training and SKM records stay in
-    #: their Parquet files (one file or a folder of files) and are streamed.
-    name: Engine = "pandas"
+    #: their Parquet files (one file or a folder of files) and are streamed; ``auto``
+    #: (default): ``duckdb`` when those records are many (see ``evaluation.study``), else
+    #: ``pandas``.
+    name: Engine = "auto"
     #: DuckDB's memory limit, e.g. ``"6GB"`` (beyond it, it spills to a temporary folder).
     memory_limit: Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$")] | None = None
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from . import cache as _cache
 from . import errors as _errors
@@ -51,7 +52,7 @@ from .panel import PanelAggregates
 from .privacy import resolve_secret
 from .validate import problems_error
 
-__all__ = ["Study", "load_study"]
+__all__ = ["AUTO_DUCKDB_RECORDS", "Study", "choose_engine", "load_study"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,10 @@ class Study:
     data_sha256 : str
         One hash over all inputs (names and contents), for provenance.
     notes : tuple[str, ...]
-        What the readers and the validator decided (rows dropped, encodings, ...).
+        What the readers and the validator decided (rows dropped, encodings, ...), and
+        which engine loaded the study and why (the last note, ``engine: ...``).
+    engine : {"pandas", "duckdb"}
+        The engine that loaded the study (``auto`` resolved; see :func:`choose_engine`).
     aggregates : PanelAggregates or None
         With the out-of-core engine: what the training and SKM records contribute to the
         panel, computed where they lie (those tables are then not in ``tables``).
@@ -81,6 +85,7 @@ class Study:
     data_sha256: str
     notes: tuple[str, ...] = ()
     pseudonym_source: str | None = field(default=None)
+    engine: Literal["pandas", "duckdb"] = "pandas"
     cache: _StudyCache | None = field(default=None, repr=False, compare=False)
     aggregates: PanelAggregates | None = field(default=None, repr=False, compare=False)
 
@@ -186,9 +191,10 @@ def load_study(
         sets to ``<out>/<study>/.cache``), and no cache when that is unset. ``False``
         turns the cache off. A study loaded from the cache is the same as one loaded
         from the files; deleting the folder is always safe.
-    engine : {"pandas", "duckdb"}, optional
-        Where the heavy work runs (default: ``engine.name`` of study.yaml, else
-        ``pandas``). ``duckdb`` leaves the training and SKM records in their Parquet files
+    engine : {"auto", "pandas", "duckdb"}, optional
+        Where the heavy work runs (default: ``engine.name`` of study.yaml, whose default
+        is ``auto``: see :func:`choose_engine`). Given here or in study.yaml, ``pandas``
+        and ``duckdb`` are used as they are. ``duckdb`` leaves the training and SKM records in their Parquet files
         (one file, or a folder of files such as one per year), checks them and computes
         what the panel needs from them out of core, within ``memory_limit``; those two
         tables are then not in ``Study.tables`` (README: scale).
@@ -214,9 +220,10 @@ def load_study(
     """
     config = read_study_config(study_dir)
     check_option("engine", engine or config.engine.name, Engine, error=StudyConfigError)
-    if (engine or config.engine.name) == "duckdb":
+    chosen, reason = choose_engine(config, engine)
+    if chosen == "duckdb":
         return _load_out_of_core(config, study_dir, secret,
-                                 memory_limit or config.engine.memory_limit)
+                                 memory_limit or config.engine.memory_limit, reason=reason)
     _refuse_folders(config)
     root = _cache_root(cache_dir)
     key = None
@@ -245,12 +252,14 @@ def load_study(
                 meta = {"notes": notes, "pseudonym_source": source,
                         "warnings": _replayable(recorded)}
                 _cache.store(root, "tables", key, dict(sorted(tables.items())), meta)
-    return _finish(config, tables, inputs, notes, source,
+    return _finish(config, tables, inputs, [*notes, f"engine: pandas ({reason})"], source,
+                   engine="pandas",
                    cache_at=(root, key) if root is not None and key else None)
 
 
 def _finish(config: StudyConfig, tables: Mapping[str, pd.DataFrame], inputs: Mapping[str, str],
-            notes: list[str], source: str | None, *, cache_at: tuple[Path, str] | None = None,
+            notes: list[str], source: str | None, *, engine: Literal["pandas", "duckdb"],
+            cache_at: tuple[Path, str] | None = None,
             aggregates: PanelAggregates | None = None) -> Study:
     for name, df in tables.items():
         leaked = [c for c in PERSONAL_COLUMNS if c in df.columns and c != "nip"]
@@ -274,6 +283,7 @@ def _finish(config: StudyConfig, tables: Mapping[str, pd.DataFrame], inputs: Map
         data_sha256=_combined_hash(inputs),
         notes=tuple(notes),
         pseudonym_source=source,
+        engine=engine,
         cache=study_cache,
         aggregates=aggregates,
     )
@@ -289,17 +299,86 @@ def _is_parquet(path: Path) -> bool:
     return path.is_dir() or path.suffix.lower() == ".parquet"
 
 
+#: Above this many training and SKM records in Parquet (counted from the files' metadata,
+#: no data read), ``engine: auto`` loads with DuckDB. Why one million: on 2 cores the
+#: in-memory loader peaks at 0.43 GB on the demo (0.33 M training records + 0.13 M SKM
+#: answers, 0.46 M in all) and at 1.67 GB on ten times the demo, 4.0 times the pandas floor,
+#: and its time grows faster than the data (17.5-fold from 10x to 100x: 88 s and 13.7 GB at
+#: 100x); DuckDB at 10x takes 2.1 times the floor and 0.53 GB and grows 7.8-fold to 100x.
+#: One million is about where the in-memory loader passes 1 GB, the issue's budget at 10x;
+#: the demo stays below it with room (its results are the reference of every test) and a
+#: city of its size never pays DuckDB's fixed start-up for nothing.
+AUTO_DUCKDB_RECORDS = 1_000_000
+#: Bytes per record of a CSV export (demo: 141 per training record, 47 per SKM answer), to
+#: estimate the records of a text file from its size without reading it.
+CSV_BYTES_PER_RECORD = 100
+
+
+def choose_engine(config: StudyConfig, engine: Engine | None = None
+                  ) -> tuple[Literal["pandas", "duckdb"], str]:
+    """The engine that loads ``config`` and why: ``(name, reason)``.
+
+    ``engine`` (given to :func:`load_study`) wins, then ``engine.name`` of study.yaml. With
+    ``auto`` (the default): ``duckdb`` when a heavy table is a folder of Parquet files
+    (only DuckDB reads those) or the heavy tables in Parquet hold more than
+    :data:`AUTO_DUCKDB_RECORDS` records, else ``pandas``; heavy tables in CSV or XLSX that
+    look that large by their size keep ``pandas`` (DuckDB here reads Parquet only) and the
+    reason says to convert them.
+    """
+    if engine is not None and engine != "auto":
+        return engine, "asked for by load_study(engine=...)"
+    if engine is None and config.engine.name != "auto":
+        return config.engine.name, "set in study.yaml (engine: name)"
+    heavy = [n for n in _OUT_OF_CORE if n in config.tables]
+    paths = {n: config.table_path(n) for n in heavy}
+    folders = [n for n in heavy if paths[n].is_dir()]
+    if folders:
+        return "duckdb", f"auto: {', '.join(folders)} in a folder of Parquet files"
+    records, text_records = 0, 0
+    for name in heavy:
+        path = paths[name]
+        if not path.is_file():
+            continue  # the reader says what is missing
+        if _is_parquet(path):
+            n = _parquet_rows(path)
+            if n is None:
+                return "pandas", f"auto: {path.name} is not readable as Parquet"
+            records += n
+        else:
+            text_records += path.stat().st_size // CSV_BYTES_PER_RECORD
+    limit = f"{AUTO_DUCKDB_RECORDS:,}"
+    if records > AUTO_DUCKDB_RECORDS:
+        return "duckdb", (f"auto: {records:,} training and SKM records in Parquet, more "
+                          f"than {limit}")
+    if records + text_records > AUTO_DUCKDB_RECORDS:
+        return "pandas", (f"auto: about {records + text_records:,} training and SKM "
+                          f"records, more than {limit}, but not all in Parquet: save them "
+                          "as Parquet and the out-of-core engine loads them in less time "
+                          "and memory (README: scale)")
+    about = "about " if text_records else ""
+    return "pandas", (f"auto: {about}{records + text_records:,} training and SKM records, "
+                      f"at most {limit}")
+
+
+def _parquet_rows(path: Path) -> int | None:
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError):  # ArrowInvalid is a ValueError
+        return None
+
+
 def _refuse_folders(config: StudyConfig) -> None:
     folders = [n for n in config.tables if config.table_path(n).is_dir()]
     if folders:
         raise StudyConfigError(
             f"{config.root / 'study.yaml'}: table(s) {folders} are folders of Parquet files, "
-            "which only the out-of-core engine reads: set engine: {name: duckdb} in "
-            "study.yaml, or call load_study(..., engine='duckdb')")
+            "which only the out-of-core engine reads: set engine: {name: auto} (the "
+            "default) or {name: duckdb} in study.yaml, or call "
+            "load_study(..., engine='duckdb')")
 
 
 def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret: str | None,
-                      memory_limit: str | None) -> Study:
+                      memory_limit: str | None, *, reason: str) -> Study:
     """:func:`load_study` with the training and SKM records left in their Parquet files."""
     heavy = [n for n in _OUT_OF_CORE if n in config.tables and _is_parquet(config.table_path(n))]
     small = config.model_copy(update={"tables": {k: v for k, v in config.tables.items()
@@ -340,9 +419,12 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
                 keys, nrr, n_resp, counts=counts, weighting=config.ikm.weighting,
                 population=_population(config, tables["units"]))
     aggregates = PanelAggregates(training=training, ikm=ikm_result, access=access,
-                                 attrs={"engine": "duckdb", "out_of_core": heavy})
+                                 attrs={"engine": "duckdb", "engine_reason": reason,
+                                        "out_of_core": heavy})
     inputs = _input_hashes(config)
-    return _finish(config, tables, inputs, notes, source, aggregates=aggregates)
+    return _finish(config, tables, inputs, [*notes, f"engine: duckdb ({reason})"], source,
+                   engine="duckdb",
+                   aggregates=aggregates)
 
 
 def _secret_key(config: StudyConfig, secret: str | None) -> tuple[bytes, str]:

@@ -346,8 +346,9 @@ def test_out_of_core_engine_reads_a_study_partitioned_by_year(demo, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(StudyConfigError, match="engine"):
-            load_study(tmp_path / "x2", cache_dir=False)
+            load_study(tmp_path / "x2", cache_dir=False, engine="pandas")
         out = load_study(tmp_path / "x2", cache_dir=False, engine="duckdb", memory_limit="1GB")
+        assert load_study(tmp_path / "x2", cache_dir=False).engine == "duckdb"  # auto
     p = out.panel()
     assert len(p) == 2 * len(panel) and any(k.endswith("parquet") for k in out.inputs)
     copy2 = p[p["unit_id"].str.endswith("_K0002")].reset_index(drop=True)

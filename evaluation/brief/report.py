@@ -235,11 +235,14 @@ def data_sources(panel: pd.DataFrame) -> dict[str, Any]:
     ``person_level`` false when training comes as summaries per unit and year, and
     ``unavailable``: measure -> reason (e.g. ``training_access`` -> ``training_summary``)."""
     attrs = panel.attrs
-    return json_safe({
+    out = {
         "training_source": attrs.get("training_source"),
         "person_level": attrs.get("person_level", True),
         "unavailable": dict(attrs.get("unavailable") or {}),
-    })
+    }
+    if attrs.get("engine"):  # loaded out of core: by which engine, and why (see load_study)
+        out["engine"] = {"name": attrs["engine"], "reason": attrs.get("engine_reason")}
+    return json_safe(out)
 
 
 def _headline_block(design: Design, row: Mapping[str, Any]) -> dict[str, Any]:
