@@ -6,8 +6,10 @@ in a fresh process so that peak memory is the run's own:
 - ``toolkit``: the loader's stages one after another, as ``load_study`` runs them (read,
   pseudonymise, validate), then the indicators (training intensity, IKM) and the panel;
   time and peak resident memory per stage;
-- ``load_study + panel``: the public calls, ``load_study(..., cache_dir=False)`` then
-  ``study.panel()`` (the figure the targets are about);
+- ``load``: the public calls with the defaults, ``load_study(..., cache_dir=False)`` then
+  ``study.panel()`` (the figure the targets are about); the default engine is ``auto``, so
+  this is pandas on small studies and DuckDB on large ones (the line says which);
+- ``load-pandas``: the same in memory (``engine="pandas"``), whatever the size;
 - ``engine``: the same with the out-of-core engine (``load_study(..., engine="duckdb")``);
 - two floors over the same files: a plain pandas read plus the core group-bys (JP per
   unit-year, persons reaching 20 JP, IKM element means), and the same in DuckDB.
@@ -37,11 +39,13 @@ import warnings
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
-MODES = ("toolkit", "load", "engine", "pandas", "duckdb")
+MODES = ("toolkit", "load", "load-pandas", "engine", "pandas", "duckdb")
+#: The modes that hold every table in memory (skipped above ``--in-memory-up-to``).
+IN_MEMORY = ("toolkit", "load-pandas")
 
 
 # ---- measuring inside a child process -----------------------------------------------------------
@@ -57,6 +61,7 @@ class Meter:
 
     def __init__(self) -> None:
         self.stages: dict[str, dict[str, float]] = {}
+        self.info: dict[str, str] = {}
         self.base = _rss()
         self._peak = self.base
         self._stop = threading.Event()
@@ -81,7 +86,8 @@ class Meter:
         import resource
 
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        return {"stages": self.stages, "base_gb": self.base / 1e9, "peak_gb": peak / 1e9}
+        return {"stages": self.stages, "base_gb": self.base / 1e9, "peak_gb": peak / 1e9,
+                "info": self.info}
 
 
 def _files(study: Path) -> dict[str, str]:
@@ -119,12 +125,13 @@ def child_toolkit(study: Path, m: Meter) -> None:
     m.stage("panel", lambda: build_panel(config, tables))
 
 
-def child_load(study: Path, m: Meter, engine: str = "pandas") -> None:
+def child_load(study: Path, m: Meter, engine: Literal["pandas", "duckdb"] | None = None) -> None:
     from evaluation.study import load_study
 
-    kwargs = {} if engine == "pandas" else {"engine": engine}
-    s = m.stage("load_study", lambda: load_study(study, cache_dir=False, **kwargs))
+    # engine None: the study's own setting, by default auto
+    s = m.stage("load_study", lambda: load_study(study, cache_dir=False, engine=engine))
     m.stage("panel", s.panel)
+    m.info["engine"] = s.notes[-1] if s.notes else s.engine
 
 
 def child_pandas(study: Path, m: Meter) -> None:
@@ -184,6 +191,7 @@ def child(mode: str, study: Path, memory_limit: str | None) -> None:
     m = Meter()
     {"toolkit": child_toolkit, "load": child_load, "pandas": child_pandas,
      "duckdb": child_duckdb,
+     "load-pandas": lambda s, mm: child_load(s, mm, engine="pandas"),
      "engine": lambda s, mm: child_load(s, mm, engine="duckdb")}[mode](study, m)
     print(json.dumps(m.report()))
 
@@ -223,18 +231,30 @@ def describe(scale: int, results: dict[str, Any]) -> list[str]:
     lines = [f"scale {scale}x"]
     for mode, res in results.items():
         if res is None:
-            lines.append(f"  {mode:<8} failed")
+            lines.append(f"  {mode:<11} failed")
             continue
         stages = "  ".join(f"{k} {v['seconds']:.2f} s / {v['peak_gb']:.2f} GB"
                            for k, v in res["stages"].items())
-        lines.append(f"  {mode:<8} {total(res):7.2f} s  peak {res['peak_gb']:5.2f} GB  "
+        lines.append(f"  {mode:<11} {total(res):7.2f} s  peak {res['peak_gb']:5.2f} GB  "
                      f"(after imports {res['base_gb']:.2f} GB)  {stages}")
+        if mode == "load" and res.get("info", {}).get("engine"):
+            lines.append(f"  {'':<11} default {res['info']['engine']}")
     floor = total(results.get("pandas"))
-    for mode in ("load", "engine"):
+    for mode in ("load", "load-pandas", "engine"):
         if results.get(mode):
             lines.append(f"  {mode} / pandas floor: {total(results[mode]) / floor:.2f}x; "
                          f"/ duckdb floor: {total(results[mode]) / total(results.get('duckdb')):.2f}x")
     return lines
+
+
+def growth_lines(totals: dict[int, dict[str, Any]]) -> list[str]:
+    """How the time of each loader grows from 10x to 100x (linear: 10-fold)."""
+    labels = {"load": "load_study + panel, defaults", "load-pandas": "in memory (pandas)",
+              "engine": "out of core (duckdb)"}
+    small, large = totals.get(10, {}), totals.get(100, {})
+    out = [f"growth 10x -> 100x ({label}): {total(large[mode]) / total(small[mode]):.1f}-fold"
+           for mode, label in labels.items() if small.get(mode) and large.get(mode)]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=int, nargs="+", default=[1, 10, 30, 100])
     p.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     p.add_argument("--in-memory-up-to", type=int, default=100, metavar="K",
-                   help="run the in-memory (pandas) loader only up to this scale: above it the "
-                   "loader may need more memory than the machine has (default 100)")
+                   help="run the in-memory loaders (toolkit, load-pandas) only up to this scale: "
+                   "above it they may need more memory than the machine has (default 100)")
     p.add_argument("--national", type=int, default=0, metavar="K",
                    help="also run the engine alone on the city K times, partitioned by year")
     p.add_argument("--memory-limit", default="6GB",
@@ -264,19 +284,18 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scale:
         study = ensure_data(args.data, scale)
         modes = [m for m in args.modes
-                 if scale <= args.in_memory_up_to or m not in ("toolkit", "load")]
+                 if scale <= args.in_memory_up_to or m not in IN_MEMORY]
         if len(modes) < len(args.modes):
-            lines.append(f"scale {scale}x: in-memory loader not run (--in-memory-up-to "
+            lines.append(f"scale {scale}x: in-memory loaders not run (--in-memory-up-to "
                          f"{args.in_memory_up_to})")
         results = {mode: run_child(mode, study, args.memory_limit) for mode in modes}
         totals[scale] = results
         for line in describe(scale, results):
             print(line, flush=True)
             lines.append(line)
-    if 10 in totals and 100 in totals and totals[10].get("load") and totals[100].get("load"):
-        growth = total(totals[100]["load"]) / total(totals[10]["load"])
-        lines.append(f"growth 10x -> 100x (load_study + panel): {growth:.1f}-fold")
-        print(lines[-1])
+    for line in growth_lines(totals):
+        print(line)
+        lines.append(line)
     if args.national:
         study = ensure_data(args.data, args.national, layout="partitioned")
         res = run_child("engine", study, args.memory_limit)

@@ -300,14 +300,15 @@ def _is_parquet(path: Path) -> bool:
 
 
 #: Above this many training and SKM records in Parquet (counted from the files' metadata,
-#: no data read), ``engine: auto`` loads with DuckDB. Why one million: on 2 cores the
-#: in-memory loader peaks at 0.43 GB on the demo (0.33 M training records + 0.13 M SKM
-#: answers, 0.46 M in all) and at 1.67 GB on ten times the demo, 4.0 times the pandas floor,
-#: and its time grows faster than the data (17.5-fold from 10x to 100x: 88 s and 13.7 GB at
-#: 100x); DuckDB at 10x takes 2.1 times the floor and 0.53 GB and grows 7.8-fold to 100x.
-#: One million is about where the in-memory loader passes 1 GB, the issue's budget at 10x;
-#: the demo stays below it with room (its results are the reference of every test) and a
-#: city of its size never pays DuckDB's fixed start-up for nothing.
+#: no data read), ``engine: auto`` loads with DuckDB. Why one million (bench_load.py, 2
+#: cores): the in-memory loader peaks at 0.43 GB on the demo (0.46 M records) and 1.67 GB
+#: at ten times the demo (4.0 times the pandas floor), and its time grows faster than the
+#: data (17.5-fold from 10x to 100x: 88 s, 13.7 GB), while DuckDB takes 2.1 times the floor
+#: and 0.53 GB at 10x and grows 7.8-fold. One million is about where the in-memory loader
+#: passes 1 GB (the issue's budget at 10x). Below it the two engines take about the same
+#: time (demo: 1.5 s either way), so small studies keep what only the in-memory path has:
+#: the records in ``Study.tables`` for notebooks, the full validation report, and the
+#: demo's results exactly as every test knows them.
 AUTO_DUCKDB_RECORDS = 1_000_000
 #: Bytes per record of a CSV export (demo: 141 per training record, 47 per SKM answer), to
 #: estimate the records of a text file from its size without reading it.
