@@ -331,6 +331,9 @@ class PanelAggregates:
     ikm_source: str = "skm"
     #: The sums behind who is left behind (``evaluation.indicators.access_counts``).
     access: pd.DataFrame | None = None
+    #: Per unit-year, the JP trained persons lack to the entitlement (``unit_id``, ``year``,
+    #: ``jp_short``; ``evaluation.indicators.engine.entitlement_shortfall_parquet``).
+    entitlement_short: pd.DataFrame | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
 

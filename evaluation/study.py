@@ -45,6 +45,7 @@ from .indicators.engine import (
     check_table,
     connect,
     duplicate_respondents,
+    entitlement_shortfall_parquet,
     parquet_table,
     skm_tallies_parquet,
 )
@@ -403,12 +404,14 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
                 problems += duplicate_respondents(con, sources["skm"], usable["skm"])
         if problems:
             raise problems_error(config, problems, study_dir)
-        training, access = None, None
+        training, access, short = None, None, None
         if "training" in sources:
             key, source = _secret_key(config, secret)
             training = aggregate_training_parquet(con, sources["training"], config=config,
                                                   key=key, usable=usable["training"])
-            access = access_counts_parquet(con, tables["staff"]) if "staff" in tables else None
+            if "staff" in tables:  # what the brief's per-person sections need
+                access = access_counts_parquet(con, tables["staff"])
+                short = entitlement_shortfall_parquet(con, config.jp.entitlement)
             notes.append(f"NIPs grouped by a keyed hash inside the engine ({source}); "
                          "no NIP left it")
         ikm_result = None
@@ -420,6 +423,7 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
                 keys, nrr, n_resp, counts=counts, weighting=config.ikm.weighting,
                 population=_population(config, tables["units"]))
     aggregates = PanelAggregates(training=training, ikm=ikm_result, access=access,
+                                 entitlement_short=short,
                                  attrs={"engine": "duckdb", "engine_reason": reason,
                                         "out_of_core": heavy})
     inputs = _input_hashes(config)

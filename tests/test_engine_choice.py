@@ -8,6 +8,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -130,3 +131,20 @@ def test_an_unreadable_parquet_file_is_left_to_the_reader(demo_dir, tmp_path):
 def test_an_unknown_engine_is_refused(demo_dir):
     with pytest.raises(StudyConfigError, match="auto"):
         load_study(demo_dir, engine="spark")  # type: ignore[arg-type]
+
+
+def test_the_entitlement_gap_is_the_same_out_of_core(demo_dir):
+    """The scenario's JP gap to the entitlement per unit needs persons: in memory from the
+    records, out of core from the sums the engine makes; the two agree."""
+    from evaluation.brief.sections.scenario import unit_inputs
+
+    gaps = []
+    for engine in ("pandas", "duckdb"):
+        study = _load(demo_dir, engine=engine)
+        panel = study.panel()
+        for year in (2016, 2024):
+            units = unit_inputs(study, panel[panel["year"] == year], year)
+            gaps.append(units.set_index("unit_id")["jp_gap_entitlement"])
+    assert len(gaps) == 4 and gaps[0].notna().sum() > 40 and (gaps[0] > 0).all()
+    for in_memory, out_of_core in ((gaps[0], gaps[2]), (gaps[1], gaps[3])):
+        pd.testing.assert_series_equal(in_memory, out_of_core, rtol=1e-10, atol=1e-9)

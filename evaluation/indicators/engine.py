@@ -430,6 +430,23 @@ def aggregate_training_parquet(con: Any, t: ParquetTable, *, config: Any, key: b
                               has_codes=has, topics=tuple(topics))
 
 
+def entitlement_shortfall_parquet(con: Any, entitlement: float) -> pd.DataFrame:
+    """Per unit-year, the JP its trained persons lack to ``entitlement``: the sum over the
+    persons with a record in the unit that year of ``max(entitlement - their JP there, 0)``
+    (``unit_id``, ``year``, ``jp_short``), over the ``ev`` view of
+    :func:`aggregate_training_parquet` (run that first). The same sum the scenario makes
+    from the records in memory; the persons never leave DuckDB."""
+    out = con.execute(
+        "SELECT unit_id, year, sum(greatest($e - jp, 0.0)) AS jp_short FROM "
+        "(SELECT unit_id, year, person, COALESCE(sum(jp), 0.0) AS jp FROM ev "
+        "WHERE person IS NOT NULL GROUP BY ALL) GROUP BY ALL ORDER BY unit_id, year",
+        {"e": float(entitlement)}).df()
+    out["unit_id"] = out["unit_id"].astype("str")
+    out["year"] = out["year"].astype("int64")
+    out["jp_short"] = out["jp_short"].astype(float)
+    return out
+
+
 def _home_table(con: Any, units: Sequence[str]) -> None:
     """TEMP TABLE ``home``: one row per person and year (the large group-by, which may
     spill): the unit where the person earned most JP (ties: the first unit code, by rank),

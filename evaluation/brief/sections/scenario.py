@@ -54,14 +54,19 @@ def _entitlement_gap(study: Study, year: int, entitlement: float, asn: pd.Series
     """JP needed per unit for every ASN to reach ``entitlement`` in ``year``: the shortfall
     of each trained person plus ``entitlement`` for each ASN without training."""
     events = study.tables.get("training")
-    if events is None or "nip" not in events.columns:
+    by_engine = study.aggregates.entitlement_short if study.aggregates is not None else None
+    if events is None and by_engine is not None:
+        # loaded out of core: the same sum, made where the records lie (load_study)
+        short = by_engine[by_engine["year"] == year].set_index("unit_id")["jp_short"]
+    elif events is None or "nip" not in events.columns:
         return None
-    ev = events[events["year"] == year]
-    jp, _ = credited_jp(ev, config=study.config)
-    person = pd.DataFrame({"unit_id": ev["unit_id"].to_numpy(), "nip": ev["nip"].to_numpy(),
-                           "jp": jp.to_numpy(dtype=float)})
-    per_person = person.groupby(["unit_id", "nip"], observed=True)["jp"].sum()
-    short = (entitlement - per_person).clip(lower=0).groupby(level="unit_id").sum()
+    else:
+        ev = events[events["year"] == year]
+        jp, _ = credited_jp(ev, config=study.config)
+        person = pd.DataFrame({"unit_id": ev["unit_id"].to_numpy(),
+                               "nip": ev["nip"].to_numpy(), "jp": jp.to_numpy(dtype=float)})
+        per_person = person.groupby(["unit_id", "nip"], observed=True)["jp"].sum()
+        short = (entitlement - per_person).clip(lower=0).groupby(level="unit_id").sum()
     untrained = (asn - trained).clip(lower=0) * entitlement
     return untrained.add(short.reindex(asn.index), fill_value=0.0)
 
