@@ -409,9 +409,9 @@ def _load_out_of_core(config: StudyConfig, study_dir: str | os.PathLike, secret:
             key, source = _secret_key(config, secret)
             training = aggregate_training_parquet(con, sources["training"], config=config,
                                                   key=key, usable=usable["training"])
-            if "staff" in tables:  # what the brief's per-person sections need
-                access = access_counts_parquet(con, tables["staff"])
-                short = entitlement_shortfall_parquet(con, config.jp.entitlement)
+            # what the brief's per-person sections need (the first frees a large table)
+            short = entitlement_shortfall_parquet(con, config.jp.entitlement)
+            access = access_counts_parquet(con, tables["staff"]) if "staff" in tables else None
             notes.append(f"NIPs grouped by a keyed hash inside the engine ({source}); "
                          "no NIP left it")
         ikm_result = None
