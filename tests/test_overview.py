@@ -82,3 +82,17 @@ def test_self_contained(tmp_path, lang):
     page = render_index(tmp_path, _study(tmp_path), lang=lang, title="Demo")
     assert "http://" not in page and "https://" not in page
     assert "<script" not in page
+
+
+def test_page_says_who_issued_it_and_when_its_figures_were_made(tmp_path):
+    manifest = _study(tmp_path)
+    runs = list(manifest["runs"].values())
+    assert len(runs) > 2
+    for i, run in enumerate(runs):
+        run["start"] = f"2026-11-{10 + i:02d}T08:00:00+00:00"
+    runs[-1]["status"] = "failed"  # a failed run made no figure: its date is not the page's
+    newest = 10 + len(runs) - 2
+    page = render_index(tmp_path, manifest, lang="id", title="Demo", issuer="BKPP Kota Semarang")
+    assert f"Diterbitkan oleh BKPP Kota Semarang · diperbarui {newest} November 2026" in page
+    page = render_index(tmp_path, manifest, lang="en", title="Demo", issuer="BKPP Kota Semarang")
+    assert f"Issued by BKPP Kota Semarang · updated {newest} November 2026" in page

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as _dt
 import html
 import io
 import json
@@ -190,6 +191,16 @@ td:first-child{font-size:1.1rem;font-weight:bold}td:first-child::before{content:
 """
 
 
+def _updated(manifest: Mapping[str, Any], f: Formatter) -> str:
+    """The date of the newest finished run (when the page's figures were last made)."""
+    starts = [str(r.get("start", ""))[:10] for r in manifest.get("runs", {}).values()
+              if r.get("status") in mf.DONE and r.get("start")]
+    try:
+        return f.date(_dt.date.fromisoformat(max(starts))) if starts else ""
+    except ValueError:
+        return ""
+
+
 def render_index(folder: Path, manifest: Mapping[str, Any], *, lang: str = "id",
                  synthetic: bool = False, title: str = "", issuer: str | None = None,
                  region: str = "Kota Semarang") -> str:
@@ -225,7 +236,11 @@ def render_index(folder: Path, manifest: Mapping[str, Any], *, lang: str = "id",
                            for r in rows if r.get("notebook"))
     banner = (f'<p class="synthetic">{esc(x["synthetic"].format(region=region))}</p>'
               if synthetic else "")
-    issued = f'<p class="issuer">{esc(x["issuer"].format(issuer=issuer))}</p>' if issuer else ""
+    when = _updated(manifest, f)
+    issued = " · ".join(
+        ([x["issuer"].format(issuer=issuer)] if issuer else [])
+        + ([x["updated"].format(date=when)] if when else []))
+    issued = f'<p class="issuer">{esc(issued)}</p>' if issued else ""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     return f"""<!DOCTYPE html>
 <html lang="{esc(language)}"><head><meta charset="utf-8">
@@ -251,7 +266,7 @@ def write_index(folder: Path, manifest: Mapping[str, Any], *, lang: str = "id") 
     state = {k: {"status": "done" if r["status"] in mf.DONE else r["status"],
                  "outputs": r.get("outputs")}
              for k, r in sorted(manifest["runs"].items())}
-    key = mf.fingerprint({"runs": state, "lang": lang, "page": 3})  # page: its layout version
+    key = mf.fingerprint({"runs": state, "lang": lang, "page": 4})  # page: its layout version
     path = folder / INDEX_NAME
     stamp = folder / ".index.sha256"
     if path.is_file() and stamp.is_file() and stamp.read_text().strip() == key:
