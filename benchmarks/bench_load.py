@@ -241,7 +241,8 @@ def describe(scale: int, results: dict[str, Any]) -> list[str]:
             lines.append(f"  {'':<11} default {res['info']['engine']}")
     floor = total(results.get("pandas"))
     for mode in ("load", "load-pandas", "engine"):
-        if results.get(mode):
+        # the floors run beside the loaders; a run without them (--national) has no ratio
+        if results.get(mode) and results.get("pandas") and results.get("duckdb"):
             lines.append(f"  {mode} / pandas floor: {total(results[mode]) / floor:.2f}x; "
                          f"/ duckdb floor: {total(results[mode]) / total(results.get('duckdb')):.2f}x")
     return lines
