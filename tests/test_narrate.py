@@ -133,11 +133,68 @@ def test_interval_through_zero_is_said_plainly():
     # no cost per point is computed from a link that was not seen
     assert any("tidak dihitung" in line for line in n.findings)
     assert not any("Rp" in line for line in n.findings)
-    # the probability is still said, with its word
-    assert "peluang kaitannya positif 73% (mungkin)" in n.key_messages[2]
+    # the probability is still said, with its word, but as a lean, not a finding
+    assert n.key_messages[2].startswith(
+        "Data ini condong ke kaitan positif (peluang 73%, mungkin), tetapi belum cukup kuat "
+        "untuk dijadikan dasar: rentangnya masih mencakup nol")
     en = narrate(scenario("through_zero"), lang="en")
     assert en.title == "No clear link yet between staff training and IKM"
     assert "includes zero" in en.headline
+    assert en.key_messages[2].startswith(
+        "The data lean towards a positive link (probability 73%, likely), but not strongly "
+        "enough to act on: the range still includes zero")
+
+
+def _null_variant(estimate: float, low: float, high: float, *, mde: bool = True) -> dict:
+    res = scenario("through_zero")
+    res["headline"]["scaled"] = {"estimate": estimate, "conf_low": low, "conf_high": high}
+    res["estimates"][0].update(estimate=estimate / 10, conf_low=low / 10, conf_high=high / 10)
+    if not mde:
+        res["mde"] = None
+    return res
+
+
+NULL_CASES = {
+    "null.ikm": lambda: matrix_case("null", "ikm"),
+    "null.iku": lambda: matrix_case("null", "iku"),
+    "very_likely": lambda: _null_variant(0.30, -0.03, 0.63),       # P(> 0) about 96%
+    "negative_lean": lambda: _null_variant(-0.12, -0.51, 0.27),    # P(< 0) about 73%
+    "no_lean": lambda: _null_variant(0.02, -0.40, 0.44),           # P(> 0) about 54%
+    "no_mde": lambda: _null_variant(0.30, -0.03, 0.63, mde=False),
+}
+LEAN = {"id": ("condong", "mencakup nol"), "en": ("lean", "includes zero")}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("name", sorted(NULL_CASES))
+def test_null_result_probability_reads_as_a_lean_not_a_finding(name, lang):
+    """Beside the title "no clear link yet", a calibrated word such as "very likely" must not
+    read as a finding: every sentence that gives the headline's probability with its word
+    also says that the data only lean that way and that the range still includes zero."""
+    res = NULL_CASES[name]()
+    n = narrate(res, lang=lang, date=DATE)
+    assert n.evidence == "not_shown"
+    c = words_for(res, Formatter(lang))
+    p = c.probability
+    assert p is not None
+    p_dir = p if c.scaled["estimate"] >= 0 else 1 - p
+    f = Formatter(lang)
+    figure = f.share(p_dir)
+    word = f.msg(f"likelihood.{likelihood_key(p_dir)}")
+    sentences = [s for line in n.to_text().splitlines()
+                 for s in re.split(r"(?<=\.)\s+", line)]
+    said = [s for s in sentences if figure in s and re.search(rf"\b{re.escape(word)}\b", s)]
+    assert len(said) >= 2, (name, lang, figure, word)  # key message 3 and page 2
+    lean, zero = LEAN[lang]
+    for s in said:
+        assert lean in s and zero in s, (name, lang, s)
+    # the lean follows the estimate's direction, and "likely" or stronger is needed to lean
+    direction = f.msg("certainty_message." + ("positive" if c.scaled["estimate"] >= 0
+                                               else "negative"))
+    assert direction in n.key_messages[2]
+    leaning = likelihood_key(p_dir) in ("virtually_certain", "very_likely", "likely")
+    negated = {"id": "belum condong", "en": "do not lean"}[lang]
+    assert (negated not in n.key_messages[2]) == leaning, (name, lang, n.key_messages[2])
 
 
 def test_negative_interval_is_lower_not_dressed_up():

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..i18n import Formatter, digits_for
-from .rules import ProgrammeWording, caveat_codes, robustness_counts
+from .rules import ProgrammeWording, caveat_codes, leans, robustness_counts
 from .sentences import (
     Words,
     capitalise,
@@ -64,8 +64,22 @@ def _direction_p(c: Words) -> tuple[str, float]:
     return ("negative", 1 - p) if negative else ("positive", p)
 
 
+def _lean(c: Words) -> str:
+    """An interval through zero: the probability of the estimate's direction as a lean
+    (or no lean), with the range-includes-zero clause in the same sentence, so that the
+    calibrated word never reads as a finding beside a title that says no link is seen."""
+    f = c.f
+    direction, p = _direction_p(c)
+    return f.msg("certainty_message.lean" if leans(p) else "certainty_message.no_lean",
+                 direction=f.msg(f"certainty_message.{direction}"), p=percent(f, p),
+                 likelihood=likelihood(f, p))
+
+
 def _probability_line(c: Words) -> str:
     f = c.f
+    if c.evidence == "not_shown":
+        return f.msg("sure.probability_lean", lean=_lean(c),
+                     rating_label=f.msg("rating.label"), rating=c.rating_text())
     direction, p = _direction_p(c)
     return f.msg("sure.probability", direction=f.msg(f"certainty_message.{direction}"),
                  p=percent(f, p), likelihood=likelihood(f, p),
@@ -195,14 +209,12 @@ def certainty_message(c: Words, wording: ProgrammeWording | None) -> str:
                      outcome=c.outcome["name"])
     if c.evidence == "missing":
         return f.msg("certainty_message.missing")
-    p = c.probability if c.probability is not None else 0.5
     if c.evidence == "not_shown":
         mde = mde_text(c)
-        values = dict(p=percent(f, p), likelihood=likelihood(f, p))
         if mde:
-            return f.msg("certainty_message.not_shown", mde=mde, unit=c.outcome["unit"],
-                         increment=c.increment, **values)
-        return f.msg("certainty_message.not_shown_no_mde", **values)
+            return f.msg("certainty_message.not_shown", lean=_lean(c), mde=mde,
+                         unit=c.outcome["unit"], increment=c.increment)
+        return f.msg("certainty_message.not_shown_no_mde", lean=_lean(c))
     direction, p_dir = _direction_p(c)
     values = dict(Likelihood_cap=capitalise(likelihood(f, p_dir)), likelihood=likelihood(f, p_dir),
                   probability=f.msg("probability", p=percent(f, p_dir)),

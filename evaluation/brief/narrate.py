@@ -15,6 +15,11 @@ headline 95% CI above / below zero             ``title.positive|negative``,
                                                ``headline.positive|negative``
 headline 95% CI includes zero                  ``title.not_shown``, ``headline.not_shown``,
                                                ``certainty_message.not_shown`` (with the MDE)
+                                               and ``sure.probability_lean``: the probability
+                                               of the estimate's direction only as a lean
+                                               (``certainty_message.lean`` when "likely" or
+                                               stronger, else ``no_lean``), in one sentence
+                                               with "the range still includes zero"
 too few years to estimate                      ``title.not_estimable``, ``headline.not_estimable``
 no headline row at all                         ``title.missing``, ``headline.missing``
 P(association > 0) (probability_positive)      word from ``likelihood.*`` by the fixed scale

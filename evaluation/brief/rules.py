@@ -141,6 +141,20 @@ def likelihood_key(probability: float) -> str:
     return LIKELIHOOD_SCALE[-1][1]
 
 
+#: The calibrated words for which an interval through zero is said to "lean" one way.
+LEAN_WORDS = ("virtually_certain", "very_likely", "likely")
+
+
+def leans(probability: float) -> bool:
+    """Whether the probability of the estimate's direction is worded as a lean that way
+    (when the 95% interval includes zero): "likely" or stronger on the fixed scale.
+
+    >>> leans(0.91), leans(0.55)
+    (True, False)
+    """
+    return likelihood_key(probability) in LEAN_WORDS
+
+
 @dataclass(frozen=True)
 class Mark:
     """One condition of the evidence rating: its name, whether it is met, and its values."""
@@ -285,6 +299,7 @@ __all__ = [
     "LIKELIHOOD_SCALE",
     "PLACEBO_ALPHA",
     "JP20_TARGET",
+    "LEAN_WORDS",
     "MISSING_SHARE",
     "SMALL_SAMPLE_OBS",
     "VERY_FEW_CLUSTERS",
@@ -295,6 +310,7 @@ __all__ = [
     "caveat_codes",
     "classify",
     "evidence_rating",
+    "leans",
     "likelihood_key",
     "probability_positive",
     "pretrend_sensitive",
