@@ -16,7 +16,7 @@ from typing import Any
 from ..columns import is_shifted, lag_of
 from ..i18n import Formatter, digits_for
 from .rules import Rating, evidence_rating
-from .sentences import Words, lag_earlier, measure, money, msg_n
+from .sentences import Words, lag_earlier, measure, money, msg_n, scale_text
 from .steps import HEADLINE_BINS
 from .view import as_dict, as_list, is_finite
 
@@ -26,8 +26,9 @@ _SHOWN_MODELS = ("panel_fe", "panel_fe_distributed_lags", "panel_fe_placebo_lead
                  "staggered_did")
 
 #: Exposures whose estimate per one unit is unreadable (an IKM point per rupiah prints as
-#: 0,000000292): the methods table shows them per this step, named in the exposure column.
-TABLE_STEP = {"spend_per_asn_real": 1_000_000.0}
+#: 0,000000292) or not a step a unit takes (a share from 0 to 1 moved by 1 is everyone at
+#: once): the methods table shows them per this step, named in the exposure column.
+TABLE_STEP = {"spend_per_asn_real": 1_000_000.0, "share_20jp": 0.1}
 
 
 @dataclass(frozen=True)
@@ -215,14 +216,16 @@ def _times(value: Any, step: float) -> Any:
 
 def _per_step(f: Formatter, e: Mapping[str, Any]) -> tuple[str, float]:
     """The row's exposure in words and the step its estimate is shown per (1 unless the
-    exposure is in :data:`TABLE_STEP`; then the label says "per Rp1 juta")."""
+    exposure is in :data:`TABLE_STEP`; then the label says "per Rp1 juta" or "per 10 poin
+    persen")."""
     label = term_label(f, str(e.get("term", "")))
     base = next((m for m in TABLE_STEP if lag_of(str(e.get("term", "")), m) is not None),
                 None)
     if base is None:
         return label, 1.0
     step = TABLE_STEP[base]
-    return f.msg("terms.per_step", name=label, step=money(f, step, 0)), step
+    text = money(f, step, 0) if base == "spend_per_asn_real" else scale_text(f, base, step)
+    return f.msg("terms.per_step", name=label, step=text), step
 
 
 def _estimates_table(c: Words) -> dict[str, Any] | None:
