@@ -13,6 +13,7 @@ import pytest
 
 from evaluation.errors import DataValidationError
 from evaluation.read import normalise_header, parse_numbers, read_table
+from evaluation.read.words import localise_note
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,11 @@ from evaluation.read import normalise_header, parse_numbers, read_table
         ("1.250.000,-", 1250000.0),
         ("(1.250.000)", -1250000.0),
         ("(Rp 1.250.000,00)", -1250000.0),
+        # Excel's accounting format shows a zero as "Rp -" (its zero section is "Rp"* "-")
+        ("Rp -", 0.0),
+        ("Rp. -", 0.0),
+        ("Rp -,-", 0.0),
+        ("Rp\u00a0-", 0.0),
         ("12,5%", 12.5),
         ("-3,25", -3.25),
         ("0", 0.0),
@@ -357,3 +363,67 @@ def test_unknown_columns_naming_persons_or_holding_nips_never_load(suffix, tmp_p
         assert header in dropped
     assert "Alamat Kantor" not in dropped and "Nama Kecamatan" not in dropped
     assert not t.frame.astype(str).apply(lambda c: c.str.contains("Budi|3374|1985")).any().any()
+
+
+# ---- "Rp -": Excel's accounting zero --------------------------------------------------------
+
+
+ACCOUNTING_ZERO_ROWS = [
+    ["NIP", "Kode OPD", "Tahun", "JP", "Biaya"],
+    ["199409272016031001", "BAPENDA", "2021", "16", "Rp -"],
+    ["197411102004012001", "BAPENDA", "2022", "4", "Rp. -,-"],
+    ["196502281986031001", "DISDIK", "2023", "8", "-"],
+    ["197711182009031001", "DISDIK", "2024", "3", "Rp. 388.000,-"],
+    ["197711182009031001", "DISDIK", "2024", "2", "Rp -"],
+]
+
+
+@pytest.mark.parametrize("path", ["arrow_csv", "python_csv", "xlsx"])
+def test_rupiah_dash_is_an_accounting_zero_read_as_zero_with_a_note(path, tmp_path, monkeypatch):
+    """``Rp -`` is how Excel's accounting format shows 0 (an empty cell never shows the
+    currency symbol), so it is read as 0 with a note naming file, column and count; a bare
+    ``-`` stays a missing value."""
+    import evaluation.read.tables as tables
+
+    fast_grids: list[object] = []
+    real_fast_grid = tables._csv_fast_grid
+
+    def spy(*args):
+        grid = real_fast_grid(*args)
+        fast_grids.append(grid)
+        return grid
+
+    monkeypatch.setattr(tables, "_csv_fast_grid",
+                        spy if path == "arrow_csv" else (lambda *args: None))
+    if path == "xlsx":
+        p = tmp_path / "training.xlsx"
+        wb = openpyxl.Workbook()
+        for row in ACCOUNTING_ZERO_ROWS:
+            wb.active.append(row)
+        wb.save(p)
+    else:
+        p = tmp_path / "training.csv"
+        p.write_text("\n".join(";".join(r) for r in ACCOUNTING_ZERO_ROWS) + "\n",
+                     encoding="utf-8")
+    t = read_table(p, table="training", errors="collect")
+    if path == "arrow_csv":
+        assert fast_grids and fast_grids[0] is not None  # Arrow really read it
+    assert t.problems == ()
+    cost = t.frame["cost_rp"]
+    assert cost.iloc[[0, 1, 4]].tolist() == [0.0, 0.0, 0.0]
+    assert pd.isna(cost.iloc[2])
+    assert cost.iloc[3] == 388000.0
+    [zero_note] = [n for n in t.notes if "Rp -" in str(n)]
+    assert str(zero_note).startswith(f"{p.name}: 3 cell(s) of column 'Biaya'")
+    assert "read as 0" in str(zero_note) and "leave its cell empty" in str(zero_note)
+    assert localise_note(zero_note, "id").startswith(f"{p.name}: 3 sel kolom 'Biaya'")
+    assert "kosongkan selnya" in localise_note(zero_note, "id")
+    assert any("1 cell(s) written as '-'" in str(n) for n in t.notes)
+
+
+def test_rupiah_dash_in_a_count_column_is_zero_too(tmp_path):
+    p = tmp_path / "staff.csv"
+    p.write_text("kode_opd;tahun;jumlah_asn\nD01;2023;Rp -\nD02;2023;5\n", encoding="utf-8")
+    t = read_table(p, table="staff", errors="collect")
+    assert t.frame["asn_count"].tolist() == [0, 5]
+    assert any("1 cell(s) of column 'jumlah_asn'" in str(n) for n in t.notes)

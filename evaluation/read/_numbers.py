@@ -32,6 +32,11 @@ _CURRENCY = r"(?i)^([+-]?)\s*(?:rp\.?|idr)\s*"
 _PARENTHESES = r"^\((.*)\)$"
 #: ``Rp. 1.250.000,-``: the dash after the decimal mark says "no cents"
 _NO_CENTS = r"[.,]-+$"
+#: ``Rp -``, ``Rp. -``, ``Rp -,-``: how Excel's accounting format shows a zero (its zero
+#: section is ``"Rp"* "-"``), kept as text when the sheet is saved as text. An empty cell
+#: never shows the currency symbol, so this is a zero, not a missing value; a bare ``-``
+#: stays missing (:data:`MISSING_MARKERS`). The reader says how many cells it read so.
+ACCOUNTING_ZERO = r"(?i)^[\s\u00a0\u202f]*(?:rp\.?|idr)[\s\u00a0\u202f]*-+(?:[.,]-+)?[\s\u00a0\u202f]*$"
 
 
 def replace_text(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
@@ -61,18 +66,23 @@ def parse_numbers(values: pd.Series, *, locale: NumberLocale) -> tuple[pd.Series
 
     Missing markers (``""``, ``-``, ``NA``, ...) become NaN and are not failures. Rupiah
     as city documents write it (``Rp. 1.250.000,-``) and accounting negatives in
-    parentheses (``(1.250.000)``) are read.
+    parentheses (``(1.250.000)``) are read. ``Rp -`` (Excel's accounting zero, see
+    :data:`ACCOUNTING_ZERO`) is read as 0; a bare ``-`` is missing.
 
     >>> v, bad = parse_numbers(pd.Series(["1.234.567", "1.234,5", "Rp 1.250.000,00", "12,5%",
     ...                                   "-", "1,5.0", "Rp. 1.250.000,-", "(1.250.000)"]),
     ...                        locale="id")
     >>> v.tolist()[:4], bool(bad.iloc[5]), bool(bad.iloc[4]), v.tolist()[6:]
     ([1234567.0, 1234.5, 1250000.0, 12.5], True, False, [1250000.0, -1250000.0])
+    >>> parse_numbers(pd.Series(["Rp -", "Rp. -,-", "-"]), locale="id")[0].tolist()
+    [0.0, 0.0, nan]
     """
     check_option("locale", locale, NumberLocale, error=ValueError)
     text = values.astype("str").where(values.notna(), "")
     missing = text.str.strip().str.lower().isin(MISSING_MARKERS)
     cleaned, negative = _clean_number_text(text)
+    zero = text.str.fullmatch(ACCOUNTING_ZERO).fillna(False).astype(bool)
+    cleaned = cleaned.where(~zero, "0")
     if locale == "id":
         ok = cleaned.str.fullmatch(_ID_NUMBER)
         standard = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)

@@ -28,6 +28,7 @@ from ..errors import Problem
 from ..privacy import contains_nip, nip_shaped
 from ._cells import EXCEL_ERRORS, _Where
 from ._numbers import (
+    ACCOUNTING_ZERO,
     MISSING_MARKERS,
     _from_serial,
     _parse_date_text,
@@ -162,6 +163,14 @@ def _missing_markers(d: _Distinct) -> int:
     written = d.text().str.strip().str.lower().isin(MISSING_MARKERS - {""}).to_numpy(dtype=bool)
     markers = written & d.is_text()
     return int(d.counts()[markers].sum())
+
+
+def _accounting_zeros(d: _Distinct) -> int:
+    """How many cells hold Excel's accounting zero as text (``Rp -``), read as 0."""
+    if not len(d):
+        return 0
+    zeros = d.text().str.fullmatch(ACCOUNTING_ZERO).fillna(False).to_numpy(dtype=bool)
+    return int(d.counts()[zeros & d.is_text()].sum())
 
 
 def _is_text_like(series: pd.Series) -> bool:

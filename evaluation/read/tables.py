@@ -77,6 +77,7 @@ from ._headers import (
 )
 from ._numbers import MISSING_MARKERS, parse_numbers
 from ._parse import (
+    _accounting_zeros,
     _Distinct,
     _is_text_like,
     _missing_markers,
@@ -390,6 +391,16 @@ def _apply_header_unit(
 _UNIT_NAMES = {"rupiah": "rupiah", "jp": "JP", "hours": "jam / hours", "percent": "%"}
 
 
+def _zero_notes(values: pd.Series, distinct: _Distinct | None, path: Path,
+                label: str) -> list[str]:
+    """The note for a number column's cells written ``Rp -`` (Excel's accounting zero), read
+    as 0: a silent zero would change a sum, a silent gap the number of rows."""
+    if distinct is None or not pd.api.types.is_numeric_dtype(values.dtype):
+        return []
+    zeros = _accounting_zeros(distinct)
+    return [note("accounting_zero", file=path.name, column=label, n=zeros)] if zeros else []
+
+
 def _finish(
     grid: _Grid, aliases: Mapping[str, str], *, locale: NumberLocale, errors: ReadErrors
 ) -> RawTable:
@@ -428,16 +439,17 @@ def _finish(
             missing_markers += _missing_markers(distinct)
         if spec is None:
             out[col] = _parse_unknown(series, table, locale, distinct)
-            continue
-        where = _Where(path, columns.source[col], grid.row_numbers, locale, personal)
-        parsed, col_problems = _parse_column(series, spec, col, where, distinct)
-        if spec.kind in ("int", "float"):
-            parsed, unit_notes, unit_problems = _apply_header_unit(
-                parsed, spec, col, columns, grid)
-            notes += unit_notes
-            col_problems += unit_problems
-        out[col] = parsed
-        problems.extend(col_problems)
+        else:
+            where = _Where(path, columns.source[col], grid.row_numbers, locale, personal)
+            parsed, col_problems = _parse_column(series, spec, col, where, distinct)
+            if spec.kind in ("int", "float"):
+                parsed, unit_notes, unit_problems = _apply_header_unit(
+                    parsed, spec, col, columns, grid)
+                notes += unit_notes
+                col_problems += unit_problems
+            out[col] = parsed
+            problems.extend(col_problems)
+        notes += _zero_notes(out[col], distinct, path, columns.source[col])
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     if missing_markers:
         notes.append(note("missing_markers", file=path.name, n=missing_markers))
