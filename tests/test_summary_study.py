@@ -15,6 +15,7 @@ import yaml
 
 from evaluation.brief.narrate import narrate
 from evaluation.brief.report import analyse
+from evaluation.columns import TABLE_COLUMNS
 from evaluation.indicators import credited_jp
 from evaluation.study import load_study
 
@@ -154,3 +155,47 @@ def test_the_one_part_a_summary_leaves_out_is_the_total_minus_the_others(demo_di
         assert summ[col].notna().sum() > 400
         pd.testing.assert_series_equal(summ[col], demo[col], rtol=1e-9, atol=1e-9,
                                        check_names=False)
+
+
+TYPES = ("jenis kompetensi pelatihan (teknis, manajerial, sosial kultural)",
+         "competency types (technical, managerial, socio-cultural)")
+PATHS = ("pelatihan klasikal dan nonklasikal", "classroom and non-classroom training")
+
+
+@pytest.mark.parametrize(("dropped", "grouping", "says", "not_said"), [
+    (("jp_teknis", "jp_manajerial", "jp_sosial_kultural"), "competency_type", TYPES, PATHS),
+    (("jp_manajerial", "jp_sosial_kultural"), "competency_type", TYPES, PATHS),
+    (("jp_klasikal", "jp_nonklasikal"), "learning_path", PATHS, TYPES),
+])
+def test_a_summary_without_two_parts_of_a_grouping_says_so_in_the_brief(
+        demo_dir, tmp_path, both, dropped, grouping, says, not_said):
+    """Two or more parts of a grouping missing from training_summary: by_training_type cannot
+    compare it, and the brief's first caveat says which comparison it cannot show, which JP
+    are missing and which columns to add; the reason in results.json stays the estimation's."""
+    folder = tmp_path / "study"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = summary_study(demo_dir, folder)
+        summary.drop(columns=list(dropped)).to_csv(
+            folder / "training_summary.csv", sep=";", decimal=",", index=False)
+        results = analyse(folder, **SMALL).results
+    block = results["by_training_type"]
+    gone = [c.removeprefix("jp_") for c in dropped]
+    assert block["missing_parts"] == {grouping: gone}
+    # without the types the path model (which holds them fixed) cannot run either
+    reason = (block["reason"] if grouping == "competency_type"
+              else block["not_estimated"][grouping])
+    assert block["available"] is (grouping != "competency_type")
+    assert reason.startswith(f"{'competency_type: ' if block['available'] is False else ''}"
+                             f"no JP per ASN of {gone} in any unit-year"), reason
+    assert all(c in TABLE_COLUMNS["training_summary"] for c in dropped)  # named in the brief
+    for lang, say, other in (("id", says[0], not_said[0]), ("en", says[1], not_said[1])):
+        caveat = narrate(results, lang=lang).caveats[0]
+        assert say in caveat and ", ".join(dropped) in caveat and other not in caveat, caveat
+        assert caveat.count("(") == caveat.count(")")
+    # the full summary (and the demo) can compare both groupings: no such words
+    demo, summ, _, _ = both
+    for r in (demo, summ):
+        assert r["by_training_type"]["missing_parts"] == {}
+        for lang in ("id", "en"):
+            assert "jp_" not in " ".join(narrate(r, lang=lang).caveats)

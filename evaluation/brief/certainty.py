@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..columns import COMPETENCY_TYPES, LEARNING_PATHS
 from ..i18n import Formatter, digits_for
 from .rules import ProgrammeWording, caveat_codes, leans, robustness_counts
 from .sentences import (
     Words,
     capitalise,
+    join,
     lag_earlier,
     likelihood,
     measure,
@@ -193,8 +195,27 @@ def no_person_records(c: Words) -> str:
     order = {"training_access": 0, "topics": 1}
     items = [str(names.get(k, names["other"])).format(measure=k)
              for k in sorted(missing, key=lambda k: (order.get(k, 2), k))]
+    items += missing_parts_items(c)
     return f.msg("caveats.no_person_records",
                  items="; ".join(items) or str(names["training_access"]))
+
+
+def missing_parts_items(c: Words) -> list[str]:
+    """A grouping ``by_training_type`` could not compare because the training summary lacks
+    two or more of its parts: the comparison, the parts missing and the columns to add."""
+    f = c.f
+    parts = as_dict(as_dict(c.results.get("by_training_type")).get("missing_parts"))
+    kinds = f.cat["training_kinds"]
+    out = []
+    for grouping, all_kinds in (("competency_type", COMPETENCY_TYPES),
+                                ("learning_path", LEARNING_PATHS)):
+        gone = [str(k) for k in as_list(parts.get(grouping))]
+        if gone:
+            out.append(f.msg(f"unavailable_parts.{grouping}",
+                             kinds=", ".join(str(kinds.get(k, k)) for k in all_kinds),
+                             missing=join(f, [str(kinds.get(k, k)) for k in gone]),
+                             columns=", ".join(f"jp_{k}" for k in gone)))
+    return out
 
 
 def certainty_message(c: Words, wording: ProgrammeWording | None) -> str:

@@ -45,7 +45,9 @@ training_access available (sections/access.py) ``access.sentence`` on page 2; th
 regional table (sections/regional.py)          ``regional.*``: the city beside its province
                                                and peers, "for context, not an effect"
 training only as summaries per unit-year       ``caveats.no_person_records`` (first caveat):
-                                               what the brief cannot show, by measure
+                                               what the brief cannot show, by measure,
+                                               and (``unavailable_parts.*``) a grouping of
+                                               by_training_type without its JP by kind
 caveat codes (results + derived)               ``caveats.<code>``, at most three on page 2
 study.synthetic                                ``synthetic_banner``
 =============================================  =============================================

@@ -53,6 +53,20 @@ def kind_columns(window: pd.DataFrame, kinds: Sequence[str], *, topic: bool = Fa
     return window.assign(**extra), cols, "shares"
 
 
+def missing_parts(window: pd.DataFrame) -> dict[str, list[str]]:
+    """grouping -> the kinds with no JP in any unit-year (neither ``jp_per_asn_<kind>`` nor
+    ``share_jp_<kind>``): what the data would need to compare that grouping. A
+    ``training_summary`` giving all parts but one has none missing (the last is the total
+    minus the others), so a grouping here lacks two or more."""
+    def given(kind: str) -> bool:
+        return any(c in window.columns and window[c].notna().any()
+                   for c in (f"jp_per_asn_{kind}", f"share_jp_{kind}"))
+    out = {name: [k for k in kinds if not given(k)]
+           for name, kinds in (("competency_type", COMPETENCY_TYPES),
+                               ("learning_path", LEARNING_PATHS))}
+    return {name: kinds for name, kinds in out.items() if kinds}
+
+
 def _grouping(ctx: AnalysisContext, kinds: Sequence[str], *, topic: bool = False
               ) -> dict[str, Any]:
     d = design_for(ctx.config, ctx.window, seed=ctx.seed, reps=ctx.options.get("reps", 9999),
@@ -137,9 +151,12 @@ def build(ctx: AnalysisContext) -> dict[str, Any] | None:
         except EstimationError as exc:
             groupings[name] = None
             reasons[name] = str(exc)
+    # said in the brief (what a summary study cannot show), not only in the reason
+    missing = missing_parts(ctx.window) if reasons else {}
     if not any(groupings.values()):
-        return {"available": False, "reason": "; ".join(f"{k}: {v}" for k, v in reasons.items())}
+        return {"available": False, "reason": "; ".join(f"{k}: {v}" for k, v in reasons.items()),
+                "missing_parts": missing}
     d = ctx.config.headline
     return {"available": True, "outcome": d.outcome, "exposure": d.exposure, "lag": d.lag,
-            "groupings": groupings, "not_estimated": reasons,
+            "groupings": groupings, "not_estimated": reasons, "missing_parts": missing,
             "topics_defined": bool(topics)}
