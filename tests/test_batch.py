@@ -397,6 +397,52 @@ def test_full_disk_before_any_run_changes_nothing(study, tmp_path, monkeypatch, 
     assert not (tmp_path / "reports" / "demo" / "manifest.json").exists()
 
 
+@pytest.mark.parametrize("point", ["manifest_after_run", "stage_copy", "year_folder", "index",
+                                   "child_output"])
+def test_full_disk_during_brief_keeps_earlier_outputs_and_leaves_only_whole_files(
+        study, tmp_path, monkeypatch, capsys, point):
+    """``evaluation brief`` runs through the batch runner: a disk that fills up while it
+    writes one year leaves every earlier output as it was, no half-written file, a final
+    manifest, and a message naming the path; ``--resume`` then finishes the year."""
+    from evaluation.cli import main
+
+    folder = tmp_path / "reports" / "demo"
+    args = ["brief", "--study", str(study), "--out", str(tmp_path / "reports"),
+            "--notebooks", str(TOYS), "--jobs", "1", "--cold-start", "--no-progress"]
+    assert main([*args, "--year", "2023"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    earlier = {p.relative_to(folder / "2023"): p.read_bytes()
+               for p in (folder / "2023").rglob("*") if p.is_file()}
+    assert {Path("brief.id.pdf"), Path("results.json")} <= set(earlier)
+    runs_2023 = {k: r for k, r in manifest(tmp_path)["runs"].items() if k.startswith("2023/")}
+    assert runs_2023
+
+    disk = FullDisk(folder)
+    if point == "child_output":
+        monkeypatch.setenv("TOY_FAULT", "enospc")
+        monkeypatch.setenv("TOY_FAULT_YEAR", "2024")
+    else:
+        _inject(monkeypatch, disk, point)
+    code = main([*args, "--year", "2024"])
+    err = capsys.readouterr().err
+    monkeypatch.undo()
+    assert code == 1
+    assert "disk penuh: " in err and "--resume" in err and "Traceback" not in err
+    if point != "child_output":
+        assert disk.failed and disk.failed[0] in err  # the path that could not be written
+    data = assert_known_state(folder)
+    after = {p.relative_to(folder / "2023"): p.read_bytes()
+             for p in (folder / "2023").rglob("*") if p.is_file()}
+    assert after == earlier  # the earlier year's outputs untouched, byte for byte
+    for key, rec in runs_2023.items():
+        assert data["runs"][key]["outputs"] == rec["outputs"], key
+    assert [p for p in folder.rglob(TMP_PREFIX + "*") if ".staging" not in p.parts] == []
+
+    assert main([*args, "--year", "2024", "--resume"]) == 0, capsys.readouterr().err
+    assert_consistent(tmp_path)
+    assert (folder / "2024" / "brief.id.pdf").is_file()
+
+
 def test_a_failed_notebook_cut_short_is_not_kept(tmp_path):
     from evaluation.batch.promote import promote
     from evaluation.batch.runner import RunOutcome, RunSpec
