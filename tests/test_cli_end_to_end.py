@@ -127,3 +127,27 @@ def test_check_reproducible_passes_on_the_demo(demo_dir):
     done = _cli("check-reproducible", "--study", str(demo_dir), "--year", "2024")
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert "byte-identical" in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_iku_headline_brief_keeps_to_two_pages_and_the_methods_page(tmp_path, demo_dir, lang):
+    """Seen on the demo with an IKU headline: the methods page's longer table (IKM and IKU
+    rows, exposure labels per 10 percentage points) pushed the package line onto a fourth
+    page, which the fixture matrix did not show."""
+    study = tmp_path / "demo_iku"
+    shutil.copytree(demo_dir, study)
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    head = "headline: {exposure: jp_per_asn, outcome: ikm, lag: 1}"
+    assert head in text and "\nname: demo\n" in text
+    text = text.replace(head, head.replace("outcome: ikm", "outcome: iku_achievement"))
+    (study / "study.yaml").write_text(text.replace("\nname: demo\n", "\nname: demo_iku\n"),
+                                      encoding="utf-8")
+    out = tmp_path / "reports"
+    done = _cli("brief", "--study", str(study), "--out", str(out), "--year", "2024",
+                "--lang", lang, "--no-progress")
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = PdfReader(out / "demo_iku" / "2024" / f"brief.{lang}.pdf").pages
+    texts = [" ".join((p.extract_text() or "").split()) for p in pages]
+    assert "IKU" in texts[0]
+    assert len(pages) == 3, [t[:80] for t in texts]

@@ -156,3 +156,40 @@ def test_axis_labels_use_locale_numbers():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert any("." in label for label in labels)  # thousands separator of id: 1.500
     assert not any("," in label for label in labels)
+
+
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_page_one_chart_title_is_wrapped_inside_the_figure(lang, monkeypatch):
+    """Seen on the IKU-headline brief: the within-unit chart's title ('Capaian IKU menurut JP
+    pelatihan per ASN (tahun sebelumnya), 2016–2024') ran past the figure's right edge and
+    the SVG cut it. Every page chart goes through fit_title; without it the title overflows."""
+    from fixtures_results import iku
+
+    from evaluation.brief import chart
+
+    results = iku(scenario("clear_positive"))
+    real = plot.fit_title
+    for fit in (False, True):
+        seen: list = []
+
+        def spy(ax, fit=fit, seen=seen):
+            title = ax._left_title  # the theme's title position
+            before = title.get_text()
+            if fit:
+                real(ax)
+            fig = ax.get_figure(root=True)
+            fig.draw_without_rendering()
+            box, edge = title.get_window_extent(), fig.bbox
+            seen.append((before, title.get_text(), box.x0 >= edge.x0 and box.x1 <= edge.x1))
+
+        monkeypatch.setattr(plot, "fit_title", spy)
+        assert chart.headline_chart_svg(results, lang=lang) is not None
+        assert len(seen) == 1
+        before, after, inside = seen[0]
+        assert "IKU" in before
+        if fit:
+            assert inside and " ".join(after.split()) == before  # wrapped, nothing cut
+        elif lang == "id":
+            assert not inside  # the case as seen (the English title is shorter and fits)

@@ -113,6 +113,7 @@ def _render(draw: Any, size: tuple[float, float], note: str, *, heading: str = "
     fig, ax = plt.subplots(figsize=size, layout="constrained")
     try:
         ax = draw(ax)
+        plot.fit_title(ax)
         alt = str(getattr(ax, "alt_text", ""))
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})

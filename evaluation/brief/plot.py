@@ -23,6 +23,7 @@ import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 # No matplotlib.use() here: in a notebook it would replace the inline backend and drop
 # every figure from the executed notebook; without a display matplotlib picks Agg itself.
@@ -104,6 +105,35 @@ def source_line(ax: Axes, f: Formatter, source: str | None) -> str:
                 xytext=(0, -30), textcoords="offset points", ha="left", va="top", fontsize=7,
                 color=GREY)
     return text
+
+
+def fit_title(ax: Axes) -> None:
+    """Wrap the axes' title until it lies inside the figure.
+
+    The theme puts titles at the axes' left edge, which the y-axis label pushes right; a long
+    one (the IKU headline's "Capaian IKU menurut JP pelatihan per ASN (tahun sebelumnya),
+    2016-2024") ran past the figure's right edge and the SVG cut it. Measured on the drawn
+    figure, so it holds for any language, font or layout.
+    """
+    fig = ax.get_figure(root=True)
+    if fig is None:
+        return
+    # matplotlib keeps the three title positions as separate texts
+    places: tuple[tuple[Literal["left", "center", "right"], str], ...] = (
+        ("left", "_left_title"), ("center", "title"), ("right", "_right_title"))
+    for loc, name in places:
+        artist = getattr(ax, name, None)
+        text = ax.get_title(loc=loc)
+        if artist is None or not text:
+            continue
+        width = len(text)
+        while width > 20:
+            fig.draw_without_rendering()
+            box, edge = artist.get_window_extent(), fig.bbox
+            if box.x0 >= edge.x0 and box.x1 <= edge.x1:
+                break
+            width = max(20, int(width * 0.85))
+            artist.set_text(textwrap.fill(text, width=width))
 
 
 def finish(ax: Axes, alt: str) -> Axes:
