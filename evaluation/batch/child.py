@@ -31,6 +31,13 @@ def os_error(exc: OSError) -> dict[str, Any]:
             "errno": exc.errno, "path": exc.filename}
 
 
+def log_tail(path: Path, n: int = 3) -> str:
+    """The last ``n`` lines of a run's log on one line, for a message about why it stopped."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return " | ".join(lines[-n:]) or "(empty log)"
 
 
 def die_with_parent(parent: int | None = None) -> None:

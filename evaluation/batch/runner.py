@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from ..cache import CACHE_DIR_ENV
 from ..i18n import Formatter
 from ..settings import OUTPUT_ROOT_ENV, STAGED_ENV
-from .child import os_error
+from .child import log_tail, os_error
 
 if TYPE_CHECKING:
     from .warm import WarmStarter
@@ -302,7 +302,7 @@ def _follow(spec: RunSpec, proc: _Child, top: Path, *, on_progress: Progress,
     return "killed", {
         "cell": cell + 1 if cell is not None else None,
         "ename": "RunProcessDied",
-        "evalue": f.msg("batch.errors.died", code=proc.returncode, tail=_tail(top / "run.log")),
+        "evalue": f.msg("batch.errors.died", code=proc.returncode, tail=log_tail(top / "run.log")),
     }
 
 
@@ -318,9 +318,3 @@ def _stop(proc: _Child) -> None:
         proc.wait()
 
 
-def _tail(path: Path, n: int = 3) -> str:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return "(no log)"
-    return " | ".join(lines[-n:]) or "(empty log)"

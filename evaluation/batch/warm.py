@@ -49,7 +49,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .child import child_main, die_with_parent
+from .child import child_main, die_with_parent, log_tail
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Threads a fork may leave behind: the main thread and jemalloc's background thread.
@@ -146,7 +146,7 @@ class WarmStarter:
         try:
             reply = json.loads(line)
         except ValueError:
-            reply = {"ready": False, "reason": "no answer: " + _tail(folder / "warm.log")}
+            reply = {"ready": False, "reason": "no answer: " + log_tail(folder / "warm.log")}
         if reply.get("ready"):
             return cls(proc, folder), "warm"
         cls(proc, folder).close()
@@ -192,14 +192,6 @@ class WarmStarter:
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
         shutil.rmtree(self._folder, ignore_errors=True)
-
-
-def _tail(path: Path, n: int = 3) -> str:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except OSError:
-        return "(no log)"
-    return " | ".join(lines[-n:]) or "(empty log)"
 
 
 # ---- the warm starter process -----------------------------------------------------------------

@@ -18,10 +18,13 @@ import io
 import random
 import re
 import shutil
-import zipfile
+import sys
 from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "broken"))
+from make_variants import _fixed_zip_times  # noqa: E402  (the same byte-stable zip)
 
 HERE = Path(__file__).resolve().parent
 DEMO = HERE.parents[1] / "data" / "demo"
@@ -167,20 +170,6 @@ def _xlsx(sheets: list[tuple[str, list[list[object]], str]], merges: dict[str, l
     buf = io.BytesIO()
     wb.save(buf)
     return _fixed_zip_times(buf.getvalue())
-
-
-def _fixed_zip_times(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                                 rb"\g<1>2024-01-01T00:00:00Z", content)
-            dst.writestr(fixed, content)
-    return out.getvalue()
 
 
 def _typed(cell: str) -> object:
